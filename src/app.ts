@@ -1,0 +1,82 @@
+// The one place that wires parts together: config → database, pub/sub, presence → services →
+// schema → HTTP and WebSocket on one port. Nothing connects at import time.
+import type { AddressInfo } from "node:net";
+import { pino, type Logger } from "pino";
+import { ContactService } from "./chats/contact.service.js";
+import type { Config } from "./config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import type { Services } from "./graphql/context.js";
+import { parleySchema } from "./graphql/schema.js";
+import { createHttpServer, type HttpServer } from "./http/server.js";
+import { IdentityService } from "./identity/identity.service.js";
+import { Jids } from "./identity/jid.js";
+import { loadSigningKey, TokenSigner } from "./identity/token.js";
+import { PresenceService } from "./profiles/presence.service.js";
+import { ProfileService } from "./profiles/profile.service.js";
+import { InProcessPresence, RedisPresence } from "./realtime/presence.js";
+import { createRealtime } from "./realtime/pubsub.js";
+
+export interface App {
+  config: Config;
+  log: Logger;
+  services: Services;
+  http: HttpServer;
+  /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:4000. */
+  listen(): Promise<string>;
+  /** Stops accepting, closes sockets, Redis and the database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: "parley" } });
+}
+
+export async function createApp(config: Config, log: Logger = createLogger(config)): Promise<App> {
+  const db: Database = await openDatabase(config, log);
+  const realtime = createRealtime(config, log);
+  const presenceStore = realtime.redis
+    ? new RedisPresence(realtime.redis, config.presenceTtlSeconds)
+    : new InProcessPresence();
+
+  const jids = new Jids(config.xmppDomain);
+  const contacts = new ContactService(db);
+  const presence = new PresenceService(presenceStore, db);
+  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields);
+  const tokens = new TokenSigner(loadSigningKey(config), config.tokenTtlSeconds);
+  const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
+  const services: Services = { config, jids, pubsub: realtime.pubsub, identity, profiles, presence, contacts };
+
+  const http = await createHttpServer({
+    config,
+    services,
+    schema: await parleySchema(),
+    log,
+    readiness: [
+      { name: "database", check: () => db.ping() },
+      { name: "pubsub", check: () => realtime.pubsub.ping() },
+    ],
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    services,
+    http,
+    async listen() {
+      await http.fastify.listen({ port: config.port, host: config.host });
+      const { port } = http.fastify.server.address() as AddressInfo;
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+      return `http://${host}:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await presence.close();
+        await realtime.pubsub.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

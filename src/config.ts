@@ -1,0 +1,170 @@
+// Environment → one typed, validated Config. Parsed once at start-up; a bad value stops the start.
+import { z } from "zod";
+
+export const FEATURES = [
+  "groupChat",
+  "imageAttachment",
+  "audioAttachment",
+  "videoAttachment",
+  "documentAttachment",
+  "mediaMessages",
+  "favouriteMessage",
+  "clearChat",
+  "deleteChat",
+  "deleteMessage",
+] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Unset: embedded SQLite file in dataDir. */
+  databaseUrl: string | undefined;
+  /** Unset: in-process pub/sub and presence. */
+  redisUrl: string | undefined;
+  databasePoolSize: number;
+  xmppDomain: string;
+  /** Unset only in embedded mode, where one is generated and kept in dataDir. */
+  jwtSecret: string | undefined;
+  tokenTtlSeconds: number;
+  licenseKey: string | undefined;
+  trialLicense: boolean;
+  features: ReadonlySet<Feature>;
+  profileCustomFields: readonly string[];
+  logLevel: string;
+  introspection: boolean;
+  limits: {
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    bodyLimitBytes: number;
+    wsMaxPayloadBytes: number;
+    wsMaxSubscriptions: number;
+    wsConnectionInitTimeoutMs: number;
+  };
+  presenceTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const bool = (fallback: boolean) => flag.default(fallback);
+
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const domainName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const env = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: int(0, 65535, 4000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATA_DIR: z.string().min(1).default("./data"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL")
+      .optional(),
+    DATABASE_POOL_SIZE: int(1, 1000, 20),
+    XMPP_DOMAIN: z.string().toLowerCase().regex(domainName, "must be a domain name").default("localhost"),
+    JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    TOKEN_TTL_SECONDS: int(60, 365 * 24 * 3600, 7 * 24 * 3600),
+    LICENSE_KEY: z.string().min(1).optional(),
+    TRIAL_LICENSE: bool(false),
+    FEATURES: csv
+      .pipe(
+        z.array(
+          z.enum(FEATURES, { message: `each must be one of ${FEATURES.join(", ")}` }),
+        ),
+      )
+      .optional(),
+    PROFILE_CUSTOM_FIELDS: csv
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "keys must be 1–64 of A-Z a-z 0-9 _ . -")))
+      .default([]),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    INTROSPECTION: flag.optional(),
+    MAX_QUERY_DEPTH: int(1, 100, 12),
+    MAX_QUERY_COST: int(1, 1_000_000, 5000),
+    MAX_ALIASES: int(0, 1000, 15),
+    MAX_DIRECTIVES: int(0, 1000, 20),
+    MAX_TOKENS: int(10, 1_000_000, 3000),
+    BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+    WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024, 64 * 1024),
+    WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
+    WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
+    PRESENCE_TTL_SECONDS: int(5, 3600, 60),
+  })
+  .superRefine((v, ctx) => {
+    if (v.DATABASE_URL && !v.JWT_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_SECRET"],
+        message: "is required when DATABASE_URL is set (every process must accept every other's tokens)",
+      });
+    }
+  });
+
+/** Reads the environment; empty strings count as unset. Throws ConfigError naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = env.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`));
+  }
+  const v = parsed.data;
+  const production = v.NODE_ENV === "production";
+  return {
+    nodeEnv: v.NODE_ENV,
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: v.DATA_DIR,
+    databaseUrl: v.DATABASE_URL,
+    redisUrl: v.REDIS_URL,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
+    xmppDomain: v.XMPP_DOMAIN,
+    jwtSecret: v.JWT_SECRET,
+    tokenTtlSeconds: v.TOKEN_TTL_SECONDS,
+    licenseKey: v.LICENSE_KEY,
+    trialLicense: v.TRIAL_LICENSE,
+    features: new Set(v.FEATURES ?? FEATURES),
+    profileCustomFields: v.PROFILE_CUSTOM_FIELDS,
+    logLevel: v.LOG_LEVEL,
+    introspection: v.INTROSPECTION ?? !production,
+    limits: {
+      maxDepth: v.MAX_QUERY_DEPTH,
+      maxCost: v.MAX_QUERY_COST,
+      maxAliases: v.MAX_ALIASES,
+      maxDirectives: v.MAX_DIRECTIVES,
+      maxTokens: v.MAX_TOKENS,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+      wsMaxPayloadBytes: v.WS_MAX_PAYLOAD_BYTES,
+      wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
+      wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
+    },
+    presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
+  };
+}

@@ -1,0 +1,112 @@
+// The database: a TypeORM DataSource on PostgreSQL (DATABASE_URL) or an embedded SQLite file,
+// migrated at open, with one transaction helper that services use for every write.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Mutex } from "async-mutex";
+import type { Logger } from "pino";
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
+import type { Config } from "../config.js";
+import { entities, migrations } from "./registry.js";
+
+/** Any 64-bit number: the key of the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK_KEY = 7_166_330_201;
+
+export class Database {
+  /**
+   * SQLite in TypeORM runs on one connection, where transactions cannot overlap: writes are
+   * queued one at a time instead. PostgreSQL takes them concurrently from its pool.
+   */
+  private readonly writeQueue: Mutex | undefined;
+
+  constructor(readonly dataSource: DataSource) {
+    this.writeQueue = dataSource.options.type === "postgres" ? undefined : new Mutex();
+  }
+
+  get isPostgres(): boolean {
+    return this.dataSource.options.type === "postgres";
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  repository<T extends ObjectLiteral>(target: EntityTarget<T>): Repository<T> {
+    return this.dataSource.getRepository(target);
+  }
+
+  /** Runs fn in one transaction: all of its writes land, or none do. */
+  transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.writeQueue) return this.writeQueue.runExclusive(() => this.dataSource.transaction(fn));
+    return this.dataSource.transaction(fn);
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query("SELECT 1");
+  }
+
+  /** Applies pending migrations; on PostgreSQL under an advisory lock, so processes starting together take turns. */
+  async migrate(log: Logger): Promise<void> {
+    if (!this.isPostgres) {
+      await this.runMigrations(log);
+      return;
+    }
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+      await this.runMigrations(log);
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  private async runMigrations(log: Logger): Promise<void> {
+    const applied = await this.dataSource.runMigrations({ transaction: "each" });
+    for (const m of applied) log.info({ migration: m.name }, "migration applied");
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export function sqlitePath(config: Config): string {
+  return join(config.dataDir, "parley.sqlite");
+}
+
+/** Connects (never at import time) and applies migrations. */
+export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
+  let dataSource: DataSource;
+  if (config.databaseUrl) {
+    dataSource = new DataSource({
+      ...common,
+      type: "postgres",
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      applicationName: "parley",
+    });
+  } else {
+    mkdirSync(config.dataDir, { recursive: true });
+    dataSource = new DataSource({
+      ...common,
+      type: "better-sqlite3",
+      database: sqlitePath(config),
+      enableWAL: true,
+      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+        db.pragma("foreign_keys = ON");
+        db.pragma("busy_timeout = 5000");
+      },
+    });
+  }
+  await dataSource.initialize();
+  const database = new Database(dataSource);
+  try {
+    await database.migrate(log);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}

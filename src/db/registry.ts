@@ -1,0 +1,9 @@
+// Every entity and migration, listed once so the data source, the CLI and the build agree.
+import { Chat } from "../chats/chat.entity.js";
+import { RevokedToken } from "../identity/revoked-token.entity.js";
+import { User } from "../identity/user.entity.js";
+import { Profile } from "../profiles/profile.entity.js";
+import { Initial1763856000000 } from "./migrations/1763856000000-initial.js";
+
+export const entities = [User, RevokedToken, Profile, Chat];
+export const migrations = [Initial1763856000000];

@@ -1,0 +1,68 @@
+// The context of every operation, built by one function that HTTP and WebSocket share.
+import type { Logger } from "pino";
+import type { ContactService } from "../chats/contact.service.js";
+import type { Config, Feature } from "../config.js";
+import type { IdentityService } from "../identity/identity.service.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { Jids } from "../identity/jid.js";
+import type { PresenceService } from "../profiles/presence.service.js";
+import type { ProfileService } from "../profiles/profile.service.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import { featureUnavailable, unauthenticated } from "./errors.js";
+
+/** Everything resolvers may call; made once per server in app.ts. */
+export interface Services {
+  config: Config;
+  jids: Jids;
+  pubsub: PubSub;
+  identity: IdentityService;
+  profiles: ProfileService;
+  presence: PresenceService;
+  contacts: ContactService;
+}
+
+export interface Context {
+  requestId: string;
+  log: Logger;
+  services: Services;
+  /** The x-license-key header (HTTP only). */
+  licenseKey: string | undefined;
+  /** The caller; UNAUTHENTICATED when the operation came without a valid token. */
+  viewer(): Promise<Viewer>;
+  /** FEATURE_UNAVAILABLE unless the server's plan includes the feature. */
+  requireFeature(feature: Feature): void;
+}
+
+export interface ContextInput {
+  requestId: string;
+  log: Logger;
+  licenseKey?: string | undefined;
+  /** Resolves the caller at most once, on first use: public operations never pay for it. */
+  authenticate: () => Promise<Viewer | null>;
+}
+
+export function createContext(services: Services, input: ContextInput): Context {
+  let viewer: Promise<Viewer | null> | undefined;
+  return {
+    requestId: input.requestId,
+    log: input.log,
+    services,
+    licenseKey: input.licenseKey,
+    async viewer() {
+      viewer ??= input.authenticate();
+      const v = await viewer;
+      if (!v) throw unauthenticated();
+      return v;
+    },
+    requireFeature(feature) {
+      if (!services.config.features.has(feature)) throw featureUnavailable(feature);
+    },
+  };
+}
+
+/** The token of an "Authorization: Bearer <token>" value, or undefined when there is none. */
+export function bearerToken(authorization: unknown): string | undefined {
+  if (typeof authorization !== "string") return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return match?.[1];
+}

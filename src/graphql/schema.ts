@@ -1,0 +1,39 @@
+// The one TypeGraphQL schema, built once per process (resolvers are stateless: services come
+// from the context), and its printed form for schema/schema.graphql.
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { IdentityResolver } from "../identity/identity.resolver.js";
+import { ProfileResolver } from "../profiles/profile.resolver.js";
+import { DateTimeScalar } from "./scalars.js";
+import { validateArgument } from "./validation.js";
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/**
+ * TypeGraphQL insists on a PubSub when there are subscriptions, but every subscription here
+ * subscribes itself (`subscribe:` through the context's PubSub, which differs per server), so
+ * this one is never used.
+ */
+const noSchemaPubSub = {
+  publish(): never {
+    throw new Error("publish through the context's PubSub");
+  },
+  subscribe(): never {
+    throw new Error("subscriptions here declare subscribe:");
+  },
+};
+
+export function parleySchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [IdentityResolver, ProfileResolver],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validateFn: validateArgument,
+    pubSub: noSchemaPubSub,
+    emitSchemaFile: false,
+  });
+  return built;
+}
+
+export async function printedSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await parleySchema()))}\n`;
+}

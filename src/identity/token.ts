@@ -1,0 +1,81 @@
+// Session tokens: HS256 JWTs signed with jose. The secret is JWT_SECRET, or in embedded mode one
+// generated on first start and kept in DATA_DIR.
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import type { Config } from "../config.js";
+
+const ISSUER = "parley";
+const ALGORITHM = "HS256";
+
+export interface TokenClaims {
+  userId: number;
+  username: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: "expired" | "invalid") {
+    super(reason === "expired" ? "token expired" : "invalid token");
+  }
+}
+
+export class TokenSigner {
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async sign(userId: number, username: string): Promise<{ token: string; claims: TokenClaims }> {
+    const jti = randomUUID();
+    const expiresAt = new Date(Math.floor(Date.now() / 1000 + this.ttlSeconds) * 1000);
+    const token = await new SignJWT({ username })
+      .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+      .setIssuer(ISSUER)
+      .setSubject(String(userId))
+      .setJti(jti)
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(this.key);
+    return { token, claims: { userId, username, jti, expiresAt } };
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
+      const userId = Number(payload.sub);
+      if (!Number.isSafeInteger(userId) || typeof payload.jti !== "string" || typeof payload.username !== "string" || !payload.exp) {
+        throw new InvalidTokenError("invalid");
+      }
+      return { userId, username: payload.username, jti: payload.jti, expiresAt: new Date(payload.exp * 1000) };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError("expired");
+      if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError("invalid");
+      throw error;
+    }
+  }
+}
+
+/** JWT_SECRET, or (embedded mode only; config enforces it) the secret kept in DATA_DIR. */
+export function loadSigningKey(config: Config): Uint8Array {
+  if (config.jwtSecret) return new TextEncoder().encode(config.jwtSecret);
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, "jwt-secret");
+  try {
+    return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const secret = randomBytes(48).toString("base64url");
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+  }
+  return new TextEncoder().encode(secret);
+}

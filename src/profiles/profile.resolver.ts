@@ -1,0 +1,50 @@
+// Profile operations and the userProfileUpdated subscription.
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { Context } from "../graphql/context.js";
+import { type ProfilePayload, topics } from "../realtime/topics.js";
+import { ProfileInput } from "./profile.input.js";
+import { ProfileSort, toUserProfile, UserProfile } from "./profile.types.js";
+
+@Resolver()
+export class ProfileResolver {
+  @Query(() => UserProfile, { description: "getMyProfile, getSelfProfile" })
+  async myProfile(@Ctx() ctx: Context): Promise<UserProfile> {
+    return ctx.services.profiles.myProfile(await ctx.viewer());
+  }
+
+  @Query(() => [UserProfile], { description: "getUserProfile, getProfile: at most 100 jids." })
+  async userProfiles(@Arg("jids", () => [ID]) jids: string[], @Ctx() ctx: Context): Promise<UserProfile[]> {
+    return ctx.services.profiles.userProfiles(await ctx.viewer(), jids);
+  }
+
+  @Query(() => [UserProfile], {
+    description:
+      "getProfiles, getSortedUserProfiles, getRecentProfiles: the viewer's contacts (users sharing a chat or a group).",
+  })
+  async profiles(
+    @Arg("sort", () => ProfileSort, { defaultValue: ProfileSort.NAME, nullable: true }) sort: ProfileSort | null,
+    @Arg("limit", () => Int, { defaultValue: 100, nullable: true }) limit: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<UserProfile[]> {
+    return ctx.services.profiles.contactProfiles(await ctx.viewer(), sort ?? ProfileSort.NAME, limit ?? 100);
+  }
+
+  @Mutation(() => UserProfile, { description: "setUserProfile, updateMyProfile, setSelfProfile" })
+  async setUserProfile(@Arg("input", () => ProfileInput) input: ProfileInput, @Ctx() ctx: Context): Promise<UserProfile> {
+    return ctx.services.profiles.update(await ctx.viewer(), input);
+  }
+
+  @Mutation(() => UserProfile, { description: "deleteUserProfilePicture" })
+  async deleteUserProfilePicture(@Ctx() ctx: Context): Promise<UserProfile> {
+    return ctx.services.profiles.deleteImage(await ctx.viewer());
+  }
+
+  @Subscription(() => UserProfile, {
+    description: "userProfileListener: the viewer's own profile and their contacts' profiles.",
+    subscribe: async ({ context }: { context: Context }) =>
+      context.services.pubsub.subscribe(topics.profileUpdated((await context.viewer()).userId)),
+  })
+  userProfileUpdated(@Root() payload: ProfilePayload): UserProfile {
+    return toUserProfile(payload);
+  }
+}

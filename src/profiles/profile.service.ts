@@ -1,0 +1,190 @@
+// Profile rules: reading profiles (private fields for the owner only), patching one's own, and
+// telling the owner and their contacts when it changed.
+import { type EntityManager, type FindOptionsWhere, In } from "typeorm";
+import type { ContactService, ContactOrder } from "../chats/contact.service.js";
+import type { Database } from "../db/database.js";
+import { badInput } from "../graphql/errors.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { Jids } from "../identity/jid.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import { type ProfilePayload, topics } from "../realtime/topics.js";
+import { Profile } from "./profile.entity.js";
+import type { ProfileInput } from "./profile.input.js";
+import type { PresenceService } from "./presence.service.js";
+import { toUserProfile, type UserProfile } from "./profile.types.js";
+
+export const MAX_PROFILE_BATCH = 100;
+export const MAX_CONTACTS_PAGE = 1000;
+
+/** Fields of ProfileInput copied as they are: undefined keeps, null clears. */
+const PLAIN_FIELDS = [
+  "nickname",
+  "status",
+  "mobileNumber",
+  "email",
+  "birthday",
+  "location",
+  "language",
+  "messageSettings",
+  "level",
+  "role",
+] as const;
+
+export class ProfileService {
+  constructor(
+    private readonly db: Database,
+    private readonly pubsub: PubSub,
+    private readonly presence: PresenceService,
+    private readonly contacts: ContactService,
+    private readonly jids: Jids,
+    private readonly customFieldKeys: readonly string[],
+  ) {}
+
+  /** Creates the user's profile if missing (inside the caller's transaction); returns isProfileUpdated. */
+  async ensureProfile(em: EntityManager, userId: number): Promise<boolean> {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(Profile)
+      .values({ userId, customFields: {}, updatedAt: new Date() })
+      .orIgnore()
+      .execute();
+    const profile = await em.findOneByOrFail(Profile, { userId });
+    return profile.isProfileUpdated;
+  }
+
+  async myProfile(viewer: Viewer): Promise<UserProfile> {
+    const [profile] = await this.viewsOf(viewer, await this.load({ userId: In([viewer.userId]) }));
+    if (!profile) throw new Error(`profile of user ${viewer.userId} is missing`);
+    return profile;
+  }
+
+  /** Profiles of the given user jids, in the order given; jids of no user here are left out. */
+  async userProfiles(viewer: Viewer, jids: readonly string[]): Promise<UserProfile[]> {
+    if (jids.length > MAX_PROFILE_BATCH) throw badInput("jids", `at most ${MAX_PROFILE_BATCH} jids per request, got ${jids.length}`);
+    const usernames = [...new Set(jids.map((j) => this.jids.parseUser(j)).filter((u): u is string => u !== null))];
+    if (usernames.length === 0) return [];
+    const profiles = await this.load({ user: { username: In(usernames) } });
+    const byUsername = new Map(profiles.map((p) => [p.user.username, p]));
+    return this.viewsOf(
+      viewer,
+      usernames.map((u) => byUsername.get(u)).filter((p): p is Profile => p !== undefined),
+    );
+  }
+
+  /** The viewer's contacts' profiles. */
+  async contactProfiles(viewer: Viewer, order: ContactOrder, limit: number): Promise<UserProfile[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CONTACTS_PAGE) {
+      throw badInput("limit", `must be between 1 and ${MAX_CONTACTS_PAGE}`);
+    }
+    const ids = await this.contacts.contactIds(viewer.userId, order, limit);
+    if (ids.length === 0) return [];
+    const byId = new Map((await this.load({ userId: In(ids) })).map((p) => [p.userId, p]));
+    return this.viewsOf(
+      viewer,
+      ids.map((id) => byId.get(id)).filter((p): p is Profile => p !== undefined),
+    );
+  }
+
+  async update(viewer: Viewer, input: ProfileInput): Promise<UserProfile> {
+    this.checkCustomFields(input);
+    if (input.imageUrl && input.imageFileToken) {
+      throw badInput("input.imageFileToken", "give imageUrl or imageFileToken, not both");
+    }
+    if (input.imageFileToken) {
+      // Uploads (POST /media) do not exist yet, so no token can name an image of the caller's.
+      throw badInput("input.imageFileToken", "unknown file token");
+    }
+    const profile = await this.db.transaction(async (em) => {
+      const current = await em.findOneOrFail(Profile, { where: { userId: viewer.userId }, relations: { user: true } });
+      for (const field of PLAIN_FIELDS) {
+        const value = input[field];
+        if (value !== undefined) (current[field] as unknown) = value;
+      }
+      if (input.gender !== undefined) current.gender = input.gender ?? "UNKNOWN";
+      if (input.allowType !== undefined) current.allowType = input.allowType ?? "ALLOW_ANY";
+      if (input.adminForbidType !== undefined) current.adminForbidType = input.adminForbidType ?? "NONE";
+      if (input.imageUrl !== undefined) {
+        current.imageUrl = input.imageUrl;
+        current.imageFileToken = null;
+      }
+      if (input.customFields === null) current.customFields = {};
+      for (const { key, value } of input.customFields ?? []) current.customFields = { ...current.customFields, [key]: value };
+      current.isProfileUpdated = true;
+      current.updatedAt = new Date();
+      return em.save(current);
+    });
+    return this.changed(viewer, profile);
+  }
+
+  async deleteImage(viewer: Viewer): Promise<UserProfile> {
+    const profile = await this.db.transaction(async (em) => {
+      const current = await em.findOneOrFail(Profile, { where: { userId: viewer.userId }, relations: { user: true } });
+      current.imageUrl = null;
+      current.imageFileToken = null;
+      current.updatedAt = new Date();
+      return em.save(current);
+    });
+    return this.changed(viewer, profile);
+  }
+
+  /** After a committed change: the owner gets their full profile, every contact the public one. */
+  private async changed(viewer: Viewer, profile: Profile): Promise<UserProfile> {
+    const isOnline = (await this.presence.online([profile.userId])).has(profile.userId);
+    const own = this.payload(profile, isOnline, true);
+    const shared = this.payload(profile, isOnline, false);
+    const watchers = await this.contacts.watcherIds(profile.userId);
+    await Promise.all([
+      this.pubsub.publish(topics.profileUpdated(profile.userId), own),
+      ...watchers.map((id) => this.pubsub.publish(topics.profileUpdated(id), shared)),
+    ]);
+    return toUserProfile(own);
+  }
+
+  private checkCustomFields(input: ProfileInput): void {
+    input.customFields?.forEach(({ key }, i) => {
+      if (!this.customFieldKeys.includes(key)) {
+        const allowed = this.customFieldKeys.length ? `one of ${this.customFieldKeys.join(", ")}` : "none (PROFILE_CUSTOM_FIELDS is empty)";
+        throw badInput(`input.customFields[${i}].key`, `"${key}" is not a custom field of this server; allowed: ${allowed}`);
+      }
+    });
+  }
+
+  private load(where: FindOptionsWhere<Profile>): Promise<Profile[]> {
+    return this.db.repository(Profile).find({ where, relations: { user: true } });
+  }
+
+  private async viewsOf(viewer: Viewer, profiles: Profile[]): Promise<UserProfile[]> {
+    const online = await this.presence.online(profiles.map((p) => p.userId));
+    return profiles.map((p) => toUserProfile(this.payload(p, online.has(p.userId), p.userId === viewer.userId)));
+  }
+
+  private payload(p: Profile, isOnline: boolean, withPrivate: boolean): ProfilePayload {
+    return {
+      userId: p.userId,
+      username: p.user.username,
+      jid: this.jids.user(p.user.username),
+      nickname: p.nickname,
+      imageUrl: p.imageUrl,
+      imageFileToken: p.imageFileToken,
+      status: p.status,
+      mobileNumber: withPrivate ? p.mobileNumber : null,
+      email: withPrivate ? p.email : null,
+      gender: p.gender,
+      birthday: p.birthday,
+      location: p.location,
+      language: p.language,
+      allowType: p.allowType,
+      messageSettings: p.messageSettings,
+      adminForbidType: p.adminForbidType,
+      level: p.level,
+      role: p.role,
+      customFields: Object.entries(p.customFields ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => ({ key, value })),
+      isOnline,
+      lastSeenAt: p.lastSeenAt?.toISOString() ?? null,
+      updatedAt: p.updatedAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,49 @@
+// Every pub/sub topic and its payload, in one typed list. Topics are per user: an event is
+// published to each user who may see it, so a subscription never filters others' traffic.
+// Payloads are plain JSON (timestamps as ISO strings): they cross Redis unchanged.
+
+export interface Topic<T> {
+  readonly name: string;
+  /** Carries the payload type only; never set. */
+  readonly payload?: T;
+}
+
+const topic = <T>(name: string): Topic<T> => ({ name: `parley.${name}` });
+
+/** A profile as one viewer may see it; the owner's copy carries the private fields. */
+export interface ProfilePayload {
+  userId: number;
+  username: string;
+  jid: string;
+  nickname: string | null;
+  imageUrl: string | null;
+  imageFileToken: string | null;
+  status: string | null;
+  mobileNumber: string | null;
+  email: string | null;
+  gender: string;
+  birthday: number | null;
+  location: string | null;
+  language: number | null;
+  allowType: string;
+  messageSettings: number | null;
+  adminForbidType: string;
+  level: number | null;
+  role: number | null;
+  customFields: { key: string; value: string }[];
+  isOnline: boolean;
+  lastSeenAt: string | null;
+  updatedAt: string;
+}
+
+export interface SessionRevokedPayload {
+  jti: string;
+  userId: number;
+}
+
+export const topics = {
+  /** A profile the user may see (their own or a contact's) changed. */
+  profileUpdated: (userId: number) => topic<ProfilePayload>(`profile-updated.${userId}`),
+  /** A token was revoked: every process closes the sockets opened with it. */
+  sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
+};

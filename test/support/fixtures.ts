@@ -1,0 +1,30 @@
+// One-line fixtures: a registered, connected user with a unique id.
+import { randomUUID } from "node:crypto";
+import { ok } from "./clients.js";
+import type { TestServer } from "./server.js";
+
+export interface TestUser {
+  username: string;
+  password: string;
+  jid: string;
+  token: string;
+}
+
+export function uniqueName(prefix = "u"): string {
+  return `${prefix}${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+}
+
+export async function registerUser(server: TestServer, options: { headers?: Record<string, string> } = {}): Promise<TestUser> {
+  const username = uniqueName();
+  const { register } = await ok(
+    server,
+    `mutation($id: String!) { register(userIdentifier: $id) { username password userJid } }`,
+    { id: username },
+    { headers: options.headers },
+  );
+  const { connect } = await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, {
+    u: register.username,
+    p: register.password,
+  });
+  return { username: register.username, password: register.password, jid: register.userJid, token: connect.token };
+}

@@ -1,0 +1,66 @@
+// Real servers on port 0 for tests: on PostgreSQL + Redis when DATABASE_URL and REDIS_URL are
+// set, else on the embedded default (a fresh DATA_DIR each). Teardown is registered for the file.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type App, createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+
+/** Shared by every server of a run on Postgres, so that one process accepts another's tokens. */
+export const TEST_JWT_SECRET = "parley-test-secret-0123456789abcdef0123456789";
+
+export const onPostgresAndRedis = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+export const backendName = onPostgresAndRedis ? "postgres+redis" : "embedded";
+
+export interface TestServer {
+  app: App;
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+const running = new Set<TestServer>();
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "parley-test-"));
+}
+
+/**
+ * Starts a server. env overrides the defaults; pass a key as undefined to unset it
+ * (e.g. DATABASE_URL: undefined for an embedded server in a Postgres run).
+ */
+export async function startServer(env: Record<string, string | undefined> = {}): Promise<TestServer> {
+  const dataDir = env.DATA_DIR ?? tempDataDir();
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...env,
+    DATA_DIR: dataDir,
+  });
+  const app = await createApp(config);
+  const url = await app.listen();
+  const server: TestServer = {
+    app,
+    url,
+    graphqlUrl: `${url}/graphql`,
+    wsUrl: `${url.replace(/^http/, "ws")}/graphql`,
+    dataDir,
+    async close() {
+      running.delete(server);
+      await app.close();
+    },
+  };
+  running.add(server);
+  return server;
+}
+
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((s) => s.close()));
+}
