@@ -2,7 +2,9 @@
 // schema → HTTP and WebSocket on one port. Nothing connects at import time.
 import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
+import { ChatService } from "./chats/chat.service.js";
 import { ContactService } from "./chats/contact.service.js";
+import { RecentChatService } from "./chats/recent-chat.service.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import type { Services } from "./graphql/context.js";
@@ -11,6 +13,11 @@ import { createHttpServer, type HttpServer } from "./http/server.js";
 import { IdentityService } from "./identity/identity.service.js";
 import { Jids } from "./identity/jid.js";
 import { loadSigningKey, TokenSigner } from "./identity/token.js";
+import { UserDirectory } from "./identity/user-directory.js";
+import { MessageWriter } from "./messages/message-writer.js";
+import { MessageService } from "./messages/message.service.js";
+import { ReceiptService } from "./messages/receipt.service.js";
+import { TypingService } from "./messages/typing.service.js";
 import { PresenceService } from "./profiles/presence.service.js";
 import { ProfileService } from "./profiles/profile.service.js";
 import { InProcessPresence, RedisPresence } from "./realtime/presence.js";
@@ -44,7 +51,28 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields);
   const tokens = new TokenSigner(loadSigningKey(config), config.tokenTtlSeconds);
   const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
-  const services: Services = { config, jids, pubsub: realtime.pubsub, identity, profiles, presence, contacts };
+  const users = new UserDirectory(db, jids);
+  const chats = new ChatService(db, users, jids);
+  const writer = new MessageWriter(db, chats, realtime.pubsub, log);
+  const messages = new MessageService(db, chats, users, profiles, writer, config.maxTextLength);
+  const receipts = new ReceiptService(db, chats, realtime.pubsub, log);
+  const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
+  const recentChats = new RecentChatService(chats, messages, profiles);
+  const services: Services = {
+    config,
+    jids,
+    pubsub: realtime.pubsub,
+    identity,
+    profiles,
+    presence,
+    contacts,
+    users,
+    chats,
+    recentChats,
+    messages,
+    receipts,
+    typing,
+  };
 
   const http = await createHttpServer({
     config,
@@ -72,6 +100,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     close() {
       closing ??= (async () => {
         await http.close();
+        await receipts.close();
         await presence.close();
         await realtime.pubsub.close();
         await db.close();

@@ -47,6 +47,8 @@ export interface Config {
     wsConnectionInitTimeoutMs: number;
   };
   presenceTtlSeconds: number;
+  maxTextLength: number;
+  typingTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +119,8 @@ const env = z
     WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
     PRESENCE_TTL_SECONDS: int(5, 3600, 60),
+    MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
+    TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -166,5 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
     presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
+    maxTextLength: v.MAX_TEXT_LENGTH,
+    typingTimeoutMs: v.TYPING_TIMEOUT_MS,
   };
 }

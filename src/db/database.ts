@@ -10,6 +10,8 @@ import { entities, migrations } from "./registry.js";
 
 /** Any 64-bit number: the key of the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK_KEY = 7_166_330_201;
+/** The key of the advisory lock that orders message writes across processes, see sequenced(). */
+const SEQUENCER_LOCK_KEY = 7_166_330_202;
 
 export class Database {
   /**
@@ -38,6 +40,68 @@ export class Database {
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
     if (this.writeQueue) return this.writeQueue.runExclusive(() => this.dataSource.transaction(fn));
     return this.dataSource.transaction(fn);
+  }
+
+  /**
+   * Runs write in a transaction and then announce, both under one lock that every process takes
+   * for it (a PostgreSQL advisory lock; SQLite's write queue). Rows that take a sequence number
+   * inside write therefore commit, and are announced, in sequence order: a reader who sees
+   * number N committed, or hears of it, has every lower number already. The price is that
+   * sequenced writes never overlap, so callers batch them.
+   */
+  async sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
+    if (this.writeQueue) {
+      return this.writeQueue.runExclusive(async () => {
+        const result = await this.dataSource.transaction(write);
+        await announce(result);
+        return result;
+      });
+    }
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query("SELECT pg_advisory_lock($1)", [SEQUENCER_LOCK_KEY]);
+      let result: T;
+      try {
+        await runner.startTransaction();
+        result = await write(runner.manager);
+        await runner.commitTransaction();
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        throw error;
+      }
+      await announce(result);
+      return result;
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /**
+   * Runs hand-written SQL, written with ? placeholders for both databases, and returns its rows
+   * (also those of UPDATE … RETURNING). Inside a transaction, pass its EntityManager.
+   * Read values back with the helpers in values.ts: the two drivers type them differently.
+   */
+  async rows<T = Record<string, unknown>>(em: EntityManager | undefined, sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    let n = 0;
+    const text = this.isPostgres ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+    const own = em?.queryRunner ? undefined : this.dataSource.createQueryRunner();
+    const runner = em?.queryRunner ?? own!;
+    try {
+      const result = await runner.query(text, params.map((p) => this.param(p)), true);
+      return (result.records ?? []) as T[];
+    } finally {
+      await own?.release();
+    }
+  }
+
+  /** A value for a raw query parameter: SQLite stores dates as UTC text and booleans as 0/1, as TypeORM does. */
+  private param(value: unknown): unknown {
+    if (this.isPostgres) return value;
+    if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+    if (typeof value === "boolean") return value ? 1 : 0;
+    return value;
   }
 
   async ping(): Promise<void> {

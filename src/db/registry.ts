@@ -2,8 +2,11 @@
 import { Chat } from "../chats/chat.entity.js";
 import { RevokedToken } from "../identity/revoked-token.entity.js";
 import { User } from "../identity/user.entity.js";
+import { MessageRow } from "../messages/message.entity.js";
+import { ReceiptRow } from "../messages/receipt.entity.js";
 import { Profile } from "../profiles/profile.entity.js";
 import { Initial1763856000000 } from "./migrations/1763856000000-initial.js";
+import { Messages1763942400000 } from "./migrations/1763942400000-messages.js";
 
-export const entities = [User, RevokedToken, Profile, Chat];
-export const migrations = [Initial1763856000000];
+export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow];
+export const migrations = [Initial1763856000000, Messages1763942400000];

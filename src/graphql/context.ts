@@ -1,10 +1,16 @@
 // The context of every operation, built by one function that HTTP and WebSocket share.
 import type { Logger } from "pino";
+import type { ChatService } from "../chats/chat.service.js";
 import type { ContactService } from "../chats/contact.service.js";
+import type { RecentChatService } from "../chats/recent-chat.service.js";
 import type { Config, Feature } from "../config.js";
 import type { IdentityService } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
+import type { UserDirectory } from "../identity/user-directory.js";
+import type { MessageService } from "../messages/message.service.js";
+import type { ReceiptService } from "../messages/receipt.service.js";
+import type { TypingService } from "../messages/typing.service.js";
 import type { PresenceService } from "../profiles/presence.service.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -19,6 +25,12 @@ export interface Services {
   profiles: ProfileService;
   presence: PresenceService;
   contacts: ContactService;
+  users: UserDirectory;
+  chats: ChatService;
+  recentChats: RecentChatService;
+  messages: MessageService;
+  receipts: ReceiptService;
+  typing: TypingService;
 }
 
 export interface Context {

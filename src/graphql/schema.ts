@@ -2,7 +2,9 @@
 // from the context), and its printed form for schema/schema.graphql.
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { ChatResolver } from "../chats/chat.resolver.js";
 import { IdentityResolver } from "../identity/identity.resolver.js";
+import { MessageResolver } from "../messages/message.resolver.js";
 import { ProfileResolver } from "../profiles/profile.resolver.js";
 import { DateTimeScalar } from "./scalars.js";
 import { validateArgument } from "./validation.js";
@@ -25,7 +27,7 @@ const noSchemaPubSub = {
 
 export function parleySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [IdentityResolver, ProfileResolver],
+    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ChatResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: noSchemaPubSub,

@@ -59,9 +59,14 @@ export class ProfileService {
     return profile;
   }
 
-  /** Profiles of the given user jids, in the order given; jids of no user here are left out. */
+  /** getUserProfile: at most MAX_PROFILE_BATCH jids. */
   async userProfiles(viewer: Viewer, jids: readonly string[]): Promise<UserProfile[]> {
     if (jids.length > MAX_PROFILE_BATCH) throw badInput("jids", `at most ${MAX_PROFILE_BATCH} jids per request, got ${jids.length}`);
+    return this.profilesOf(viewer, jids);
+  }
+
+  /** Profiles of the given user jids, in the order given; jids of no user here are left out. */
+  async profilesOf(viewer: Viewer, jids: readonly string[]): Promise<UserProfile[]> {
     const usernames = [...new Set(jids.map((j) => this.jids.parseUser(j)).filter((u): u is string => u !== null))];
     if (usernames.length === 0) return [];
     const profiles = await this.load({ user: { username: In(usernames) } });
@@ -84,6 +89,11 @@ export class ProfileService {
       viewer,
       ids.map((id) => byId.get(id)).filter((p): p is Profile => p !== undefined),
     );
+  }
+
+  async allowTypeOf(userId: number): Promise<Profile["allowType"]> {
+    const profile = await this.db.repository(Profile).findOne({ select: { userId: true, allowType: true }, where: { userId } });
+    return profile?.allowType ?? "ALLOW_ANY";
   }
 
   async update(viewer: Viewer, input: ProfileInput): Promise<UserProfile> {

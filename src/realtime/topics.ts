@@ -1,6 +1,7 @@
 // Every pub/sub topic and its payload, in one typed list. Topics are per user: an event is
 // published to each user who may see it, so a subscription never filters others' traffic.
 // Payloads are plain JSON (timestamps as ISO strings): they cross Redis unchanged.
+import type { MediaData } from "../messages/message.entity.js";
 
 export interface Topic<T> {
   readonly name: string;
@@ -36,6 +37,44 @@ export interface ProfilePayload {
   updatedAt: string;
 }
 
+/** A message as one viewer sees it (chatJid, status and isFavourite are the viewer's). */
+export interface MessagePayload {
+  rowId: string;
+  id: string;
+  chatType: "CHAT" | "GROUPCHAT";
+  chatJid: string;
+  fromJid: string;
+  toJid: string;
+  /** The sender's user id: whom delivery receipts go to. */
+  senderId: number;
+  type: "TEXT" | "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
+  text: string | null;
+  media: MediaData | null;
+  /** The replied-to message, one level deep. */
+  replyTo: MessagePayload | null;
+  mentionedUserJids: string[];
+  isForwarded: boolean;
+  isDeletedForEveryone: boolean;
+  isFavourite: boolean;
+  status: "SENT" | "DELIVERED" | "SEEN";
+  createdAt: string;
+}
+
+export interface ReceiptPayload {
+  messageId: string;
+  chatJid: string;
+  userJid: string;
+  status: "DELIVERED" | "SEEN";
+  at: string;
+}
+
+export interface TypingPayload {
+  chatJid: string;
+  fromJid: string;
+  state: "COMPOSING" | "GONE";
+  at: string;
+}
+
 export interface SessionRevokedPayload {
   jti: string;
   userId: number;
@@ -44,6 +83,12 @@ export interface SessionRevokedPayload {
 export const topics = {
   /** A profile the user may see (their own or a contact's) changed. */
   profileUpdated: (userId: number) => topic<ProfilePayload>(`profile-updated.${userId}`),
+  /** A message in one of the user's chats, their own included (other devices). */
+  messageReceived: (userId: number) => topic<MessagePayload>(`message.${userId}`),
+  /** A delivery or seen receipt for a message the user sent. */
+  messageStatus: (userId: number) => topic<ReceiptPayload>(`receipt.${userId}`),
+  /** Someone is typing in one of the user's chats. */
+  typing: (userId: number) => topic<TypingPayload>(`typing.${userId}`),
   /** A token was revoked: every process closes the sockets opened with it. */
   sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
 };

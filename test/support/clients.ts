@@ -1,6 +1,6 @@
 // Real clients: fetch for GraphQL over HTTP, the graphql-ws client for WebSocket, with a queue
 // of received events and waitFor(predicate) instead of sleeps.
-import { type Client, createClient, type ExecutionResult } from "graphql-ws";
+import { type Client, createClient, type FormattedExecutionResult as ExecutionResult } from "graphql-ws";
 import WebSocket from "ws";
 import type { TestServer } from "./server.js";
 
@@ -103,7 +103,7 @@ class Waiter<T> {
 }
 
 export class Subscription<T = Record<string, any>> {
-  private readonly events = new Waiter<ExecutionResult<T>>();
+  private readonly events = new Waiter<ExecutionResult<T, unknown>>();
   private readonly ended = new Waiter<"complete" | { error: unknown }>();
   readonly dispose: () => void;
 
@@ -118,7 +118,7 @@ export class Subscription<T = Record<string, any>> {
     );
   }
 
-  get received(): ExecutionResult<T>[] {
+  get received(): ExecutionResult<T, unknown>[] {
     return this.events.items;
   }
 
@@ -175,16 +175,16 @@ export class WsClient {
   }
 
   /** Runs a query or mutation over the socket. */
-  async execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>> {
+  async execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T, unknown>> {
     return new Promise((resolve, reject) => {
-      let result: ExecutionResult<T> | undefined;
+      let result: ExecutionResult<T, unknown> | undefined;
       this.client.subscribe<T>(
         { query, variables },
         {
           next: (value) => (result = value),
           error: (error) =>
-            Array.isArray(error) ? resolve({ errors: error } as ExecutionResult<T>) : reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
-          complete: () => resolve(result as ExecutionResult<T>),
+            Array.isArray(error) ? resolve({ errors: error } as ExecutionResult<T, unknown>) : reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+          complete: () => resolve(result as ExecutionResult<T, unknown>),
         },
       );
     });

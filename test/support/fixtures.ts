@@ -28,3 +28,23 @@ export async function registerUser(server: TestServer, options: { headers?: Reco
   });
   return { username: register.username, password: register.password, jid: register.userJid, token: connect.token };
 }
+
+export const MESSAGE_FIELDS = `id rowId chatType chatJid fromJid toJid type text replyTo { id text } mentionedUserJids isForwarded
+  isDeletedForEveryone isFavourite status createdAt`;
+
+/** Sends a text message and returns it; fails the test when the server refuses. */
+export async function sendText(
+  server: TestServer,
+  from: TestUser,
+  to: { jid: string },
+  text: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
+  const { sendTextMessage } = await ok(
+    server,
+    `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`,
+    { input: { toJid: to.jid, messageText: text, ...extra } },
+    { token: from.token },
+  );
+  return sendTextMessage;
+}

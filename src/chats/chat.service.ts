@@ -1,0 +1,138 @@
+// Chats as the message path sees them: which chat a jid names for a user, and the per-user chat
+// state (last message, unread count) kept up to date in the same transaction as each message.
+import type { EntityManager } from "typeorm";
+import type { Database } from "../db/database.js";
+import { badInput, notFound } from "../graphql/errors.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { Jids } from "../identity/jid.js";
+import type { UserDirectory, UserRef } from "../identity/user-directory.js";
+import { Chat, type ChatType } from "./chat.entity.js";
+
+/** A one-to-one chat seen from one of its users (a chat with oneself is allowed: notes to self). */
+export interface DirectChat {
+  type: "CHAT";
+  key: string;
+  me: UserRef;
+  peer: UserRef;
+}
+
+/** The key of the one-to-one chat of two users, the same from both sides. */
+export function directKey(a: number, b: number): string {
+  return `d:${Math.min(a, b)}:${Math.max(a, b)}`;
+}
+
+/** What one new message changes in one user's chat row. */
+export interface ChatDelta {
+  ownerId: number;
+  jid: string;
+  key: string;
+  type: ChatType;
+  peerUserId: number | null;
+  lastRowId: string;
+  unreadIncrement: number;
+  at: Date;
+}
+
+export class ChatService {
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserDirectory,
+    private readonly jids: Jids,
+  ) {}
+
+  /** The one-to-one chat that jid names for the viewer; field names the argument in errors. */
+  async direct(viewer: Viewer, jid: string, field: string): Promise<DirectChat> {
+    if (this.jids.parseGroup(jid) !== null) throw notFound(`group ${jid}`);
+    const username = this.jids.parseUser(jid);
+    if (username === null) throw badInput(field, `"${jid}" is not a user jid of this server (name@${this.jids.domain})`);
+    const [me, peer] = await Promise.all([this.users.get(viewer.userId), this.users.byUsernames([username])]);
+    const other = peer.get(username);
+    if (!other) throw notFound(`user ${jid}`);
+    return { type: "CHAT", key: directKey(me.id, other.id), me, peer: other };
+  }
+
+  /** The owner's state of the chat with this key, or null when they have none yet. */
+  stateOf(ownerId: number, key: string): Promise<Chat | null> {
+    return this.db.repository(Chat).findOneBy({ ownerId, chatKey: key });
+  }
+
+  async statesOf(ownerId: number, keys: readonly string[]): Promise<Map<string, Chat>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.db
+      .repository(Chat)
+      .createQueryBuilder("c")
+      .where("c.owner_id = :ownerId AND c.chat_key IN (:...keys)", { ownerId, keys: [...new Set(keys)] })
+      .getMany();
+    return new Map(rows.map((r) => [r.chatKey, r]));
+  }
+
+  /** True when the user already has a chat with the other user (they wrote to each other before). */
+  async hasChatWith(ownerId: number, otherId: number): Promise<boolean> {
+    return this.db.repository(Chat).existsBy({ ownerId, peerUserId: otherId });
+  }
+
+  /** The owner's chats, most recent first: those in recent chats, or the archived ones. */
+  list(ownerId: number, archived: boolean): Promise<Chat[]> {
+    return this.db
+      .repository(Chat)
+      .createQueryBuilder("c")
+      .where("c.owner_id = :ownerId AND c.is_archived = :archived AND c.is_hidden = :hidden", { ownerId, archived, hidden: false })
+      .andWhere("c.last_message_row_id IS NOT NULL")
+      .orderBy("c.updated_at", "DESC")
+      .addOrderBy("c.last_message_row_id", "DESC")
+      .getMany();
+  }
+
+  /**
+   * Applies new messages to their chat rows in one statement: creates missing rows, moves the
+   * last message forward, adds to unread counts and brings deleted chats back.
+   */
+  async applyMessages(em: EntityManager, deltas: readonly ChatDelta[]): Promise<void> {
+    const merged = new Map<string, ChatDelta>();
+    for (const d of deltas) {
+      const id = `${d.ownerId} ${d.jid}`;
+      const seen = merged.get(id);
+      merged.set(
+        id,
+        seen
+          ? {
+              ...seen,
+              lastRowId: BigInt(d.lastRowId) > BigInt(seen.lastRowId) ? d.lastRowId : seen.lastRowId,
+              unreadIncrement: seen.unreadIncrement + d.unreadIncrement,
+              at: d.at > seen.at ? d.at : seen.at,
+            }
+          : d,
+      );
+    }
+    // A stable order, so that concurrent writers lock rows in the same order.
+    const rows = [...merged.values()].sort((a, b) => a.ownerId - b.ownerId || a.jid.localeCompare(b.jid));
+    if (rows.length === 0) return;
+    const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const params = rows.flatMap((d) => [d.ownerId, d.jid, d.type, d.key, d.peerUserId, d.lastRowId, d.unreadIncrement, d.at, false]);
+    await this.db.rows(
+      em,
+      `INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
+       VALUES ${values}
+       ON CONFLICT (owner_id, jid) DO UPDATE SET
+         last_message_row_id = CASE
+           WHEN chats.last_message_row_id IS NULL OR chats.last_message_row_id < excluded.last_message_row_id
+           THEN excluded.last_message_row_id ELSE chats.last_message_row_id END,
+         unread_count = chats.unread_count + excluded.unread_count,
+         updated_at = CASE WHEN chats.updated_at < excluded.updated_at THEN excluded.updated_at ELSE chats.updated_at END,
+         is_hidden = excluded.is_hidden`,
+      params,
+    );
+  }
+
+  /** Sets the owner's unread count of a chat to the number of its messages they have not seen. */
+  async recountUnread(em: EntityManager, ownerId: number, key: string): Promise<void> {
+    await this.db.rows(
+      em,
+      `UPDATE chats SET unread_count = (
+         SELECT COUNT(*) FROM receipts r WHERE r.user_id = ? AND r.chat_key = ? AND r.seen_at IS NULL
+           AND r.message_row_id > chats.cleared_up_to_row_id
+       ) WHERE owner_id = ? AND chat_key = ?`,
+      [ownerId, key, ownerId, key],
+    );
+  }
+}

@@ -1,0 +1,47 @@
+// Recent chats: the per-user chat rows with their last message and the other user's profile,
+// read with a fixed number of queries however many chats there are.
+import { asId } from "../db/values.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { MessageService } from "../messages/message.service.js";
+import { toMessage } from "../messages/message.types.js";
+import type { ProfileService } from "../profiles/profile.service.js";
+import type { ChatService } from "./chat.service.js";
+import { RecentChat } from "./chat.types.js";
+
+export class RecentChatService {
+  constructor(
+    private readonly chats: ChatService,
+    private readonly messages: MessageService,
+    private readonly profiles: ProfileService,
+  ) {}
+
+  /** Most recent first: the chats in recent chats, or (archived) those archived. */
+  async list(viewer: Viewer, archived: boolean): Promise<RecentChat[]> {
+    const rows = await this.chats.list(viewer.userId, archived);
+    const [lastMessages, profiles] = await Promise.all([
+      this.messages.byRowIds(
+        viewer.userId,
+        rows.flatMap((r) => (r.lastMessageRowId === null ? [] : [asId(r.lastMessageRowId)])),
+      ),
+      this.profiles.profilesOf(
+        viewer,
+        rows.filter((r) => r.chatType === "CHAT").map((r) => r.jid),
+      ),
+    ]);
+    const profileByJid = new Map(profiles.map((p) => [p.jid, p]));
+    return rows.map((r) => {
+      const last = r.lastMessageRowId === null ? undefined : lastMessages.get(asId(r.lastMessageRowId));
+      return Object.assign(new RecentChat(), {
+        jid: r.jid,
+        chatType: r.chatType,
+        lastMessage: last ? toMessage(last) : null,
+        unreadCount: r.unreadCount,
+        isMuted: r.isMuted,
+        isArchived: r.isArchived,
+        updatedAt: r.updatedAt,
+        profile: profileByJid.get(r.jid) ?? null,
+        group: null,
+      });
+    });
+  }
+}

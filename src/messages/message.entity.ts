@@ -1,0 +1,69 @@
+// The messages table. rowId is the global, increasing position in history (bigint; read as a
+// string); id is the client-visible msgId, unique across the server.
+import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import type { ChatType } from "../chats/chat.entity.js";
+
+export type MessageType = "TEXT" | "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
+
+/** What a media message carries (the API's MediaInfo). */
+export interface MediaData {
+  fileToken: string | null;
+  url: string | null;
+  fileName: string;
+  fileSize: number;
+  mimeType: string | null;
+  caption: string | null;
+  duration: string | null;
+  thumbImage: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+@Entity({ name: "messages" })
+@Index("messages_chat_row_idx", ["chatKey", "rowId"])
+@Index("messages_sender_row_idx", ["senderId", "rowId"])
+export class MessageRow {
+  @PrimaryGeneratedColumn({ name: "row_id", type: "bigint" })
+  rowId!: string;
+
+  @Column({ type: "varchar", length: 64, unique: true })
+  id!: string;
+
+  /** d:<smaller user id>:<larger user id> for one-to-one chats. */
+  @Column({ name: "chat_key", type: "varchar", length: 160 })
+  chatKey!: string;
+
+  @Column({ name: "chat_type", type: "varchar", length: 16 })
+  chatType!: ChatType;
+
+  @Column({ name: "sender_id", type: "integer" })
+  senderId!: number;
+
+  @Column({ name: "recipient_id", type: "integer", nullable: true })
+  recipientId!: number | null;
+
+  @Column({ type: "varchar", length: 16 })
+  type!: MessageType;
+
+  @Column({ type: "text", nullable: true })
+  text!: string | null;
+
+  @Column({ type: "simple-json", nullable: true })
+  media!: MediaData | null;
+
+  @Column({ name: "reply_to_id", type: "varchar", length: 64, nullable: true })
+  replyToId!: string | null;
+
+  /** Jids of the mentioned users. */
+  @Column({ type: "simple-json" })
+  mentions!: string[];
+
+  @Column({ name: "is_forwarded", type: "boolean", default: false })
+  isForwarded!: boolean;
+
+  @Column({ name: "deleted_for_everyone_at", type: Date, nullable: true })
+  deletedForEveryoneAt!: Date | null;
+
+  @Column({ name: "created_at", type: Date })
+  createdAt!: Date;
+}

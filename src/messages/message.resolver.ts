@@ -1,0 +1,85 @@
+// Message operations: send, history, single message, receipts, typing, and their subscriptions.
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { Context } from "../graphql/context.js";
+import { badInput } from "../graphql/errors.js";
+import { type MessagePayload, type ReceiptPayload, type TypingPayload, topics } from "../realtime/topics.js";
+import { messageStream } from "./message-stream.js";
+import { Message, MessagePage, PagePosition, Receipt, toMessage, toReceipt, toTypingEvent, TypingEvent } from "./message.types.js";
+import { SendTextMessageInput } from "./send-message.input.js";
+
+const ROW_ID = /^\d{1,19}$/;
+
+@Resolver()
+export class MessageResolver {
+  @Mutation(() => Message, { description: "sendTextMessage; also a reply (replyMessageId) and mentions." })
+  async sendTextMessage(@Arg("input", () => SendTextMessageInput) input: SendTextMessageInput, @Ctx() ctx: Context): Promise<Message> {
+    return toMessage(await ctx.services.messages.sendText(await ctx.viewer(), input));
+  }
+
+  @Query(() => MessagePage, { description: "getChatMessages: without lastRowId, the newest page." })
+  async chatMessages(
+    @Arg("jid", () => ID) jid: string,
+    @Arg("position", () => PagePosition, { defaultValue: PagePosition.UP, nullable: true }) position: PagePosition | null,
+    @Arg("lastRowId", () => ID, { nullable: true }) lastRowId: string | null,
+    @Arg("limit", () => Int, { defaultValue: 50, nullable: true }) limit: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<MessagePage> {
+    const page = await ctx.services.messages.page(await ctx.viewer(), jid, position ?? PagePosition.UP, lastRowId ?? null, limit ?? 50);
+    return Object.assign(new MessagePage(), { messages: page.messages.map(toMessage), hasMore: page.hasMore });
+  }
+
+  @Query(() => Message, { description: "getReplyMessage" })
+  async message(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Message> {
+    return toMessage(await ctx.services.messages.byId(await ctx.viewer(), id));
+  }
+
+  @Mutation(() => Boolean, { description: "sendSeenStatus: marks this message and every earlier one in the chat as seen." })
+  async sendSeenStatus(@Arg("toJid", () => ID) toJid: string, @Arg("messageId", () => ID) messageId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.receipts.markSeen(await ctx.viewer(), toJid, messageId);
+  }
+
+  @Mutation(() => Boolean)
+  async sendTypingStatus(@Arg("toJid", () => ID) toJid: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.typing.send(await ctx.viewer(), toJid, "COMPOSING");
+  }
+
+  @Mutation(() => Boolean)
+  async sendTypingGoneStatus(@Arg("toJid", () => ID) toJid: string, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.typing.send(await ctx.viewer(), toJid, "GONE");
+  }
+
+  @Subscription(() => Message, {
+    description:
+      "messageListener: every new message in the viewer's chats, one-to-one and group,\nincluding the viewer's own sent from another connection. With afterRowId it first\nreplays, in order, every message after that row that the viewer may see, then goes\nlive with no gap and no duplicate.",
+    subscribe: async ({ args, context }: { args: { afterRowId?: string | null }; context: Context }) => {
+      const afterRowId = args.afterRowId ?? null;
+      if (afterRowId !== null && !ROW_ID.test(afterRowId)) throw badInput("afterRowId", "must be a rowId");
+      const { pubsub, messages, receipts } = context.services;
+      return messageStream({ pubsub, messages, receipts }, await context.viewer(), afterRowId);
+    },
+  })
+  messageReceived(
+    @Root() payload: MessagePayload,
+    @Arg("afterRowId", () => ID, { nullable: true }) _afterRowId: string | null,
+  ): Message {
+    return toMessage(payload);
+  }
+
+  @Subscription(() => Receipt, {
+    description: "Delivery and seen receipts for messages the viewer sent.",
+    subscribe: async ({ context }: { context: Context }) =>
+      context.services.pubsub.subscribe(topics.messageStatus((await context.viewer()).userId)),
+  })
+  messageStatusUpdated(@Root() payload: ReceiptPayload): Receipt {
+    return toReceipt(payload);
+  }
+
+  @Subscription(() => TypingEvent, {
+    description: "Typing in the viewer's chats; only for chat jid when given.",
+    subscribe: async ({ args, context }: { args: { jid?: string | null }; context: Context }) =>
+      context.services.typing.events(await context.viewer(), args.jid ?? null),
+  })
+  typingStatus(@Root() payload: TypingPayload, @Arg("jid", () => ID, { nullable: true }) _jid: string | null): TypingEvent {
+    return toTypingEvent(payload);
+  }
+}

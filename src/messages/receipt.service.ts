@@ -1,0 +1,118 @@
+// Delivery and seen receipts. Delivered: a message reached a live subscription of its recipient;
+// these come in bursts, so they are written in batches. Seen: sendSeenStatus marks a message and
+// every earlier one in the chat. Either way the sender hears of it (messageStatusUpdated).
+import type { Logger } from "pino";
+import { In } from "typeorm";
+import type { ChatService } from "../chats/chat.service.js";
+import type { Database } from "../db/database.js";
+import { asId } from "../db/values.js";
+import { notFound } from "../graphql/errors.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import { type MessagePayload, type ReceiptPayload, topics } from "../realtime/topics.js";
+import { MessageRow } from "./message.entity.js";
+
+/** How long delivered receipts gather before they are written together. */
+const DELIVERED_FLUSH_MS = 5;
+const MAX_FLUSH = 500;
+
+interface Delivery {
+  viewer: Pick<Viewer, "userId" | "jid">;
+  message: MessagePayload;
+}
+
+export class ReceiptService {
+  private pending: Delivery[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly chats: ChatService,
+    private readonly pubsub: PubSub,
+    private readonly log: Logger,
+  ) {}
+
+  /** The message reached a live subscription of the viewer, who is one of its recipients. */
+  delivered(viewer: Pick<Viewer, "userId" | "jid">, message: MessagePayload): void {
+    if (message.senderId === viewer.userId || message.status !== "SENT") return;
+    this.pending.push({ viewer, message });
+    if (this.pending.length >= MAX_FLUSH) this.flushSoon(0);
+    else this.flushSoon(DELIVERED_FLUSH_MS);
+  }
+
+  private flushSoon(ms: number): void {
+    if (this.timer && ms > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = this.flushing.then(() => this.flush()).catch((err: unknown) => this.log.error({ err }, "writing delivery receipts failed"));
+    }, ms);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, this.pending.length);
+    if (batch.length === 0) return;
+    const at = new Date();
+    const byUser = new Map<number, Delivery[]>();
+    for (const d of batch) byUser.set(d.viewer.userId, [...(byUser.get(d.viewer.userId) ?? []), d]);
+    const where = [...byUser.values()].map((ds) => `(user_id = ? AND message_row_id IN (${ds.map(() => "?").join(", ")}))`);
+    const params = [...byUser.entries()].flatMap(([userId, ds]) => [userId, ...ds.map((d) => d.message.rowId)]);
+    const updated = await this.db.transaction((em) =>
+      this.db.rows<{ message_row_id: unknown; user_id: unknown }>(
+        em,
+        `UPDATE receipts SET delivered_at = ? WHERE delivered_at IS NULL AND (${where.join(" OR ")}) RETURNING message_row_id, user_id`,
+        [at, ...params],
+      ),
+    );
+    const done = new Set(updated.map((r) => `${asId(r.message_row_id)} ${Number(r.user_id)}`));
+    const receipts = batch.filter((d) => done.delete(`${d.message.rowId} ${d.viewer.userId}`));
+    await Promise.all(
+      receipts.map(({ viewer, message }) =>
+        this.publish(message.senderId, { messageId: message.id, chatJid: viewer.jid, userJid: viewer.jid, status: "DELIVERED", at: at.toISOString() }),
+      ),
+    );
+  }
+
+  /** Marks the message and every earlier one in the chat as seen by the viewer. */
+  async markSeen(viewer: Viewer, toJid: string, messageId: string): Promise<boolean> {
+    const chat = await this.chats.direct(viewer, toJid, "toJid");
+    const message = await this.db.repository(MessageRow).findOneBy({ id: messageId, chatKey: chat.key });
+    if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
+    const at = new Date();
+    const seen = await this.db.transaction(async (em) => {
+      const rows = await this.db.rows<{ message_row_id: unknown }>(
+        em,
+        `UPDATE receipts SET seen_at = ?, delivered_at = COALESCE(delivered_at, ?)
+         WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id`,
+        [at, at, viewer.userId, chat.key, asId(message.rowId)],
+      );
+      await this.chats.recountUnread(em, viewer.userId, chat.key);
+      return rows.map((r) => asId(r.message_row_id));
+    });
+    for (let i = 0; i < seen.length; i += MAX_FLUSH) {
+      const rows = await this.db.repository(MessageRow).find({
+        select: { rowId: true, id: true, senderId: true },
+        where: { rowId: In(seen.slice(i, i + MAX_FLUSH)) },
+        order: { rowId: "ASC" },
+      });
+      await Promise.all(
+        rows.map((r) => this.publish(r.senderId, { messageId: r.id, chatJid: viewer.jid, userJid: viewer.jid, status: "SEEN", at: at.toISOString() })),
+      );
+    }
+    return true;
+  }
+
+  private async publish(senderId: number, receipt: ReceiptPayload): Promise<void> {
+    // The receipt is stored; a lost wake-up shows in Message.status on the next read.
+    await this.pubsub.publish(topics.messageStatus(senderId), receipt).catch((err: unknown) => this.log.warn({ err }, "publishing a receipt failed"));
+  }
+
+  /** Writes what is still pending. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    await this.flush().catch((err: unknown) => this.log.error({ err }, "writing delivery receipts failed"));
+  }
+}

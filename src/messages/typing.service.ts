@@ -1,0 +1,57 @@
+// Typing indicators: never stored, only published. A COMPOSING that is not refreshed within
+// TYPING_TIMEOUT_MS is followed by GONE; the receiving side keeps that timer, so it holds
+// whichever process the typist's refreshes go through.
+import type { ChatService } from "../chats/chat.service.js";
+import type { Viewer } from "../identity/identity.types.js";
+import { AsyncQueue } from "../realtime/async-queue.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import { type TypingPayload, topics } from "../realtime/topics.js";
+
+export class TypingService {
+  constructor(
+    private readonly chats: ChatService,
+    private readonly pubsub: PubSub,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async send(viewer: Viewer, toJid: string, state: TypingPayload["state"]): Promise<boolean> {
+    const chat = await this.chats.direct(viewer, toJid, "toJid");
+    if (chat.peer.id === chat.me.id) return true;
+    await this.pubsub.publish(topics.typing(chat.peer.id), {
+      chatJid: chat.me.jid,
+      fromJid: chat.me.jid,
+      state,
+      at: new Date().toISOString(),
+    });
+    return true;
+  }
+
+  /** Typing events in the viewer's chats (only chat jid when given), with GONE after a silent COMPOSING. */
+  async *events(viewer: Viewer, jid: string | null): AsyncGenerator<TypingPayload> {
+    const queue = new AsyncQueue<TypingPayload>();
+    const timers = new Map<string, NodeJS.Timeout>();
+    const stop = await this.pubsub.listen(topics.typing(viewer.userId), (event) => {
+      if (jid !== null && event.chatJid !== jid) return;
+      const key = `${event.chatJid} ${event.fromJid}`;
+      clearTimeout(timers.get(key));
+      timers.delete(key);
+      if (event.state === "COMPOSING") {
+        timers.set(
+          key,
+          setTimeout(() => {
+            timers.delete(key);
+            queue.push({ ...event, state: "GONE", at: new Date().toISOString() });
+          }, this.timeoutMs),
+        );
+      }
+      queue.push(event);
+    });
+    try {
+      yield* queue;
+    } finally {
+      stop();
+      queue.end();
+      for (const timer of timers.values()) clearTimeout(timer);
+    }
+  }
+}
