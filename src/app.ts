@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
 import { ChatService } from "./chats/chat.service.js";
 import { ContactService } from "./chats/contact.service.js";
+import { ConversationService } from "./chats/conversation.service.js";
 import { RecentChatService } from "./chats/recent-chat.service.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
@@ -14,6 +15,8 @@ import { IdentityService } from "./identity/identity.service.js";
 import { Jids } from "./identity/jid.js";
 import { loadSigningKey, TokenSigner } from "./identity/token.js";
 import { UserDirectory } from "./identity/user-directory.js";
+import { DeletionService } from "./messages/deletion.service.js";
+import { FavouriteService } from "./messages/favourite.service.js";
 import { MessageWriter } from "./messages/message-writer.js";
 import { MessageService } from "./messages/message.service.js";
 import { ReceiptService } from "./messages/receipt.service.js";
@@ -58,6 +61,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const receipts = new ReceiptService(db, chats, realtime.pubsub, log);
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
   const recentChats = new RecentChatService(chats, messages, profiles);
+  const conversations = new ConversationService(db, chats, messages);
+  const favourites = new FavouriteService(db, chats, messages);
+  const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000);
   const services: Services = {
     config,
     jids,
@@ -72,6 +78,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     messages,
     receipts,
     typing,
+    conversations,
+    favourites,
+    deletions,
   };
 
   const http = await createHttpServer({

@@ -49,6 +49,7 @@ export interface Config {
   presenceTtlSeconds: number;
   maxTextLength: number;
   typingTimeoutMs: number;
+  deleteForEveryoneWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +122,7 @@ const env = z
     PRESENCE_TTL_SECONDS: int(5, 3600, 60),
     MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
+    DELETE_FOR_EVERYONE_WINDOW_SECONDS: int(0, 10 * 365 * 24 * 3600, 3600),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -172,5 +174,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
     maxTextLength: v.MAX_TEXT_LENGTH,
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
+    deleteForEveryoneWindowSeconds: v.DELETE_FOR_EVERYONE_WINDOW_SECONDS,
   };
 }

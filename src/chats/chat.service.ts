@@ -2,6 +2,7 @@
 // state (last message, unread count) kept up to date in the same transaction as each message.
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
+import { asBool } from "../db/values.js";
 import { badInput, notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
@@ -12,9 +13,14 @@ import { Chat, type ChatType } from "./chat.entity.js";
 export interface DirectChat {
   type: "CHAT";
   key: string;
+  /** The chat's jid as this user sees it: the other user's. */
+  jid: string;
   me: UserRef;
   peer: UserRef;
 }
+
+/** A chat as one of its members sees it. Group chats join this union with group chat. */
+export type ChatRef = DirectChat;
 
 /** The key of the one-to-one chat of two users, the same from both sides. */
 export function directKey(a: number, b: number): string {
@@ -40,15 +46,15 @@ export class ChatService {
     private readonly jids: Jids,
   ) {}
 
-  /** The one-to-one chat that jid names for the viewer; field names the argument in errors. */
-  async direct(viewer: Viewer, jid: string, field: string): Promise<DirectChat> {
+  /** The chat that jid names for the viewer; field names the argument in errors. */
+  async resolve(viewer: Viewer, jid: string, field: string): Promise<ChatRef> {
     if (this.jids.parseGroup(jid) !== null) throw notFound(`group ${jid}`);
     const username = this.jids.parseUser(jid);
     if (username === null) throw badInput(field, `"${jid}" is not a user jid of this server (name@${this.jids.domain})`);
     const [me, peer] = await Promise.all([this.users.get(viewer.userId), this.users.byUsernames([username])]);
     const other = peer.get(username);
     if (!other) throw notFound(`user ${jid}`);
-    return { type: "CHAT", key: directKey(me.id, other.id), me, peer: other };
+    return { type: "CHAT", key: directKey(me.id, other.id), jid: other.jid, me, peer: other };
   }
 
   /** The owner's state of the chat with this key, or null when they have none yet. */
@@ -77,7 +83,8 @@ export class ChatService {
       .repository(Chat)
       .createQueryBuilder("c")
       .where("c.owner_id = :ownerId AND c.is_archived = :archived AND c.is_hidden = :hidden", { ownerId, archived, hidden: false })
-      .andWhere("c.last_message_row_id IS NOT NULL")
+      // A chat is listed once it had a message (a cleared chat stays, without a last message).
+      .andWhere("(c.last_message_row_id IS NOT NULL OR c.cleared_up_to_row_id > 0)")
       .orderBy("c.updated_at", "DESC")
       .addOrderBy("c.last_message_row_id", "DESC")
       .getMany();
@@ -85,9 +92,10 @@ export class ChatService {
 
   /**
    * Applies new messages to their chat rows in one statement: creates missing rows, moves the
-   * last message forward, adds to unread counts and brings deleted chats back.
+   * last message forward, adds to unread counts and brings deleted chats back. Returns which
+   * owners muted the chat ("<ownerId> <chat key>").
    */
-  async applyMessages(em: EntityManager, deltas: readonly ChatDelta[]): Promise<void> {
+  async applyMessages(em: EntityManager, deltas: readonly ChatDelta[]): Promise<Set<string>> {
     const merged = new Map<string, ChatDelta>();
     for (const d of deltas) {
       const id = `${d.ownerId} ${d.jid}`;
@@ -106,10 +114,10 @@ export class ChatService {
     }
     // A stable order, so that concurrent writers lock rows in the same order.
     const rows = [...merged.values()].sort((a, b) => a.ownerId - b.ownerId || a.jid.localeCompare(b.jid));
-    if (rows.length === 0) return;
+    if (rows.length === 0) return new Set();
     const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
     const params = rows.flatMap((d) => [d.ownerId, d.jid, d.type, d.key, d.peerUserId, d.lastRowId, d.unreadIncrement, d.at, false]);
-    await this.db.rows(
+    const changed = await this.db.rows<{ owner_id: unknown; chat_key: string; is_muted: unknown }>(
       em,
       `INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
        VALUES ${values}
@@ -119,20 +127,41 @@ export class ChatService {
            THEN excluded.last_message_row_id ELSE chats.last_message_row_id END,
          unread_count = chats.unread_count + excluded.unread_count,
          updated_at = CASE WHEN chats.updated_at < excluded.updated_at THEN excluded.updated_at ELSE chats.updated_at END,
-         is_hidden = excluded.is_hidden`,
+         is_hidden = excluded.is_hidden
+       RETURNING owner_id, chat_key, is_muted`,
       params,
     );
+    return new Set(changed.filter((r) => asBool(r.is_muted)).map((r) => `${Number(r.owner_id)} ${r.chat_key}`));
   }
 
-  /** Sets the owner's unread count of a chat to the number of its messages they have not seen. */
+  /** Sets the owner's unread count of a chat to the number of its messages they still see and have not seen. */
   async recountUnread(em: EntityManager, ownerId: number, key: string): Promise<void> {
     await this.db.rows(
       em,
       `UPDATE chats SET unread_count = (
          SELECT COUNT(*) FROM receipts r WHERE r.user_id = ? AND r.chat_key = ? AND r.seen_at IS NULL
            AND r.message_row_id > chats.cleared_up_to_row_id
+           AND NOT EXISTS (SELECT 1 FROM message_states d
+                           WHERE d.user_id = r.user_id AND d.message_row_id = r.message_row_id AND d.is_deleted = ?)
        ) WHERE owner_id = ? AND chat_key = ?`,
-      [ownerId, key, ownerId, key],
+      [ownerId, key, true, ownerId, key],
     );
+  }
+
+  /** The owner's row for the chat, created (empty) when they have none yet. */
+  async ensure(em: EntityManager, ownerId: number, chat: ChatRef): Promise<Chat> {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(Chat)
+      .values({ ownerId, jid: chat.jid, chatType: chat.type, chatKey: chat.key, peerUserId: chat.peer.id, updatedAt: new Date() })
+      .orIgnore()
+      .execute();
+    return em.findOneByOrFail(Chat, { ownerId, jid: chat.jid });
+  }
+
+  /** All of the owner's chat rows. */
+  all(ownerId: number): Promise<Chat[]> {
+    return this.db.repository(Chat).findBy({ ownerId });
   }
 }

@@ -2,11 +2,13 @@
 import { Chat } from "../chats/chat.entity.js";
 import { RevokedToken } from "../identity/revoked-token.entity.js";
 import { User } from "../identity/user.entity.js";
+import { MessageState } from "../messages/message-state.entity.js";
 import { MessageRow } from "../messages/message.entity.js";
 import { ReceiptRow } from "../messages/receipt.entity.js";
 import { Profile } from "../profiles/profile.entity.js";
 import { Initial1763856000000 } from "./migrations/1763856000000-initial.js";
 import { Messages1763942400000 } from "./migrations/1763942400000-messages.js";
+import { MessageStates1764028800000 } from "./migrations/1764028800000-message-states.js";
 
-export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow];
-export const migrations = [Initial1763856000000, Messages1763942400000];
+export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState];
+export const migrations = [Initial1763856000000, Messages1763942400000, MessageStates1764028800000];

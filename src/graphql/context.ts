@@ -2,12 +2,15 @@
 import type { Logger } from "pino";
 import type { ChatService } from "../chats/chat.service.js";
 import type { ContactService } from "../chats/contact.service.js";
+import type { ConversationService } from "../chats/conversation.service.js";
 import type { RecentChatService } from "../chats/recent-chat.service.js";
 import type { Config, Feature } from "../config.js";
 import type { IdentityService } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
+import type { DeletionService } from "../messages/deletion.service.js";
+import type { FavouriteService } from "../messages/favourite.service.js";
 import type { MessageService } from "../messages/message.service.js";
 import type { ReceiptService } from "../messages/receipt.service.js";
 import type { TypingService } from "../messages/typing.service.js";
@@ -31,6 +34,9 @@ export interface Services {
   messages: MessageService;
   receipts: ReceiptService;
   typing: TypingService;
+  conversations: ConversationService;
+  favourites: FavouriteService;
+  deletions: DeletionService;
 }
 
 export interface Context {

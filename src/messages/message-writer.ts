@@ -5,7 +5,7 @@
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
 import { In } from "typeorm";
-import type { ChatDelta, ChatService, DirectChat } from "../chats/chat.service.js";
+import type { ChatDelta, ChatService, ChatRef } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -16,7 +16,7 @@ import { ReceiptRow } from "./receipt.entity.js";
 /** A validated message, ready to be written. */
 export interface Draft {
   id: string;
-  chat: DirectChat;
+  chat: ChatRef;
   type: MessageType;
   text: string | null;
   media: MediaData | null;
@@ -35,16 +35,17 @@ export type Outcome =
   /** Another sender's message has this msgId. */
   | { kind: "conflict" };
 
-interface Pending {
-  draft: Draft;
-  resolve: (outcome: Outcome) => void;
+/** Drafts written together or not at all (a forward to many chats is one unit). */
+interface Unit {
+  drafts: Draft[];
+  resolve: (outcomes: Outcome[]) => void;
   reject: (error: unknown) => void;
 }
 
 const MAX_BATCH = 256;
 
 export class MessageWriter {
-  private queue: Pending[] = [];
+  private queue: Unit[] = [];
   private draining = false;
 
   constructor(
@@ -54,9 +55,15 @@ export class MessageWriter {
     private readonly log: Logger,
   ) {}
 
-  write(draft: Draft): Promise<Outcome> {
+  async write(draft: Draft): Promise<Outcome> {
+    const [outcome] = await this.writeAll([draft]);
+    return outcome!;
+  }
+
+  /** Writes the drafts in one transaction: all are stored, or none. */
+  writeAll(drafts: Draft[]): Promise<Outcome[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ draft, resolve, reject });
+      this.queue.push({ drafts, resolve, reject });
       if (!this.draining) void this.drain();
     });
   }
@@ -65,7 +72,13 @@ export class MessageWriter {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+        const batch: Unit[] = [this.queue.shift()!];
+        let size = batch[0]!.drafts.length;
+        while (this.queue.length > 0 && size + this.queue[0]!.drafts.length <= MAX_BATCH) {
+          const unit = this.queue.shift()!;
+          size += unit.drafts.length;
+          batch.push(unit);
+        }
         try {
           await this.writeBatch(batch);
         } catch (error) {
@@ -73,9 +86,9 @@ export class MessageWriter {
             batch[0]!.reject(error);
             continue;
           }
-          // One bad message must not take its batch down: write each on its own.
-          for (const pending of batch) {
-            await this.writeBatch([pending]).catch((e: unknown) => pending.reject(e));
+          // One bad unit must not take its batch down: write each on its own.
+          for (const unit of batch) {
+            await this.writeBatch([unit]).catch((e: unknown) => unit.reject(e));
           }
         }
       }
@@ -84,14 +97,15 @@ export class MessageWriter {
     }
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
+  private async writeBatch(batch: Unit[]): Promise<void> {
+    const drafts = batch.flatMap((u) => u.drafts);
     const outcomes = await this.db.sequenced(
       async (em) => {
-        const ids = [...new Set(batch.map((p) => p.draft.id))];
+        const ids = [...new Set(drafts.map((d) => d.id))];
         const before = new Map((await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
         const fresh = new Map<string, Draft>();
-        for (const { draft } of batch) if (!before.has(draft.id) && !fresh.has(draft.id)) fresh.set(draft.id, draft);
-        if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh };
+        for (const draft of drafts) if (!before.has(draft.id) && !fresh.has(draft.id)) fresh.set(draft.id, draft);
+        if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, muted: new Set<string>() };
 
         await em.insert(
           MessageRow,
@@ -117,12 +131,12 @@ export class MessageWriter {
           .filter((r) => r.recipientId !== null && r.recipientId !== r.senderId)
           .map((r) => ({ messageRowId: r.rowId, userId: r.recipientId!, chatKey: r.chatKey, deliveredAt: null, seenAt: null }));
         if (receipts.length > 0) await em.insert(ReceiptRow, receipts);
-        await this.chats.applyMessages(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
-        return { before, stored, fresh };
+        const muted = await this.chats.applyMessages(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
+        return { before, stored, fresh, muted };
       },
-      async ({ stored, fresh }) => {
+      async ({ stored, fresh, muted }) => {
         const ordered = [...stored.values()].sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1));
-        const publishes = ordered.flatMap((row) => this.announcements(row, fresh.get(row.id)!));
+        const publishes = ordered.flatMap((row) => this.announcements(row, fresh.get(row.id)!, muted));
         // Bounded: Redis commands fail after a few reconnect attempts (see redisConnection).
         await Promise.all(publishes).catch((err: unknown) =>
           // The messages are stored; subscribers that missed the wake-up catch up by cursor.
@@ -131,13 +145,17 @@ export class MessageWriter {
       },
     );
     const claimed = new Set<string>();
-    for (const { draft, resolve } of batch) {
-      const earlier = outcomes.before.get(draft.id);
-      const row = earlier ?? outcomes.stored.get(draft.id)!;
-      if (row.senderId !== draft.chat.me.id) resolve({ kind: "conflict" });
-      else if (earlier || claimed.has(draft.id)) resolve({ kind: "existing", row });
-      else resolve({ kind: "stored", row });
-      claimed.add(draft.id);
+    for (const unit of batch) {
+      unit.resolve(
+        unit.drafts.map((draft): Outcome => {
+          const earlier = outcomes.before.get(draft.id);
+          const row = earlier ?? outcomes.stored.get(draft.id)!;
+          const first = !claimed.has(draft.id);
+          claimed.add(draft.id);
+          if (row.senderId !== draft.chat.me.id) return { kind: "conflict" };
+          return earlier || !first ? { kind: "existing", row } : { kind: "stored", row };
+        }),
+      );
     }
   }
 
@@ -157,7 +175,7 @@ export class MessageWriter {
     return [mine, { ...mine, ownerId: peer.id, jid: me.jid, peerUserId: me.id, unreadIncrement: 1 }];
   }
 
-  private announcements(row: MessageRow, draft: Draft): Promise<void>[] {
+  private announcements(row: MessageRow, draft: Draft, muted: Set<string>): Promise<void>[] {
     const { me, peer } = draft.chat;
     const base: MessagePayload = {
       rowId: row.rowId,
@@ -175,13 +193,19 @@ export class MessageWriter {
       isForwarded: row.isForwarded,
       isDeletedForEveryone: false,
       isFavourite: false,
+      isMuted: muted.has(`${me.id} ${row.chatKey}`),
       status: "SENT",
       createdAt: row.createdAt.toISOString(),
     };
     const sends = [this.pubsub.publish(topics.messageReceived(me.id), base)];
     if (peer.id !== me.id) {
       sends.push(
-        this.pubsub.publish(topics.messageReceived(peer.id), { ...base, chatJid: me.jid, replyTo: draft.replyPreview.recipient }),
+        this.pubsub.publish(topics.messageReceived(peer.id), {
+          ...base,
+          chatJid: me.jid,
+          replyTo: draft.replyPreview.recipient,
+          isMuted: muted.has(`${peer.id} ${row.chatKey}`),
+        }),
       );
     }
     return sends;

@@ -2,9 +2,26 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../graphql/context.js";
 import { badInput } from "../graphql/errors.js";
-import { type MessagePayload, type ReceiptPayload, type TypingPayload, topics } from "../realtime/topics.js";
+import {
+  type MessagePayload,
+  type MessagesDeletedPayload,
+  type ReceiptPayload,
+  type TypingPayload,
+  topics,
+} from "../realtime/topics.js";
 import { messageStream } from "./message-stream.js";
-import { Message, MessagePage, PagePosition, Receipt, toMessage, toReceipt, toTypingEvent, TypingEvent } from "./message.types.js";
+import {
+  Message,
+  MessagePage,
+  MessagesDeleted,
+  PagePosition,
+  Receipt,
+  toMessage,
+  toMessagesDeleted,
+  toReceipt,
+  toTypingEvent,
+  TypingEvent,
+} from "./message.types.js";
 import { SendTextMessageInput } from "./send-message.input.js";
 
 const ROW_ID = /^\d{1,19}$/;
@@ -14,6 +31,67 @@ export class MessageResolver {
   @Mutation(() => Message, { description: "sendTextMessage; also a reply (replyMessageId) and mentions." })
   async sendTextMessage(@Arg("input", () => SendTextMessageInput) input: SendTextMessageInput, @Ctx() ctx: Context): Promise<Message> {
     return toMessage(await ctx.services.messages.sendText(await ctx.viewer(), input));
+  }
+
+  @Mutation(() => [Message], { description: "Forward single or multiple messages to one or many users and groups." })
+  async forwardMessages(
+    @Arg("toJids", () => [ID]) toJids: string[],
+    @Arg("messageIds", () => [ID]) messageIds: string[],
+    @Ctx() ctx: Context,
+  ): Promise<Message[]> {
+    return (await ctx.services.messages.forward(await ctx.viewer(), toJids, messageIds)).map(toMessage);
+  }
+
+  @Mutation(() => Boolean, { description: "Add or remove a favourite." })
+  async updateFavouriteStatus(
+    @Arg("toJid", () => ID) toJid: string,
+    @Arg("messageId", () => ID) messageId: string,
+    @Arg("isFavourite", () => Boolean) isFavourite: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    ctx.requireFeature("favouriteMessage");
+    return ctx.services.favourites.set(await ctx.viewer(), toJid, messageId, isFavourite);
+  }
+
+  @Mutation(() => Boolean)
+  async removeAllFavouriteMessages(@Ctx() ctx: Context): Promise<boolean> {
+    ctx.requireFeature("favouriteMessage");
+    return ctx.services.favourites.removeAll(await ctx.viewer());
+  }
+
+  @Query(() => [Message], { description: "getAllFavouriteMessages" })
+  async favouriteMessages(@Ctx() ctx: Context): Promise<Message[]> {
+    ctx.requireFeature("favouriteMessage");
+    return (await ctx.services.favourites.list(await ctx.viewer())).map(toMessage);
+  }
+
+  @Mutation(() => Boolean)
+  async deleteMessagesForMe(
+    @Arg("toJid", () => ID) toJid: string,
+    @Arg("messageIds", () => [ID]) messageIds: string[],
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    ctx.requireFeature("deleteMessage");
+    return ctx.services.deletions.forMe(await ctx.viewer(), toJid, messageIds);
+  }
+
+  @Mutation(() => Boolean, { description: "Only the sender's own messages; recipients see them as deleted." })
+  async deleteMessagesForEveryone(
+    @Arg("toJid", () => ID) toJid: string,
+    @Arg("messageIds", () => [ID]) messageIds: string[],
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    ctx.requireFeature("deleteMessage");
+    return ctx.services.deletions.forEveryone(await ctx.viewer(), toJid, messageIds);
+  }
+
+  @Subscription(() => MessagesDeleted, {
+    description: "Messages deleted for everyone in the viewer's chats.",
+    subscribe: async ({ context }: { context: Context }) =>
+      context.services.pubsub.subscribe(topics.messagesDeleted((await context.viewer()).userId)),
+  })
+  messagesDeleted(@Root() payload: MessagesDeletedPayload): MessagesDeleted {
+    return toMessagesDeleted(payload);
   }
 
   @Query(() => MessagePage, { description: "getChatMessages: without lastRowId, the newest page." })

@@ -1,8 +1,9 @@
 // Message rules: sending (who may write to whom, replies, mentions, idempotent msgIds), reading
 // history and single messages, and rendering messages as one viewer sees them.
 import { randomUUID } from "node:crypto";
-import { In } from "typeorm";
-import type { ChatService, DirectChat } from "../chats/chat.service.js";
+import { type EntityManager, In } from "typeorm";
+import type { Chat } from "../chats/chat.entity.js";
+import type { ChatRef, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound } from "../graphql/errors.js";
@@ -10,6 +11,7 @@ import type { Viewer } from "../identity/identity.types.js";
 import type { UserDirectory, UserRef } from "../identity/user-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { MessagePayload } from "../realtime/topics.js";
+import { MessageState } from "./message-state.entity.js";
 import { MessageRow } from "./message.entity.js";
 import type { Draft, MessageWriter } from "./message-writer.js";
 import type { PagePosition } from "./message.types.js";
@@ -18,6 +20,8 @@ import type { SendTextMessageInput } from "./send-message.input.js";
 
 export const MAX_PAGE = 100;
 const MAX_MENTIONS = 50;
+/** forwardMessages takes at most this many targets and this many messages. */
+export const MAX_FORWARD = 50;
 const MSG_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const ROW_ID = /^\d{1,19}$/;
 
@@ -43,14 +47,14 @@ export class MessageService {
     if (length > this.maxTextLength) {
       throw badInput("input.messageText", `must be at most ${this.maxTextLength} characters, got ${length}`);
     }
-    const chat = await this.chats.direct(viewer, input.toJid, "input.toJid");
+    const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
     return this.send(viewer, chat, input, { type: "TEXT", text, media: null, isForwarded: false });
   }
 
   /** The shared path of every send mutation, after its content was validated. */
   private async send(
     viewer: Viewer,
-    chat: DirectChat,
+    chat: ChatRef,
     input: { msgId?: string | null; replyMessageId?: string | null; mentionedUserJids?: string[] | null },
     content: Pick<Draft, "type" | "text" | "media" | "isForwarded">,
   ): Promise<MessagePayload> {
@@ -85,22 +89,21 @@ export class MessageService {
   }
 
   /** DENY_ANY: the recipient takes first messages only from users who already share a chat with them. */
-  private async checkMayWrite(chat: DirectChat): Promise<void> {
+  private async checkMayWrite(chat: ChatRef): Promise<void> {
     if (chat.peer.id === chat.me.id) return;
     if ((await this.profiles.allowTypeOf(chat.peer.id)) !== "DENY_ANY") return;
     if (await this.chats.hasChatWith(chat.peer.id, chat.me.id)) return;
     throw forbidden(`${chat.peer.jid} accepts messages only from users who share a chat with them`);
   }
 
-  private async replyTarget(viewer: Viewer, chat: DirectChat, id: string): Promise<MessageRow> {
-    const row = await this.db.repository(MessageRow).findOneBy({ id });
-    if (!row || row.chatKey !== chat.key || !(await this.visible(row, viewer.userId))) {
-      throw badInput("input.replyMessageId", "no message with this id in this chat");
-    }
+  private async replyTarget(viewer: Viewer, chat: ChatRef, id: string): Promise<MessageRow> {
+    const rows = await this.db.repository(MessageRow).findBy({ id, chatKey: chat.key });
+    const [row] = await this.filterVisible(viewer.userId, rows);
+    if (!row) throw badInput("input.replyMessageId", "no message with this id in this chat");
     return row;
   }
 
-  private mentions(chat: DirectChat, jids: string[]): string[] {
+  private mentions(chat: ChatRef, jids: string[]): string[] {
     if (jids.length > MAX_MENTIONS) throw badInput("input.mentionedUserJids", `at most ${MAX_MENTIONS} jids`);
     const members = new Map<string, UserRef>([
       [chat.me.jid, chat.me],
@@ -115,16 +118,67 @@ export class MessageService {
     return result;
   }
 
+  /**
+   * forwardMessages: copies of messages the viewer may see, to each target chat, in their
+   * original order; the copies keep content and media and get new ids and rowIds.
+   */
+  async forward(viewer: Viewer, toJids: readonly string[], messageIds: readonly string[]): Promise<MessagePayload[]> {
+    for (const [field, list] of [["toJids", toJids], ["messageIds", messageIds]] as const) {
+      if (list.length === 0 || list.length > MAX_FORWARD) throw badInput(field, `must name 1 to ${MAX_FORWARD}, got ${list.length}`);
+    }
+    const originals = await this.visibleByIds(viewer, [...new Set(messageIds)], "messageIds");
+    const tombstone = originals.find((m) => m.deletedForEveryoneAt !== null);
+    if (tombstone) throw badInput("messageIds", `${tombstone.id} was deleted for everyone`);
+    const targets = new Map<string, ChatRef>();
+    for (const jid of toJids) {
+      const chat = await this.chats.resolve(viewer, jid, "toJids");
+      targets.set(chat.key, chat);
+    }
+    for (const chat of targets.values()) await this.checkMayWrite(chat);
+    const createdAt = new Date();
+    const outcomes = await this.writer.writeAll(
+      [...targets.values()].flatMap((chat) =>
+        originals.map((m) => ({
+          id: randomUUID(),
+          chat,
+          type: m.type,
+          text: m.text,
+          media: m.media,
+          replyToId: null,
+          mentions: [],
+          isForwarded: true,
+          createdAt,
+          replyPreview: { sender: null, recipient: null },
+        })),
+      ),
+    );
+    return this.render(
+      outcomes.map((o) => {
+        if (o.kind === "conflict") throw new Error("a fresh msgId conflicted");
+        return o.row;
+      }),
+      viewer.userId,
+    );
+  }
+
   /** A page of the chat's history, oldest first; without lastRowId the newest page. */
   async page(viewer: Viewer, jid: string, position: PagePosition, lastRowId: string | null, limit: number): Promise<Page> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("limit", `must be between 1 and ${MAX_PAGE}`);
     if (lastRowId !== null && !ROW_ID.test(lastRowId)) throw badInput("lastRowId", "must be a rowId");
-    const chat = await this.chats.direct(viewer, jid, "jid");
+    const chat = await this.chats.resolve(viewer, jid, "jid");
     const state = await this.chats.stateOf(viewer.userId, chat.key);
     const query = this.db
       .repository(MessageRow)
       .createQueryBuilder("m")
-      .where("m.chat_key = :key AND m.row_id > :cleared", { key: chat.key, cleared: asId(state?.clearedUpToRowId ?? 0) })
+      .where("m.chat_key = :key", { key: chat.key })
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = :viewer AND d.message_row_id = m.row_id AND d.is_deleted = :yes)`,
+      )
+      .andWhere(
+        `(m.row_id > :cleared OR EXISTS (
+           SELECT 1 FROM message_states f WHERE f.user_id = :viewer AND f.message_row_id = m.row_id AND f.is_favourite = :yes))`,
+      )
+      .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) })
       .limit(limit + 1);
     const newer = lastRowId !== null && position === "DOWN";
     if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
@@ -138,9 +192,25 @@ export class MessageService {
 
   /** getReplyMessage: one message the viewer may see. */
   async byId(viewer: Viewer, id: string): Promise<MessagePayload> {
-    const row = await this.db.repository(MessageRow).findOneBy({ id });
-    if (!row || !(await this.visible(row, viewer.userId))) throw notFound(`message ${id}`);
-    return this.renderOne(row, viewer.userId);
+    const [row] = await this.visibleByIds(viewer, [id], "id");
+    return this.renderOne(row!, viewer.userId);
+  }
+
+  /**
+   * The viewer's messages of these ids, in rowId order, optionally only those of one chat;
+   * NOT_FOUND names the first the viewer may not see (existence is information too).
+   */
+  async visibleByIds(viewer: Viewer, ids: readonly string[], field: string, chat?: ChatRef): Promise<MessageRow[]> {
+    const rows = ids.length ? await this.db.repository(MessageRow).find({ where: { id: In([...ids]) }, order: { rowId: "ASC" } }) : [];
+    const visible = await this.filterVisible(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows);
+    const found = new Set(visible.map((r) => r.id));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing !== undefined) {
+      const error = notFound(`message ${missing}${chat ? ` in chat ${chat.jid}` : ""}`);
+      error.extensions.field = field;
+      throw error;
+    }
+    return visible;
   }
 
   /**
@@ -161,9 +231,8 @@ export class MessageService {
     if (candidates.length === 0) return { messages: [], next: null };
     const ids = candidates.map((r) => asId(r.row_id));
     const rows = await this.db.repository(MessageRow).find({ where: { rowId: In(ids) }, order: { rowId: "ASC" } });
-    const states = await this.chats.statesOf(viewerId, rows.map((r) => r.chatKey));
-    const visible = rows.filter((r) => BigInt(asId(r.rowId)) > BigInt(asId(states.get(r.chatKey)?.clearedUpToRowId ?? 0)));
-    return { messages: await this.render(visible, viewerId), next: ids.length < limit ? null : ids.at(-1)! };
+    const messages = await this.render(await this.filterVisible(viewerId, rows), viewerId);
+    return { messages, next: ids.length < limit ? null : ids.at(-1)! };
   }
 
   /** Messages by rowId as the viewer sees them (for recent chats' last messages). */
@@ -174,10 +243,42 @@ export class MessageService {
     return new Map(rendered.map((m) => [m.rowId, m]));
   }
 
-  private async visible(row: MessageRow, viewerId: number): Promise<boolean> {
-    if (row.senderId !== viewerId && row.recipientId !== viewerId) return false;
-    const state = await this.chats.stateOf(viewerId, row.chatKey);
-    return BigInt(asId(row.rowId)) > BigInt(asId(state?.clearedUpToRowId ?? 0));
+  /** The newest message of the chat the owner still sees, or null. */
+  async lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
+    const [row] = await this.db.rows<{ row_id: unknown }>(
+      em,
+      `SELECT m.row_id FROM messages m WHERE m.chat_key = ?
+         AND NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = ? AND d.message_row_id = m.row_id AND d.is_deleted = ?)
+         AND (m.row_id > ? OR EXISTS (
+           SELECT 1 FROM message_states f WHERE f.user_id = ? AND f.message_row_id = m.row_id AND f.is_favourite = ?))
+       ORDER BY m.row_id DESC LIMIT 1`,
+      [key, ownerId, true, clearedUpTo, ownerId, true],
+    );
+    return row ? asId(row.row_id) : null;
+  }
+
+  /**
+   * What a viewer may see: messages of their chats they did not delete for themself, newer than
+   * where they cleared the chat — or older, when they kept it as a favourite.
+   */
+  async filterVisible(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
+    const mine = rows.filter((r) => r.senderId === viewerId || r.recipientId === viewerId);
+    if (mine.length === 0) return [];
+    const { chatStates, states } = await this.viewOf(viewerId, mine);
+    return mine.filter((r) => {
+      const state = states.get(asId(r.rowId));
+      if (state?.isDeleted) return false;
+      const cleared = BigInt(asId(chatStates.get(r.chatKey)?.clearedUpToRowId ?? 0));
+      return BigInt(asId(r.rowId)) > cleared || state?.isFavourite === true;
+    });
+  }
+
+  private async viewOf(viewerId: number, rows: MessageRow[]): Promise<{ chatStates: Map<string, Chat>; states: Map<string, MessageState> }> {
+    const [chatStates, states] = await Promise.all([
+      this.chats.statesOf(viewerId, rows.map((r) => r.chatKey)),
+      this.db.repository(MessageState).find({ where: { userId: viewerId, messageRowId: In(rows.map((r) => asId(r.rowId))) } }),
+    ]);
+    return { chatStates, states: new Map(states.map((s) => [asId(s.messageRowId), s])) };
   }
 
   private async renderOne(row: MessageRow, viewerId: number): Promise<MessagePayload> {
@@ -191,9 +292,10 @@ export class MessageService {
     const replyIds = [...new Set(rows.map((r) => r.replyToId).filter((id): id is string => id !== null))];
     const replies = replyIds.length ? await this.db.repository(MessageRow).find({ where: { id: In(replyIds) } }) : [];
     const all = [...rows, ...replies];
-    const [users, receipts] = await Promise.all([
+    const [users, receipts, view] = await Promise.all([
       this.users.byIds(all.flatMap((r) => (r.recipientId === null ? [r.senderId] : [r.senderId, r.recipientId]))),
       this.db.repository(ReceiptRow).find({ where: { messageRowId: In(all.map((r) => asId(r.rowId))) } }),
+      this.viewOf(viewerId, all),
     ]);
     const receiptsOf = new Map<string, ReceiptRow[]>();
     for (const r of receipts) {
@@ -221,7 +323,8 @@ export class MessageService {
         mentionedUserJids: deleted ? [] : row.mentions,
         isForwarded: row.isForwarded,
         isDeletedForEveryone: deleted,
-        isFavourite: false,
+        isFavourite: view.states.get(rowId)?.isFavourite === true,
+        isMuted: view.chatStates.get(row.chatKey)?.isMuted === true,
         status: statusFor(row, viewerId, receiptsOf.get(rowId) ?? []),
         createdAt: row.createdAt.toISOString(),
       };

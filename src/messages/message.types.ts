@@ -1,6 +1,6 @@
 // GraphQL shapes of messages, and the one mapping from a message payload to the API type.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import type { MessagePayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
+import type { MessagePayload, MessagesDeletedPayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
 
 export const ChatTypeEnum = { CHAT: "CHAT", GROUPCHAT: "GROUPCHAT" } as const;
 export const MessageTypeEnum = { TEXT: "TEXT", IMAGE: "IMAGE", AUDIO: "AUDIO", VIDEO: "VIDEO", FILE: "FILE" } as const;
@@ -98,6 +98,9 @@ export class Message {
   @Field(() => Boolean, { description: "For the viewer." })
   isFavourite!: boolean;
 
+  @Field(() => Boolean, { description: "For the viewer: they muted this chat, so a client shows no notification." })
+  isMuted!: boolean;
+
   @Field(() => MessageStatusEnum, {
     description: "For the sender: the furthest status every recipient has reached; for a recipient: their own.",
   })
@@ -147,6 +150,25 @@ export class TypingEvent {
 
   @Field(() => Date)
   at!: Date;
+}
+
+@ObjectType()
+export class MessagesDeleted {
+  @Field(() => ID)
+  chatJid!: string;
+
+  @Field(() => [ID])
+  messageIds!: string[];
+
+  @Field(() => ID)
+  byJid!: string;
+
+  @Field(() => Date)
+  at!: Date;
+}
+
+export function toMessagesDeleted(p: MessagesDeletedPayload): MessagesDeleted {
+  return Object.assign(new MessagesDeleted(), { ...p, at: new Date(p.at) });
 }
 
 export function toMessage(p: MessagePayload): Message {

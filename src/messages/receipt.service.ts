@@ -76,7 +76,7 @@ export class ReceiptService {
 
   /** Marks the message and every earlier one in the chat as seen by the viewer. */
   async markSeen(viewer: Viewer, toJid: string, messageId: string): Promise<boolean> {
-    const chat = await this.chats.direct(viewer, toJid, "toJid");
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
     const message = await this.db.repository(MessageRow).findOneBy({ id: messageId, chatKey: chat.key });
     if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
     const at = new Date();

@@ -15,7 +15,7 @@ export class TypingService {
   ) {}
 
   async send(viewer: Viewer, toJid: string, state: TypingPayload["state"]): Promise<boolean> {
-    const chat = await this.chats.direct(viewer, toJid, "toJid");
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
     if (chat.peer.id === chat.me.id) return true;
     await this.pubsub.publish(topics.typing(chat.peer.id), {
       chatJid: chat.me.jid,

@@ -56,6 +56,8 @@ export interface MessagePayload {
   isForwarded: boolean;
   isDeletedForEveryone: boolean;
   isFavourite: boolean;
+  /** The viewer muted this chat: show no notification. */
+  isMuted: boolean;
   status: "SENT" | "DELIVERED" | "SEEN";
   createdAt: string;
 }
@@ -75,6 +77,13 @@ export interface TypingPayload {
   at: string;
 }
 
+export interface MessagesDeletedPayload {
+  chatJid: string;
+  messageIds: string[];
+  byJid: string;
+  at: string;
+}
+
 export interface SessionRevokedPayload {
   jti: string;
   userId: number;
@@ -85,6 +94,8 @@ export const topics = {
   profileUpdated: (userId: number) => topic<ProfilePayload>(`profile-updated.${userId}`),
   /** A message in one of the user's chats, their own included (other devices). */
   messageReceived: (userId: number) => topic<MessagePayload>(`message.${userId}`),
+  /** Messages of one of the user's chats were deleted for everyone. */
+  messagesDeleted: (userId: number) => topic<MessagesDeletedPayload>(`messages-deleted.${userId}`),
   /** A delivery or seen receipt for a message the user sent. */
   messageStatus: (userId: number) => topic<ReceiptPayload>(`receipt.${userId}`),
   /** Someone is typing in one of the user's chats. */

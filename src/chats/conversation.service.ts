@@ -1,0 +1,87 @@
+// What a user does to their own view of a chat: clear it, delete it from recent chats, mute it,
+// archive it. None of it touches the other members' view.
+import type { EntityManager } from "typeorm";
+import type { Database } from "../db/database.js";
+import { asId } from "../db/values.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { MessageService } from "../messages/message.service.js";
+import { Chat } from "./chat.entity.js";
+import type { ChatRef, ChatService } from "./chat.service.js";
+
+export class ConversationService {
+  constructor(
+    private readonly db: Database,
+    private readonly chats: ChatService,
+    private readonly messages: MessageService,
+  ) {}
+
+  /** Clears the chat for the viewer, up to lastMessageId when given; favourites stay unless deleteFavourites. */
+  async clear(viewer: Viewer, toJid: string, deleteFavourites: boolean, lastMessageId: string | null): Promise<boolean> {
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const upTo = lastMessageId === null ? null : asId((await this.messages.visibleByIds(viewer, [lastMessageId], "lastMessageId", chat))[0]!.rowId);
+    await this.db.transaction((em) => this.clearIn(em, viewer, chat, { upTo, deleteFavourites, hide: false }));
+    return true;
+  }
+
+  /** Clears the chat and removes it from recent chats until a new message arrives. */
+  async delete(viewer: Viewer, toJid: string, deleteFavourites: boolean): Promise<boolean> {
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    await this.db.transaction((em) => this.clearIn(em, viewer, chat, { upTo: null, deleteFavourites, hide: true }));
+    return true;
+  }
+
+  /** clearAllChats (hide false) and deleteAllRecentChats (hide true), favourites kept. */
+  async clearAll(viewer: Viewer, hide: boolean): Promise<boolean> {
+    const rows = await this.chats.all(viewer.userId);
+    await this.db.transaction(async (em) => {
+      for (const row of rows) {
+        const chat = await this.chats.resolve(viewer, row.jid, "toJid");
+        await this.clearIn(em, viewer, chat, { upTo: null, deleteFavourites: false, hide });
+      }
+    });
+    return true;
+  }
+
+  async mute(viewer: Viewer, toJid: string, isMuted: boolean): Promise<boolean> {
+    return this.set(viewer, toJid, { isMuted });
+  }
+
+  async archive(viewer: Viewer, toJid: string, isArchived: boolean): Promise<boolean> {
+    return this.set(viewer, toJid, { isArchived });
+  }
+
+  private async set(viewer: Viewer, toJid: string, change: Partial<Pick<Chat, "isMuted" | "isArchived">>): Promise<boolean> {
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    await this.db.transaction(async (em) => {
+      await this.chats.ensure(em, viewer.userId, chat);
+      await em.update(Chat, { ownerId: viewer.userId, jid: chat.jid }, change);
+    });
+    return true;
+  }
+
+  private async clearIn(
+    em: EntityManager,
+    viewer: Viewer,
+    chat: ChatRef,
+    options: { upTo: string | null; deleteFavourites: boolean; hide: boolean },
+  ): Promise<void> {
+    const row = await this.chats.ensure(em, viewer.userId, chat);
+    const [newest] = await this.db.rows<{ row_id: unknown }>(em, `SELECT MAX(row_id) AS row_id FROM messages WHERE chat_key = ?`, [chat.key]);
+    const upTo = options.upTo ?? (newest?.row_id == null ? "0" : asId(newest.row_id));
+    const cleared = BigInt(upTo) > BigInt(asId(row.clearedUpToRowId)) ? upTo : asId(row.clearedUpToRowId);
+    if (options.deleteFavourites) {
+      await this.db.rows(
+        em,
+        `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE user_id = ? AND chat_key = ? AND message_row_id <= ?`,
+        [false, viewer.userId, chat.key, cleared],
+      );
+    }
+    const last = await this.messages.lastVisibleRowId(em, viewer.userId, chat.key, cleared);
+    await em.update(
+      Chat,
+      { ownerId: viewer.userId, jid: chat.jid },
+      { clearedUpToRowId: cleared, lastMessageRowId: last, ...(options.hide ? { isHidden: true } : {}) },
+    );
+    await this.chats.recountUnread(em, viewer.userId, chat.key);
+  }
+}

@@ -1,0 +1,90 @@
+// Deleting messages: for oneself (any message one sees), or for everyone (one's own messages,
+// within DELETE_FOR_EVERYONE_WINDOW): then the content is gone from storage, every member sees
+// a tombstone and hears of it (messagesDeleted).
+import type { Logger } from "pino";
+import { In } from "typeorm";
+import { Chat } from "../chats/chat.entity.js";
+import type { ChatService } from "../chats/chat.service.js";
+import type { Database } from "../db/database.js";
+import { asId } from "../db/values.js";
+import { badInput, forbidden } from "../graphql/errors.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import { topics } from "../realtime/topics.js";
+import { upsertStates } from "./favourite.service.js";
+import { MessageRow } from "./message.entity.js";
+import type { MessageService } from "./message.service.js";
+
+const MAX_DELETE = 100;
+
+export class DeletionService {
+  constructor(
+    private readonly db: Database,
+    private readonly chats: ChatService,
+    private readonly messages: MessageService,
+    private readonly pubsub: PubSub,
+    private readonly log: Logger,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Hides the messages from the viewer only; deleting one that is already gone for them is a no-op. */
+  async forMe(viewer: Viewer, toJid: string, messageIds: readonly string[]): Promise<boolean> {
+    this.checkCount(messageIds);
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const ids = [...new Set(messageIds)];
+    const gone = await this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .innerJoin("message_states", "s", "s.message_row_id = m.row_id AND s.user_id = :viewer AND s.is_deleted = :yes", { viewer: viewer.userId, yes: true })
+      .where("m.id IN (:...ids) AND m.chat_key = :key", { ids, key: chat.key })
+      .getMany();
+    const goneIds = new Set(gone.map((m) => m.id));
+    const rows = await this.messages.visibleByIds(viewer, ids.filter((id) => !goneIds.has(id)), "messageIds", chat);
+    await this.db.transaction(async (em) => {
+      await upsertStates(this.db, em, viewer.userId, rows, { is_deleted: true, is_favourite: false, favourited_at: null });
+      const state = await this.chats.ensure(em, viewer.userId, chat);
+      const last = await this.messages.lastVisibleRowId(em, viewer.userId, chat.key, asId(state.clearedUpToRowId));
+      await em.update(Chat, { ownerId: viewer.userId, jid: chat.jid }, { lastMessageRowId: last });
+      await this.chats.recountUnread(em, viewer.userId, chat.key);
+    });
+    return true;
+  }
+
+  /** Deletes the viewer's own messages for every member of the chat. */
+  async forEveryone(viewer: Viewer, toJid: string, messageIds: readonly string[]): Promise<boolean> {
+    this.checkCount(messageIds);
+    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const rows = await this.messages.visibleByIds(viewer, [...new Set(messageIds)], "messageIds", chat);
+    const foreign = rows.find((r) => r.senderId !== viewer.userId);
+    if (foreign) throw forbidden(`message ${foreign.id} is not yours: only the sender deletes a message for everyone`);
+    const pending = rows.filter((r) => r.deletedForEveryoneAt === null);
+    const late = pending.find((r) => Date.now() - r.createdAt.getTime() > this.windowMs);
+    if (late) throw forbidden(`message ${late.id} is older than ${Math.round(this.windowMs / 60000)} minutes: too late to delete it for everyone`);
+    if (pending.length === 0) return true;
+    const at = new Date();
+    const rowIds = pending.map((r) => asId(r.rowId));
+    await this.db.transaction(async (em) => {
+      // The content leaves storage; the row stays as a tombstone for history and replies.
+      await em.update(MessageRow, { rowId: In(rowIds) }, { deletedForEveryoneAt: at, text: null, media: null, mentions: [] });
+      await this.db.rows(
+        em,
+        `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")})`,
+        [false, ...rowIds],
+      );
+    });
+    const event = { messageIds: pending.map((r) => r.id), byJid: viewer.jid, at: at.toISOString() };
+    // Each member hears of it under the chat's jid as they see it.
+    const members = [{ userId: chat.me.id, chatJid: chat.peer.jid }];
+    if (chat.peer.id !== chat.me.id) members.push({ userId: chat.peer.id, chatJid: chat.me.jid });
+    await Promise.all(members.map(({ userId, chatJid }) => this.pubsub.publish(topics.messagesDeleted(userId), { ...event, chatJid }))).catch(
+      (err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"),
+    );
+    return true;
+  }
+
+  private checkCount(messageIds: readonly string[]): void {
+    if (messageIds.length === 0 || messageIds.length > MAX_DELETE) {
+      throw badInput("messageIds", `must name 1 to ${MAX_DELETE} messages, got ${messageIds.length}`);
+    }
+  }
+}
