@@ -1,6 +1,6 @@
 // Real servers on port 0 for tests: on PostgreSQL + Redis when DATABASE_URL and REDIS_URL are
 // set, else on the embedded default (a fresh DATA_DIR each). Teardown is registered for the file.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type App, createApp } from "../../src/app.js";
@@ -22,9 +22,13 @@ export interface TestServer {
 }
 
 const running = new Set<TestServer>();
+const tempDirs: string[] = [];
 
+/** A fresh DATA_DIR, removed when the test file ends. */
 export function tempDataDir(): string {
-  return mkdtempSync(join(tmpdir(), "parley-test-"));
+  const dir = mkdtempSync(join(tmpdir(), "parley-test-"));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /**
@@ -63,4 +67,5 @@ export async function startServer(env: Record<string, string | undefined> = {}):
 
 export async function stopAllServers(): Promise<void> {
   await Promise.all([...running].map((s) => s.close()));
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
