@@ -12,6 +12,8 @@ import type { Services } from "./graphql/context.js";
 import { parleySchema } from "./graphql/schema.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import { IdentityService } from "./identity/identity.service.js";
+import { GroupDirectory } from "./groups/group-directory.js";
+import { GroupService } from "./groups/group.service.js";
 import { Jids } from "./identity/jid.js";
 import { loadSigningKey, TokenSigner } from "./identity/token.js";
 import { UserDirectory } from "./identity/user-directory.js";
@@ -55,15 +57,17 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const tokens = new TokenSigner(loadSigningKey(config), config.tokenTtlSeconds);
   const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
   const users = new UserDirectory(db, jids);
-  const chats = new ChatService(db, users, jids);
-  const writer = new MessageWriter(db, chats, realtime.pubsub, log);
-  const messages = new MessageService(db, chats, users, profiles, writer, config.maxTextLength);
+  const groupDirectory = new GroupDirectory(db);
+  const chats = new ChatService(db, users, groupDirectory, jids, config.features);
+  const writer = new MessageWriter(db, chats, groupDirectory, realtime.pubsub, log);
+  const messages = new MessageService(db, chats, users, profiles, writer, jids, config.maxTextLength);
   const receipts = new ReceiptService(db, chats, realtime.pubsub, log);
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
-  const recentChats = new RecentChatService(chats, messages, profiles);
   const conversations = new ConversationService(db, chats, messages);
   const favourites = new FavouriteService(db, chats, messages);
   const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000);
+  const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize);
+  const recentChats = new RecentChatService(chats, messages, profiles, groups);
   const services: Services = {
     config,
     jids,
@@ -81,6 +85,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     conversations,
     favourites,
     deletions,
+    groups,
   };
 
   const http = await createHttpServer({

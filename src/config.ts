@@ -50,6 +50,7 @@ export interface Config {
   maxTextLength: number;
   typingTimeoutMs: number;
   deleteForEveryoneWindowSeconds: number;
+  maxGroupSize: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +124,7 @@ const env = z
     MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
     DELETE_FOR_EVERYONE_WINDOW_SECONDS: int(0, 10 * 365 * 24 * 3600, 3600),
+    MAX_GROUP_SIZE: int(2, 100_000, 1000),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -175,5 +177,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxTextLength: v.MAX_TEXT_LENGTH,
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
     deleteForEveryoneWindowSeconds: v.DELETE_FOR_EVERYONE_WINDOW_SECONDS,
+    maxGroupSize: v.MAX_GROUP_SIZE,
   };
 }

@@ -5,23 +5,22 @@ import { AsyncQueue } from "../src/realtime/async-queue.js";
 
 describe("statusFor", () => {
   const at = new Date();
-  const receipt = (userId: number, delivered: boolean, seen: boolean) => ({ userId, deliveredAt: delivered ? at : null, seenAt: seen ? at : null });
+  const row = { senderId: 1 };
 
   it("the sender sees the furthest status every recipient reached", () => {
-    const row = { senderId: 1 };
-    expect(statusFor(row, 1, [])).toBe("SENT");
-    expect(statusFor(row, 1, [receipt(2, false, false)])).toBe("SENT");
-    expect(statusFor(row, 1, [receipt(2, true, false), receipt(3, false, false)])).toBe("SENT");
-    expect(statusFor(row, 1, [receipt(2, true, false), receipt(3, true, true)])).toBe("DELIVERED");
-    expect(statusFor(row, 1, [receipt(2, true, true), receipt(3, false, true)])).toBe("SEEN");
+    expect(statusFor(row, 1, undefined, undefined)).toBe("SENT");
+    expect(statusFor(row, 1, undefined, { total: 0, delivered: 0, seen: 0 })).toBe("SENT");
+    expect(statusFor(row, 1, undefined, { total: 2, delivered: 1, seen: 0 })).toBe("SENT");
+    expect(statusFor(row, 1, undefined, { total: 2, delivered: 2, seen: 1 })).toBe("DELIVERED");
+    expect(statusFor(row, 1, undefined, { total: 2, delivered: 2, seen: 2 })).toBe("SEEN");
   });
 
   it("a recipient sees their own status only", () => {
-    const row = { senderId: 1 };
-    const receipts = [receipt(2, true, true), receipt(3, false, false)];
-    expect(statusFor(row, 2, receipts)).toBe("SEEN");
-    expect(statusFor(row, 3, receipts)).toBe("SENT");
-    expect(statusFor(row, 4, receipts)).toBe("SENT");
+    const everyone = { total: 2, delivered: 2, seen: 2 };
+    expect(statusFor(row, 2, { deliveredAt: at, seenAt: at }, everyone)).toBe("SEEN");
+    expect(statusFor(row, 3, { deliveredAt: at, seenAt: null }, everyone)).toBe("DELIVERED");
+    expect(statusFor(row, 4, { deliveredAt: null, seenAt: null }, everyone)).toBe("SENT");
+    expect(statusFor(row, 5, undefined, everyone)).toBe("SENT");
   });
 });
 

@@ -3,7 +3,10 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
 import { asBool } from "../db/values.js";
-import { badInput, notFound } from "../graphql/errors.js";
+import type { Feature } from "../config.js";
+import { badInput, featureUnavailable, forbidden, notFound } from "../graphql/errors.js";
+import type { GroupRow } from "../groups/group.entity.js";
+import { type GroupDirectory, groupKey } from "../groups/group-directory.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory, UserRef } from "../identity/user-directory.js";
@@ -19,8 +22,20 @@ export interface DirectChat {
   peer: UserRef;
 }
 
-/** A chat as one of its members sees it. Group chats join this union with group chat. */
-export type ChatRef = DirectChat;
+/** A group chat seen from one of its participants, current or past. */
+export interface GroupChat {
+  type: "GROUPCHAT";
+  key: string;
+  /** The group's jid. */
+  jid: string;
+  me: UserRef;
+  group: GroupRow;
+  /** True while the user is a participant; a past participant still reads their history. */
+  isMember: boolean;
+}
+
+/** A chat as one of its members sees it. */
+export type ChatRef = DirectChat | GroupChat;
 
 /** The key of the one-to-one chat of two users, the same from both sides. */
 export function directKey(a: number, b: number): string {
@@ -43,18 +58,48 @@ export class ChatService {
   constructor(
     private readonly db: Database,
     private readonly users: UserDirectory,
+    private readonly groups: GroupDirectory,
     private readonly jids: Jids,
+    private readonly features: ReadonlySet<Feature>,
   ) {}
 
-  /** The chat that jid names for the viewer; field names the argument in errors. */
+  /** Writing to a group (sending, typing) is for current participants only. */
+  static requireMember(chat: ChatRef): void {
+    if (chat.type === "GROUPCHAT" && !chat.isMember) throw forbidden(`you are no longer a participant of ${chat.jid}`);
+  }
+
+  /**
+   * The chat that jid names for the viewer; field names the argument in errors. A group is
+   * NOT_FOUND for anyone who never took part in it: its existence is not theirs to know.
+   */
   async resolve(viewer: Viewer, jid: string, field: string): Promise<ChatRef> {
-    if (this.jids.parseGroup(jid) !== null) throw notFound(`group ${jid}`);
+    const groupId = this.jids.parseGroup(jid);
+    if (groupId !== null) {
+      if (!this.features.has("groupChat")) throw featureUnavailable("groupChat");
+      const [group, participation, me] = await Promise.all([
+        this.groups.find(groupId),
+        this.groups.participation(groupId, viewer.userId),
+        this.users.get(viewer.userId),
+      ]);
+      if (!group || !participation) throw notFound(`group ${jid}`);
+      return { type: "GROUPCHAT", key: groupKey(group.id), jid: this.jids.group(group.id), me, group, isMember: participation.leftAt === null };
+    }
     const username = this.jids.parseUser(jid);
     if (username === null) throw badInput(field, `"${jid}" is not a user jid of this server (name@${this.jids.domain})`);
     const [me, peer] = await Promise.all([this.users.get(viewer.userId), this.users.byUsernames([username])]);
     const other = peer.get(username);
     if (!other) throw notFound(`user ${jid}`);
     return { type: "CHAT", key: directKey(me.id, other.id), jid: other.jid, me, peer: other };
+  }
+
+  /** Everyone who takes part in the chat now, with the chat's jid as each of them sees it. */
+  async audience(chat: ChatRef, em?: EntityManager): Promise<{ userId: number; chatJid: string }[]> {
+    if (chat.type === "CHAT") {
+      const mine = { userId: chat.me.id, chatJid: chat.peer.jid };
+      return chat.peer.id === chat.me.id ? [mine] : [mine, { userId: chat.peer.id, chatJid: chat.me.jid }];
+    }
+    const members = await this.groups.members(chat.group.id, em);
+    return members.map((m) => ({ userId: m.userId, chatJid: chat.jid }));
   }
 
   /** The owner's state of the chat with this key, or null when they have none yet. */
@@ -83,8 +128,9 @@ export class ChatService {
       .repository(Chat)
       .createQueryBuilder("c")
       .where("c.owner_id = :ownerId AND c.is_archived = :archived AND c.is_hidden = :hidden", { ownerId, archived, hidden: false })
-      // A chat is listed once it had a message (a cleared chat stays, without a last message).
-      .andWhere("(c.last_message_row_id IS NOT NULL OR c.cleared_up_to_row_id > 0)")
+      // A chat is listed once it had a message (a cleared chat stays, without a last message);
+      // a group from the moment one joins it.
+      .andWhere("(c.last_message_row_id IS NOT NULL OR c.cleared_up_to_row_id > 0 OR c.chat_type = :group)", { group: "GROUPCHAT" })
       .orderBy("c.updated_at", "DESC")
       .addOrderBy("c.last_message_row_id", "DESC")
       .getMany();
@@ -134,6 +180,30 @@ export class ChatService {
     return new Set(changed.filter((r) => asBool(r.is_muted)).map((r) => `${Number(r.owner_id)} ${r.chat_key}`));
   }
 
+  /**
+   * A new group message in the chat rows of every other current participant, in one statement
+   * whatever the group's size: unread count, last message, and back into recent chats.
+   */
+  async applyGroupMessage(em: EntityManager, groupId: string, senderId: number, rowId: string, at: Date): Promise<void> {
+    await this.db.rows(
+      em,
+      `UPDATE chats SET
+         unread_count = unread_count + 1,
+         last_message_row_id = CASE WHEN last_message_row_id IS NULL OR last_message_row_id < ? THEN ? ELSE last_message_row_id END,
+         updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END,
+         is_hidden = ?
+       WHERE chat_key = ? AND owner_id <> ?
+         AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)`,
+      [rowId, rowId, at, at, false, groupKey(groupId), senderId, groupId],
+    );
+  }
+
+  /** Owners who muted the chat with this key. */
+  async mutedBy(em: EntityManager, key: string): Promise<number[]> {
+    const rows = await this.db.rows<{ owner_id: unknown }>(em, `SELECT owner_id FROM chats WHERE chat_key = ? AND is_muted = ?`, [key, true]);
+    return rows.map((r) => Number(r.owner_id));
+  }
+
   /** Sets the owner's unread count of a chat to the number of its messages they still see and have not seen. */
   async recountUnread(em: EntityManager, ownerId: number, key: string): Promise<void> {
     await this.db.rows(
@@ -154,7 +224,14 @@ export class ChatService {
       .createQueryBuilder()
       .insert()
       .into(Chat)
-      .values({ ownerId, jid: chat.jid, chatType: chat.type, chatKey: chat.key, peerUserId: chat.peer.id, updatedAt: new Date() })
+      .values({
+        ownerId,
+        jid: chat.jid,
+        chatType: chat.type,
+        chatKey: chat.key,
+        peerUserId: chat.type === "CHAT" ? chat.peer.id : null,
+        updatedAt: new Date(),
+      })
       .orIgnore()
       .execute();
     return em.findOneByOrFail(Chat, { ownerId, jid: chat.jid });

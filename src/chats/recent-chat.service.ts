@@ -4,6 +4,8 @@ import { asId } from "../db/values.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { MessageService } from "../messages/message.service.js";
 import { toMessage } from "../messages/message.types.js";
+import type { GroupService } from "../groups/group.service.js";
+import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { ChatService } from "./chat.service.js";
 import { RecentChat } from "./chat.types.js";
@@ -13,6 +15,7 @@ export class RecentChatService {
     private readonly chats: ChatService,
     private readonly messages: MessageService,
     private readonly profiles: ProfileService,
+    private readonly groups: GroupService,
   ) {}
 
   /** Most recent first: the chats in recent chats, or (archived) those archived. */
@@ -29,6 +32,13 @@ export class RecentChatService {
       ),
     ]);
     const profileByJid = new Map(profiles.map((p) => [p.jid, p]));
+    const groups = new Map(
+      await Promise.all(
+        rows
+          .filter((r) => r.chatType === "GROUPCHAT")
+          .map(async (r) => [r.chatKey, await this.groups.viewIfMember(viewer, groupIdOfKey(r.chatKey)!)] as const),
+      ),
+    );
     return rows.map((r) => {
       const last = r.lastMessageRowId === null ? undefined : lastMessages.get(asId(r.lastMessageRowId));
       return Object.assign(new RecentChat(), {
@@ -40,7 +50,7 @@ export class RecentChatService {
         isArchived: r.isArchived,
         updatedAt: r.updatedAt,
         profile: profileByJid.get(r.jid) ?? null,
-        group: null,
+        group: groups.get(r.chatKey) ?? null,
       });
     });
   }

@@ -1,5 +1,6 @@
 // Every entity and migration, listed once so the data source, the CLI and the build agree.
 import { Chat } from "../chats/chat.entity.js";
+import { GroupParticipantRow, GroupRow } from "../groups/group.entity.js";
 import { RevokedToken } from "../identity/revoked-token.entity.js";
 import { User } from "../identity/user.entity.js";
 import { MessageState } from "../messages/message-state.entity.js";
@@ -9,6 +10,7 @@ import { Profile } from "../profiles/profile.entity.js";
 import { Initial1763856000000 } from "./migrations/1763856000000-initial.js";
 import { Messages1763942400000 } from "./migrations/1763942400000-messages.js";
 import { MessageStates1764028800000 } from "./migrations/1764028800000-message-states.js";
+import { Groups1764115200000 } from "./migrations/1764115200000-groups.js";
 
-export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState];
-export const migrations = [Initial1763856000000, Messages1763942400000, MessageStates1764028800000];
+export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow];
+export const migrations = [Initial1763856000000, Messages1763942400000, MessageStates1764028800000, Groups1764115200000];

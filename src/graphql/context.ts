@@ -5,6 +5,7 @@ import type { ContactService } from "../chats/contact.service.js";
 import type { ConversationService } from "../chats/conversation.service.js";
 import type { RecentChatService } from "../chats/recent-chat.service.js";
 import type { Config, Feature } from "../config.js";
+import type { GroupService } from "../groups/group.service.js";
 import type { IdentityService } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
@@ -37,6 +38,7 @@ export interface Services {
   conversations: ConversationService;
   favourites: FavouriteService;
   deletions: DeletionService;
+  groups: GroupService;
 }
 
 export interface Context {

@@ -3,6 +3,7 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { ChatResolver } from "../chats/chat.resolver.js";
+import { GroupEventResolver, GroupResolver } from "../groups/group.resolver.js";
 import { IdentityResolver } from "../identity/identity.resolver.js";
 import { MessageResolver } from "../messages/message.resolver.js";
 import { ProfileResolver } from "../profiles/profile.resolver.js";
@@ -27,7 +28,7 @@ const noSchemaPubSub = {
 
 export function parleySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ChatResolver],
+    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ChatResolver, GroupResolver, GroupEventResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: noSchemaPubSub,

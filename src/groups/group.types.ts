@@ -1,6 +1,6 @@
-// GraphQL shapes of groups. Groups themselves come with group chat; recent chats already name
-// the type, for the chats that will be group chats.
+// GraphQL shapes of groups, their events and who received a group message.
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Receipt } from "../messages/message.types.js";
 import { UserProfile } from "../profiles/profile.types.js";
 
 export const ParticipantRoleEnum = { ADMIN: "ADMIN", MEMBER: "MEMBER" } as const;
@@ -47,4 +47,59 @@ export class Group {
 
   @Field(() => ParticipantRoleEnum, { nullable: true, description: "The viewer's role; null when the viewer is not a participant." })
   myRole!: ParticipantRole | null;
+}
+
+export const GroupEventTypeEnum = {
+  CREATED: "CREATED",
+  PROFILE_UPDATED: "PROFILE_UPDATED",
+  PARTICIPANT_ADDED: "PARTICIPANT_ADDED",
+  PARTICIPANT_REMOVED: "PARTICIPANT_REMOVED",
+  ADMIN_GRANTED: "ADMIN_GRANTED",
+  PARTICIPANT_LEFT: "PARTICIPANT_LEFT",
+  DELETED: "DELETED",
+} as const;
+export type GroupEventType = keyof typeof GroupEventTypeEnum;
+registerEnumType(GroupEventTypeEnum, { name: "GroupEventType" });
+
+@ObjectType()
+export class GroupEvent {
+  @Field(() => GroupEventTypeEnum)
+  type!: GroupEventType;
+
+  @Field(() => ID)
+  groupJid!: string;
+
+  /** Resolved per viewer by GroupEventResolver. */
+  @Field(() => Group, { nullable: true, description: "The group as it is after the event; null once deleted or when the viewer was removed." })
+  group?: Group | null;
+
+  @Field(() => ID)
+  actorJid!: string;
+
+  @Field(() => [ID], { description: "The participants the event is about (added, removed, promoted, left)." })
+  targetJids!: string[];
+
+  @Field(() => Date)
+  at!: Date;
+
+  /** Not in the API: which group to show. */
+  groupId!: string;
+}
+
+@ObjectType()
+export class GroupMessageInfo {
+  @Field(() => ID)
+  messageId!: string;
+
+  @Field(() => Int, { description: "Recipients: participants other than the sender when it was sent." })
+  participantCount!: number;
+
+  @Field(() => Int)
+  deliveredCount!: number;
+
+  @Field(() => Int)
+  seenCount!: number;
+
+  @Field(() => [Receipt])
+  receipts!: Receipt[];
 }

@@ -74,8 +74,7 @@ export class DeletionService {
     });
     const event = { messageIds: pending.map((r) => r.id), byJid: viewer.jid, at: at.toISOString() };
     // Each member hears of it under the chat's jid as they see it.
-    const members = [{ userId: chat.me.id, chatJid: chat.peer.jid }];
-    if (chat.peer.id !== chat.me.id) members.push({ userId: chat.peer.id, chatJid: chat.me.jid });
+    const members = await this.chats.audience(chat);
     await Promise.all(members.map(({ userId, chatJid }) => this.pubsub.publish(topics.messagesDeleted(userId), { ...event, chatJid }))).catch(
       (err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"),
     );

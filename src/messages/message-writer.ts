@@ -5,8 +5,9 @@
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
 import { In } from "typeorm";
-import type { ChatDelta, ChatService, ChatRef } from "../chats/chat.service.js";
+import type { ChatDelta, ChatRef, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
+import type { GroupDirectory } from "../groups/group-directory.js";
 import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type MessagePayload, topics } from "../realtime/topics.js";
@@ -43,6 +44,11 @@ interface Unit {
 }
 
 const MAX_BATCH = 256;
+/** Rows per INSERT statement, well under PostgreSQL's 65,535 parameters. */
+const INSERT_CHUNK = 1000;
+
+/** Who hears of one message: the sender's connections first, then each recipient. */
+type Audience = { userId: number; chatJid: string; isMuted: boolean }[];
 
 export class MessageWriter {
   private queue: Unit[] = [];
@@ -51,6 +57,7 @@ export class MessageWriter {
   constructor(
     private readonly db: Database,
     private readonly chats: ChatService,
+    private readonly groups: GroupDirectory,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
   ) {}
@@ -105,8 +112,16 @@ export class MessageWriter {
         const before = new Map((await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
         const fresh = new Map<string, Draft>();
         for (const draft of drafts) if (!before.has(draft.id) && !fresh.has(draft.id)) fresh.set(draft.id, draft);
-        if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, muted: new Set<string>() };
+        const audiences = new Map<string, Audience>();
+        if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, audiences };
 
+        // Group members are read here, under the sequencer: they are the recipients of record.
+        const members = new Map<string, number[]>();
+        for (const { chat } of fresh.values()) {
+          if (chat.type === "GROUPCHAT" && !members.has(chat.group.id)) {
+            members.set(chat.group.id, (await this.groups.members(chat.group.id, em)).map((m) => m.userId));
+          }
+        }
         await em.insert(
           MessageRow,
           [...fresh.values()].map((d) => ({
@@ -114,7 +129,7 @@ export class MessageWriter {
             chatKey: d.chat.key,
             chatType: d.chat.type,
             senderId: d.chat.me.id,
-            recipientId: d.chat.peer.id,
+            recipientId: d.chat.type === "CHAT" ? d.chat.peer.id : null,
             type: d.type,
             text: d.text,
             media: d.media,
@@ -125,18 +140,38 @@ export class MessageWriter {
             createdAt: d.createdAt,
           })),
         );
-        const rows = await em.find(MessageRow, { where: { id: In([...fresh.keys()]) } });
+        const rows = await em.find(MessageRow, { where: { id: In([...fresh.keys()]) }, order: { rowId: "ASC" } });
         const stored = new Map(rows.map((r) => [r.id, Object.assign(r, { rowId: asId(r.rowId) })]));
-        const receipts = rows
-          .filter((r) => r.recipientId !== null && r.recipientId !== r.senderId)
-          .map((r) => ({ messageRowId: r.rowId, userId: r.recipientId!, chatKey: r.chatKey, deliveredAt: null, seenAt: null }));
-        if (receipts.length > 0) await em.insert(ReceiptRow, receipts);
+        const recipientsOf = (row: MessageRow, chat: ChatRef): number[] =>
+          chat.type === "CHAT"
+            ? chat.peer.id === row.senderId ? [] : [chat.peer.id]
+            : (members.get(chat.group.id) ?? []).filter((id) => id !== row.senderId);
+        const receipts = rows.flatMap((r) =>
+          recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => ({ messageRowId: r.rowId, userId, chatKey: r.chatKey, deliveredAt: null, seenAt: null })),
+        );
+        for (let i = 0; i < receipts.length; i += INSERT_CHUNK) await em.insert(ReceiptRow, receipts.slice(i, i + INSERT_CHUNK));
+
         const muted = await this.chats.applyMessages(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
-        return { before, stored, fresh, muted };
+        for (const row of rows) {
+          const { chat } = fresh.get(row.id)!;
+          if (chat.type === "GROUPCHAT") await this.chats.applyGroupMessage(em, chat.group.id, row.senderId, row.rowId, row.createdAt);
+        }
+        for (const key of new Set(rows.filter((r) => r.chatType === "GROUPCHAT").map((r) => r.chatKey))) {
+          for (const owner of await this.chats.mutedBy(em, key)) muted.add(`${owner} ${key}`);
+        }
+        for (const row of rows) {
+          const { chat } = fresh.get(row.id)!;
+          const others = recipientsOf(row, chat).map((userId) => ({
+            userId,
+            chatJid: chat.type === "CHAT" ? chat.me.jid : chat.jid,
+            isMuted: muted.has(`${userId} ${row.chatKey}`),
+          }));
+          audiences.set(row.id, [{ userId: row.senderId, chatJid: chat.jid, isMuted: muted.has(`${row.senderId} ${row.chatKey}`) }, ...others]);
+        }
+        return { before, stored, fresh, audiences };
       },
-      async ({ stored, fresh, muted }) => {
-        const ordered = [...stored.values()].sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1));
-        const publishes = ordered.flatMap((row) => this.announcements(row, fresh.get(row.id)!, muted));
+      async ({ stored, fresh, audiences }) => {
+        const publishes = [...stored.values()].flatMap((row) => this.announcements(row, fresh.get(row.id)!, audiences.get(row.id)!));
         // Bounded: Redis commands fail after a few reconnect attempts (see redisConnection).
         await Promise.all(publishes).catch((err: unknown) =>
           // The messages are stored; subscribers that missed the wake-up catch up by cursor.
@@ -159,32 +194,34 @@ export class MessageWriter {
     }
   }
 
+  /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessage). */
   private deltas(row: MessageRow, draft: Draft): ChatDelta[] {
-    const { me, peer } = draft.chat;
+    const { chat } = draft;
     const mine: ChatDelta = {
-      ownerId: me.id,
-      jid: peer.jid,
+      ownerId: chat.me.id,
+      jid: chat.jid,
       key: row.chatKey,
-      type: "CHAT",
-      peerUserId: peer.id,
+      type: chat.type,
+      peerUserId: chat.type === "CHAT" ? chat.peer.id : null,
       lastRowId: row.rowId,
       unreadIncrement: 0,
       at: row.createdAt,
     };
-    if (me.id === peer.id) return [mine];
-    return [mine, { ...mine, ownerId: peer.id, jid: me.jid, peerUserId: me.id, unreadIncrement: 1 }];
+    if (chat.type === "GROUPCHAT" || chat.peer.id === chat.me.id) return [mine];
+    return [mine, { ...mine, ownerId: chat.peer.id, jid: chat.me.jid, peerUserId: chat.me.id, unreadIncrement: 1 }];
   }
 
-  private announcements(row: MessageRow, draft: Draft, muted: Set<string>): Promise<void>[] {
-    const { me, peer } = draft.chat;
+  /** One publish per member, each with the chat as that member sees it; the sender's first. */
+  private announcements(row: MessageRow, draft: Draft, audience: Audience): Promise<void>[] {
+    const { chat } = draft;
     const base: MessagePayload = {
       rowId: row.rowId,
       id: row.id,
-      chatType: "CHAT",
-      chatJid: peer.jid,
-      fromJid: me.jid,
-      toJid: peer.jid,
-      senderId: me.id,
+      chatType: chat.type,
+      chatJid: chat.jid,
+      fromJid: chat.me.jid,
+      toJid: chat.jid,
+      senderId: chat.me.id,
       type: row.type,
       text: row.text,
       media: row.media,
@@ -193,21 +230,15 @@ export class MessageWriter {
       isForwarded: row.isForwarded,
       isDeletedForEveryone: false,
       isFavourite: false,
-      isMuted: muted.has(`${me.id} ${row.chatKey}`),
+      isMuted: false,
       status: "SENT",
       createdAt: row.createdAt.toISOString(),
     };
-    const sends = [this.pubsub.publish(topics.messageReceived(me.id), base)];
-    if (peer.id !== me.id) {
-      sends.push(
-        this.pubsub.publish(topics.messageReceived(peer.id), {
-          ...base,
-          chatJid: me.jid,
-          replyTo: draft.replyPreview.recipient,
-          isMuted: muted.has(`${peer.id} ${row.chatKey}`),
-        }),
-      );
-    }
-    return sends;
+    return audience.map(({ userId, chatJid, isMuted }) =>
+      this.pubsub.publish(
+        topics.messageReceived(userId),
+        userId === chat.me.id ? { ...base, isMuted } : { ...base, chatJid, isMuted, replyTo: draft.replyPreview.recipient },
+      ),
+    );
   }
 }

@@ -3,12 +3,14 @@
 import { randomUUID } from "node:crypto";
 import { type EntityManager, In } from "typeorm";
 import type { Chat } from "../chats/chat.entity.js";
-import type { ChatRef, ChatService } from "../chats/chat.service.js";
+import { type ChatRef, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
-import type { UserDirectory, UserRef } from "../identity/user-directory.js";
+import type { Jids } from "../identity/jid.js";
+import type { UserDirectory } from "../identity/user-directory.js";
+import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { MessagePayload } from "../realtime/topics.js";
 import { MessageState } from "./message-state.entity.js";
@@ -37,6 +39,7 @@ export class MessageService {
     private readonly users: UserDirectory,
     private readonly profiles: ProfileService,
     private readonly writer: MessageWriter,
+    private readonly jids: Jids,
     private readonly maxTextLength: number,
   ) {}
 
@@ -65,9 +68,11 @@ export class MessageService {
     }
     await this.checkMayWrite(chat);
     const reply = input.replyMessageId != null ? await this.replyTarget(viewer, chat, input.replyMessageId) : null;
-    const mentions = this.mentions(chat, input.mentionedUserJids ?? []);
+    const mentions = await this.mentions(chat, input.mentionedUserJids ?? []);
+    // In a group every recipient sees the same preview: rendered for no one in particular.
+    const recipientId = chat.type === "CHAT" ? chat.peer.id : 0;
     const [forSender, forRecipient] = reply
-      ? await Promise.all([this.renderOne(reply, chat.me.id), this.renderOne(reply, chat.peer.id)])
+      ? await Promise.all([this.renderOne(reply, chat.me.id), this.renderOne(reply, recipientId)])
       : [null, null];
     const outcome = await this.writer.write({
       id: input.msgId ?? randomUUID(),
@@ -88,9 +93,13 @@ export class MessageService {
     return this.renderOne(earlier, viewer.userId);
   }
 
-  /** DENY_ANY: the recipient takes first messages only from users who already share a chat with them. */
+  /**
+   * Groups: current participants only. One-to-one, DENY_ANY: the recipient takes first messages
+   * only from users who already share a chat with them.
+   */
   private async checkMayWrite(chat: ChatRef): Promise<void> {
-    if (chat.peer.id === chat.me.id) return;
+    ChatService.requireMember(chat);
+    if (chat.type === "GROUPCHAT" || chat.peer.id === chat.me.id) return;
     if ((await this.profiles.allowTypeOf(chat.peer.id)) !== "DENY_ANY") return;
     if (await this.chats.hasChatWith(chat.peer.id, chat.me.id)) return;
     throw forbidden(`${chat.peer.jid} accepts messages only from users who share a chat with them`);
@@ -103,17 +112,17 @@ export class MessageService {
     return row;
   }
 
-  private mentions(chat: ChatRef, jids: string[]): string[] {
+  /** Mentions name current members of the chat; repeated ones count once. */
+  private async mentions(chat: ChatRef, jids: string[]): Promise<string[]> {
+    if (jids.length === 0) return [];
     if (jids.length > MAX_MENTIONS) throw badInput("input.mentionedUserJids", `at most ${MAX_MENTIONS} jids`);
-    const members = new Map<string, UserRef>([
-      [chat.me.jid, chat.me],
-      [chat.peer.jid, chat.peer],
-    ]);
+    const audience = await this.chats.audience(chat);
+    const members = new Set([...(await this.users.byIds(audience.map((a) => a.userId))).values()].map((u) => u.jid));
     const result: string[] = [];
     for (const jid of jids) {
-      const member = [...members.values()].find((m) => m.jid === jid.toLowerCase());
-      if (!member) throw badInput("input.mentionedUserJids", `${jid} is not a member of this chat`);
-      if (!result.includes(member.jid)) result.push(member.jid);
+      const canonical = jid.toLowerCase();
+      if (!members.has(canonical)) throw badInput("input.mentionedUserJids", `${jid} is not a member of this chat`);
+      if (!result.includes(canonical)) result.push(canonical);
     }
     return result;
   }
@@ -180,6 +189,11 @@ export class MessageService {
       )
       .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) })
       .limit(limit + 1);
+    if (chat.type === "GROUPCHAT") {
+      // Only what was sent while the viewer took part: their own, and what they were a recipient of.
+      query.andWhere(`(m.sender_id = :viewer OR EXISTS (
+        SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`);
+    }
     const newer = lastRowId !== null && position === "DOWN";
     if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
     query.orderBy("m.row_id", newer ? "ASC" : "DESC");
@@ -262,23 +276,44 @@ export class MessageService {
    * where they cleared the chat — or older, when they kept it as a favourite.
    */
   async filterVisible(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
-    const mine = rows.filter((r) => r.senderId === viewerId || r.recipientId === viewerId);
-    if (mine.length === 0) return [];
-    const { chatStates, states } = await this.viewOf(viewerId, mine);
-    return mine.filter((r) => {
-      const state = states.get(asId(r.rowId));
+    if (rows.length === 0) return [];
+    const { chatStates, states, own } = await this.viewOf(viewerId, rows);
+    return rows.filter((r) => {
+      const rowId = asId(r.rowId);
+      // Group messages have no recipient column: a recipient is who has a receipt.
+      if (r.senderId !== viewerId && r.recipientId !== viewerId && !own.has(rowId)) return false;
+      const state = states.get(rowId);
       if (state?.isDeleted) return false;
       const cleared = BigInt(asId(chatStates.get(r.chatKey)?.clearedUpToRowId ?? 0));
       return BigInt(asId(r.rowId)) > cleared || state?.isFavourite === true;
     });
   }
 
-  private async viewOf(viewerId: number, rows: MessageRow[]): Promise<{ chatStates: Map<string, Chat>; states: Map<string, MessageState> }> {
-    const [chatStates, states] = await Promise.all([
+  /** What the viewer's own rows say about these messages: chat state, message state, receipts. */
+  private async viewOf(viewerId: number, rows: MessageRow[]): Promise<View> {
+    const rowIds = rows.map((r) => asId(r.rowId));
+    const [chatStates, states, own] = await Promise.all([
       this.chats.statesOf(viewerId, rows.map((r) => r.chatKey)),
-      this.db.repository(MessageState).find({ where: { userId: viewerId, messageRowId: In(rows.map((r) => asId(r.rowId))) } }),
+      this.db.repository(MessageState).find({ where: { userId: viewerId, messageRowId: In(rowIds) } }),
+      this.db.repository(ReceiptRow).find({ where: { userId: viewerId, messageRowId: In(rowIds) } }),
     ]);
-    return { chatStates, states: new Map(states.map((s) => [asId(s.messageRowId), s])) };
+    return {
+      chatStates,
+      states: new Map(states.map((s) => [asId(s.messageRowId), s])),
+      own: new Map(own.map((r) => [asId(r.messageRowId), r])),
+    };
+  }
+
+  /** Per message the viewer sent: how many recipients it has, and how many got and saw it. */
+  private async progressOf(rowIds: string[]): Promise<Map<string, Progress>> {
+    if (rowIds.length === 0) return new Map();
+    const rows = await this.db.rows<{ message_row_id: unknown; total: unknown; delivered: unknown; seen: unknown }>(
+      undefined,
+      `SELECT message_row_id, COUNT(*) AS total, COUNT(delivered_at) AS delivered, COUNT(seen_at) AS seen
+       FROM receipts WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")}) GROUP BY message_row_id`,
+      rowIds,
+    );
+    return new Map(rows.map((r) => [asId(r.message_row_id), { total: Number(r.total), delivered: Number(r.delivered), seen: Number(r.seen) }]));
   }
 
   private async renderOne(row: MessageRow, viewerId: number): Promise<MessagePayload> {
@@ -292,29 +327,25 @@ export class MessageService {
     const replyIds = [...new Set(rows.map((r) => r.replyToId).filter((id): id is string => id !== null))];
     const replies = replyIds.length ? await this.db.repository(MessageRow).find({ where: { id: In(replyIds) } }) : [];
     const all = [...rows, ...replies];
-    const [users, receipts, view] = await Promise.all([
+    const [users, progress, view] = await Promise.all([
       this.users.byIds(all.flatMap((r) => (r.recipientId === null ? [r.senderId] : [r.senderId, r.recipientId]))),
-      this.db.repository(ReceiptRow).find({ where: { messageRowId: In(all.map((r) => asId(r.rowId))) } }),
+      this.progressOf(all.filter((r) => r.senderId === viewerId).map((r) => asId(r.rowId))),
       this.viewOf(viewerId, all),
     ]);
-    const receiptsOf = new Map<string, ReceiptRow[]>();
-    for (const r of receipts) {
-      const key = asId(r.messageRowId);
-      receiptsOf.set(key, [...(receiptsOf.get(key) ?? []), r]);
-    }
     const repliesById = new Map(replies.map((r) => [r.id, r]));
     const one = (row: MessageRow): MessagePayload => {
       const rowId = asId(row.rowId);
       const from = users.get(row.senderId)!;
-      const to = users.get(row.recipientId ?? row.senderId)!;
+      const groupId = groupIdOfKey(row.chatKey);
+      const toJid = groupId !== null ? this.jids.group(groupId) : users.get(row.recipientId ?? row.senderId)!.jid;
       const deleted = row.deletedForEveryoneAt !== null;
       return {
         rowId,
         id: row.id,
         chatType: row.chatType,
-        chatJid: viewerId === from.id ? to.jid : from.jid,
+        chatJid: groupId !== null || viewerId === from.id ? toJid : from.jid,
         fromJid: from.jid,
-        toJid: to.jid,
+        toJid,
         senderId: from.id,
         type: row.type,
         text: deleted ? null : row.text,
@@ -325,7 +356,7 @@ export class MessageService {
         isDeletedForEveryone: deleted,
         isFavourite: view.states.get(rowId)?.isFavourite === true,
         isMuted: view.chatStates.get(row.chatKey)?.isMuted === true,
-        status: statusFor(row, viewerId, receiptsOf.get(rowId) ?? []),
+        status: statusFor(row, viewerId, view.own.get(rowId), progress.get(rowId)),
         createdAt: row.createdAt.toISOString(),
       };
     };
@@ -336,11 +367,31 @@ export class MessageService {
   }
 }
 
+/** How far a message got with its recipients. */
+export interface Progress {
+  total: number;
+  delivered: number;
+  seen: number;
+}
+
+interface View {
+  chatStates: Map<string, Chat>;
+  states: Map<string, MessageState>;
+  own: Map<string, ReceiptRow>;
+}
+
 /** For the sender: the furthest status every recipient reached; for a recipient: their own. */
-export function statusFor(row: Pick<MessageRow, "senderId">, viewerId: number, receipts: Pick<ReceiptRow, "userId" | "deliveredAt" | "seenAt">[]): MessagePayload["status"] {
-  const relevant = viewerId === row.senderId ? receipts : receipts.filter((r) => r.userId === viewerId);
-  if (relevant.length === 0) return "SENT";
-  if (relevant.every((r) => r.seenAt !== null)) return "SEEN";
-  if (relevant.every((r) => r.deliveredAt !== null || r.seenAt !== null)) return "DELIVERED";
-  return "SENT";
+export function statusFor(
+  row: Pick<MessageRow, "senderId">,
+  viewerId: number,
+  own: Pick<ReceiptRow, "deliveredAt" | "seenAt"> | undefined,
+  progress: Progress | undefined,
+): MessagePayload["status"] {
+  if (viewerId === row.senderId) {
+    if (!progress || progress.total === 0) return "SENT";
+    if (progress.seen === progress.total) return "SEEN";
+    return progress.delivered === progress.total ? "DELIVERED" : "SENT";
+  }
+  if (own?.seenAt) return "SEEN";
+  return own?.deliveredAt ? "DELIVERED" : "SENT";
 }

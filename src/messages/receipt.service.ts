@@ -16,6 +16,16 @@ import { MessageRow } from "./message.entity.js";
 const DELIVERED_FLUSH_MS = 5;
 const MAX_FLUSH = 500;
 
+/** A receipt that changed, with what its sender needs to hear of it. */
+interface Changed {
+  rowId: string;
+  messageId: string;
+  senderId: number;
+  group: boolean;
+  chatJid: string;
+  userJid: string;
+}
+
 interface Delivery {
   viewer: Pick<Viewer, "userId" | "jid">;
   message: MessagePayload;
@@ -67,10 +77,44 @@ export class ReceiptService {
     );
     const done = new Set(updated.map((r) => `${asId(r.message_row_id)} ${Number(r.user_id)}`));
     const receipts = batch.filter((d) => done.delete(`${d.message.rowId} ${d.viewer.userId}`));
+    await this.announce(
+      receipts.map(({ viewer, message }) => ({
+        rowId: message.rowId,
+        messageId: message.id,
+        senderId: message.senderId,
+        group: message.chatType === "GROUPCHAT",
+        // The chat as the sender sees it: the recipient, or the group.
+        chatJid: message.chatType === "GROUPCHAT" ? message.chatJid : viewer.jid,
+        userJid: viewer.jid,
+      })),
+      "DELIVERED",
+      at,
+    );
+  }
+
+  /**
+   * Tells senders. One-to-one: each receipt. Group: only when the message reached the status
+   * with every recipient (Message.status), so a big group does not flood its senders;
+   * groupMessageInfo has the per-recipient detail.
+   */
+  private async announce(changed: Changed[], status: ReceiptPayload["status"], at: Date): Promise<void> {
+    const groupRows = [...new Set(changed.filter((c) => c.group).map((c) => c.rowId))];
+    const complete = new Set<string>();
+    for (let i = 0; i < groupRows.length; i += MAX_FLUSH) {
+      const chunk = groupRows.slice(i, i + MAX_FLUSH);
+      const rows = await this.db.rows<{ message_row_id: unknown }>(
+        undefined,
+        `SELECT message_row_id FROM receipts WHERE message_row_id IN (${chunk.map(() => "?").join(", ")})
+         GROUP BY message_row_id HAVING COUNT(*) = COUNT(${status === "SEEN" ? "seen_at" : "delivered_at"})`,
+        chunk,
+      );
+      rows.forEach((r) => complete.add(asId(r.message_row_id)));
+    }
+    const announced = new Set<string>();
     await Promise.all(
-      receipts.map(({ viewer, message }) =>
-        this.publish(message.senderId, { messageId: message.id, chatJid: viewer.jid, userJid: viewer.jid, status: "DELIVERED", at: at.toISOString() }),
-      ),
+      changed
+        .filter((c) => !c.group || (complete.has(c.rowId) && !announced.has(c.rowId) && announced.add(c.rowId)))
+        .map((c) => this.publish(c.senderId, { messageId: c.messageId, chatJid: c.chatJid, userJid: c.userJid, status, at: at.toISOString() })),
     );
   }
 
@@ -96,8 +140,17 @@ export class ReceiptService {
         where: { rowId: In(seen.slice(i, i + MAX_FLUSH)) },
         order: { rowId: "ASC" },
       });
-      await Promise.all(
-        rows.map((r) => this.publish(r.senderId, { messageId: r.id, chatJid: viewer.jid, userJid: viewer.jid, status: "SEEN", at: at.toISOString() })),
+      await this.announce(
+        rows.map((r) => ({
+          rowId: asId(r.rowId),
+          messageId: r.id,
+          senderId: r.senderId,
+          group: chat.type === "GROUPCHAT",
+          chatJid: chat.type === "GROUPCHAT" ? chat.jid : viewer.jid,
+          userJid: viewer.jid,
+        })),
+        "SEEN",
+        at,
       );
     }
     return true;

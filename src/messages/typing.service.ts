@@ -1,7 +1,7 @@
 // Typing indicators: never stored, only published. A COMPOSING that is not refreshed within
 // TYPING_TIMEOUT_MS is followed by GONE; the receiving side keeps that timer, so it holds
 // whichever process the typist's refreshes go through.
-import type { ChatService } from "../chats/chat.service.js";
+import { ChatService } from "../chats/chat.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { AsyncQueue } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -16,13 +16,10 @@ export class TypingService {
 
   async send(viewer: Viewer, toJid: string, state: TypingPayload["state"]): Promise<boolean> {
     const chat = await this.chats.resolve(viewer, toJid, "toJid");
-    if (chat.peer.id === chat.me.id) return true;
-    await this.pubsub.publish(topics.typing(chat.peer.id), {
-      chatJid: chat.me.jid,
-      fromJid: chat.me.jid,
-      state,
-      at: new Date().toISOString(),
-    });
+    ChatService.requireMember(chat);
+    const at = new Date().toISOString();
+    const others = (await this.chats.audience(chat)).filter((a) => a.userId !== viewer.userId);
+    await Promise.all(others.map(({ userId, chatJid }) => this.pubsub.publish(topics.typing(userId), { chatJid, fromJid: chat.me.jid, state, at })));
     return true;
   }
 

@@ -84,6 +84,15 @@ export interface MessagesDeletedPayload {
   at: string;
 }
 
+export interface GroupEventPayload {
+  type: "CREATED" | "PROFILE_UPDATED" | "PARTICIPANT_ADDED" | "PARTICIPANT_REMOVED" | "ADMIN_GRANTED" | "PARTICIPANT_LEFT" | "DELETED";
+  groupId: string;
+  groupJid: string;
+  actorJid: string;
+  targetJids: string[];
+  at: string;
+}
+
 export interface SessionRevokedPayload {
   jti: string;
   userId: number;
@@ -100,6 +109,8 @@ export const topics = {
   messageStatus: (userId: number) => topic<ReceiptPayload>(`receipt.${userId}`),
   /** Someone is typing in one of the user's chats. */
   typing: (userId: number) => topic<TypingPayload>(`typing.${userId}`),
+  /** Something happened to a group the user is (or was just) a participant of. */
+  groupUpdated: (userId: number) => topic<GroupEventPayload>(`group.${userId}`),
   /** A token was revoked: every process closes the sockets opened with it. */
   sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
 };

@@ -1,0 +1,34 @@
+// Reading groups and who is in them, for every feature that needs to know (chats, messages).
+// The rules about changing them live in group.service.ts.
+import { type EntityManager, IsNull } from "typeorm";
+import type { Database } from "../db/database.js";
+import { GroupParticipantRow, GroupRow } from "./group.entity.js";
+
+/** The messages.chat_key of a group's chat. */
+export function groupKey(groupId: string): string {
+  return `g:${groupId}`;
+}
+
+/** The group id of a group chat key, or null for a one-to-one key. */
+export function groupIdOfKey(key: string): string | null {
+  return key.startsWith("g:") ? key.slice(2) : null;
+}
+
+export class GroupDirectory {
+  constructor(private readonly db: Database) {}
+
+  /** The group, unless it does not exist or was deleted. */
+  find(groupId: string, em: EntityManager = this.db.manager): Promise<GroupRow | null> {
+    return em.findOneBy(GroupRow, { id: groupId, deletedAt: IsNull() });
+  }
+
+  /** The user's participation, current or past. */
+  participation(groupId: string, userId: number, em: EntityManager = this.db.manager): Promise<GroupParticipantRow | null> {
+    return em.findOneBy(GroupParticipantRow, { groupId, userId });
+  }
+
+  /** Current participants, longest-standing first. */
+  members(groupId: string, em: EntityManager = this.db.manager): Promise<GroupParticipantRow[]> {
+    return em.find(GroupParticipantRow, { where: { groupId, leftAt: IsNull() }, order: { joinedAt: "ASC", userId: "ASC" } });
+  }
+}

@@ -1,0 +1,289 @@
+// Group rules: only participants see a group; only admins add, remove, promote, rename or
+// delete; a group never loses its last admin while it has participants (the longest-standing
+// participant is promoted) and is deleted when its last participant leaves. Every change is
+// told to every participant, and once to whoever was removed or left.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { type EntityManager, In, IsNull } from "typeorm";
+import { Chat } from "../chats/chat.entity.js";
+import type { ChatService } from "../chats/chat.service.js";
+import type { Database } from "../db/database.js";
+import { asDate, asId } from "../db/values.js";
+import { badInput, forbidden, notFound } from "../graphql/errors.js";
+import type { Viewer } from "../identity/identity.types.js";
+import type { Jids } from "../identity/jid.js";
+import type { UserDirectory, UserRef } from "../identity/user-directory.js";
+import type { MessageService } from "../messages/message.service.js";
+import { Receipt } from "../messages/message.types.js";
+import { ReceiptRow } from "../messages/receipt.entity.js";
+import type { ProfileService } from "../profiles/profile.service.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import { type GroupEventPayload, topics } from "../realtime/topics.js";
+import { GroupParticipantRow, GroupRow } from "./group.entity.js";
+import { type GroupDirectory, groupKey } from "./group-directory.js";
+import { Group, GroupMessageInfo, Participant, type ParticipantRole } from "./group.types.js";
+
+const URL = /^https?:\/\/\S+$/i;
+
+export interface GroupProfileChange {
+  name?: string | null;
+  imageUrl?: string | null;
+  imageFileToken?: string | null;
+}
+
+export class GroupService {
+  constructor(
+    private readonly db: Database,
+    private readonly directory: GroupDirectory,
+    private readonly chats: ChatService,
+    private readonly users: UserDirectory,
+    private readonly profiles: ProfileService,
+    private readonly messages: MessageService,
+    private readonly pubsub: PubSub,
+    private readonly jids: Jids,
+    private readonly log: Logger,
+    private readonly maxGroupSize: number,
+  ) {}
+
+  async create(viewer: Viewer, name: string, participantJids: readonly string[], change: GroupProfileChange): Promise<Group> {
+    const groupName = this.checkName(name, "name");
+    const image = this.checkImage(change);
+    const invited = (await this.existingUsers(participantJids, "participantJids")).filter((u) => u.id !== viewer.userId);
+    if (invited.length + 1 > this.maxGroupSize) {
+      throw badInput("participantJids", `a group has at most ${this.maxGroupSize} participants, creator included`);
+    }
+    const id = randomUUID().replace(/-/g, "");
+    const at = new Date();
+    await this.db.transaction(async (em) => {
+      await em.insert(GroupRow, { id, name: groupName, imageUrl: image ?? null, imageFileToken: null, createdBy: viewer.userId, createdAt: at, deletedAt: null });
+      await this.join(em, id, [{ userId: viewer.userId, role: "ADMIN", joinedAt: at }, ...invited.map((u) => ({ userId: u.id, role: "MEMBER" as const, joinedAt: new Date(at.getTime() + 1) }))]);
+    });
+    await this.tell(id, "CREATED", viewer, invited.map((u) => u.jid), []);
+    return this.get(viewer, this.jids.group(id));
+  }
+
+  async list(viewer: Viewer): Promise<Group[]> {
+    const mine = await this.db.repository(GroupParticipantRow).find({ where: { userId: viewer.userId, leftAt: IsNull() } });
+    const groups = mine.length ? await this.db.repository(GroupRow).find({ where: { id: In(mine.map((m) => m.groupId)), deletedAt: IsNull() }, order: { createdAt: "DESC" } }) : [];
+    return Promise.all(groups.map((g) => this.view(viewer, g)));
+  }
+
+  async get(viewer: Viewer, jid: string): Promise<Group> {
+    const { group } = await this.access(viewer, jid, "jid");
+    return this.view(viewer, group);
+  }
+
+  /** The group as the viewer sees it, or null when they are no participant (or it is gone). */
+  async viewIfMember(viewer: Viewer, groupId: string): Promise<Group | null> {
+    const [group, me] = await Promise.all([this.directory.find(groupId), this.directory.participation(groupId, viewer.userId)]);
+    return group && me && me.leftAt === null ? this.view(viewer, group) : null;
+  }
+
+  async participants(viewer: Viewer, jid: string): Promise<Participant[]> {
+    return (await this.get(viewer, jid)).participants;
+  }
+
+  async setProfile(viewer: Viewer, jid: string, change: GroupProfileChange): Promise<Group> {
+    const name = change.name == null ? undefined : this.checkName(change.name, "name");
+    const image = this.checkImage(change);
+    await this.db.transaction(async (em) => {
+      const { group } = await this.access(viewer, jid, "groupJid", em, true);
+      await em.update(GroupRow, { id: group.id }, { ...(name !== undefined ? { name } : {}), ...(image !== undefined ? { imageUrl: image, imageFileToken: null } : {}) });
+    });
+    const { group } = await this.access(viewer, jid, "groupJid");
+    await this.tell(group.id, "PROFILE_UPDATED", viewer, [], []);
+    return this.view(viewer, group);
+  }
+
+  async add(viewer: Viewer, jid: string, participantJids: readonly string[]): Promise<Group> {
+    const users = await this.existingUsers(participantJids, "participantJids");
+    const added = await this.db.transaction(async (em) => {
+      const { group } = await this.access(viewer, jid, "groupJid", em, true);
+      const current = new Set((await this.directory.members(group.id, em)).map((m) => m.userId));
+      const fresh = users.filter((u) => !current.has(u.id));
+      if (current.size + fresh.length > this.maxGroupSize) throw badInput("participantJids", `a group has at most ${this.maxGroupSize} participants`);
+      const at = new Date();
+      await this.join(em, group.id, fresh.map((u) => ({ userId: u.id, role: "MEMBER" as const, joinedAt: at })));
+      return { group, fresh };
+    });
+    if (added.fresh.length > 0) await this.tell(added.group.id, "PARTICIPANT_ADDED", viewer, added.fresh.map((u) => u.jid), []);
+    return this.view(viewer, added.group);
+  }
+
+  async remove(viewer: Viewer, jid: string, userJid: string): Promise<Group> {
+    const [target] = await this.existingUsers([userJid], "userJid");
+    if (target!.id === viewer.userId) throw badInput("userJid", "to leave a group yourself, use userExitGroup");
+    const group = await this.db.transaction(async (em) => {
+      const { group } = await this.access(viewer, jid, "groupJid", em, true);
+      await this.leave(em, group.id, this.requireParticipant(await this.directory.participation(group.id, target!.id, em), target!));
+      return group;
+    });
+    await this.tell(group.id, "PARTICIPANT_REMOVED", viewer, [target!.jid], [target!.id]);
+    return this.view(viewer, group);
+  }
+
+  async makeAdmin(viewer: Viewer, jid: string, userJid: string): Promise<Group> {
+    const [target] = await this.existingUsers([userJid], "userJid");
+    const group = await this.db.transaction(async (em) => {
+      const { group } = await this.access(viewer, jid, "groupJid", em, true);
+      this.requireParticipant(await this.directory.participation(group.id, target!.id, em), target!);
+      await em.update(GroupParticipantRow, { groupId: group.id, userId: target!.id }, { role: "ADMIN" });
+      return group;
+    });
+    await this.tell(group.id, "ADMIN_GRANTED", viewer, [target!.jid], []);
+    return this.view(viewer, group);
+  }
+
+  async exit(viewer: Viewer, jid: string): Promise<boolean> {
+    const { group, deleted } = await this.db.transaction(async (em) => {
+      const { group, me } = await this.access(viewer, jid, "groupJid", em);
+      const deleted = await this.leave(em, group.id, me);
+      return { group, deleted };
+    });
+    await this.tell(group.id, deleted ? "DELETED" : "PARTICIPANT_LEFT", viewer, [viewer.jid], [viewer.userId]);
+    return true;
+  }
+
+  async delete(viewer: Viewer, jid: string): Promise<boolean> {
+    const { group, members } = await this.db.transaction(async (em) => {
+      const { group } = await this.access(viewer, jid, "groupJid", em, true);
+      const members = await this.directory.members(group.id, em);
+      const at = new Date();
+      await em.update(GroupParticipantRow, { groupId: group.id, leftAt: IsNull() }, { leftAt: at });
+      await em.update(GroupRow, { id: group.id }, { deletedAt: at });
+      return { group, members };
+    });
+    await this.tell(group.id, "DELETED", viewer, [], members.map((m) => m.userId));
+    return true;
+  }
+
+  async messageInfo(viewer: Viewer, groupJid: string, messageId: string): Promise<GroupMessageInfo> {
+    const chat = await this.chats.resolve(viewer, groupJid, "groupJid");
+    if (chat.type !== "GROUPCHAT") throw badInput("groupJid", "must be a group jid");
+    const [message] = await this.messages.visibleByIds(viewer, [messageId], "messageId", chat);
+    const receipts = await this.db.repository(ReceiptRow).find({ where: { messageRowId: asId(message!.rowId) }, order: { userId: "ASC" } });
+    const users = await this.users.byIds(receipts.map((r) => r.userId));
+    return Object.assign(new GroupMessageInfo(), {
+      messageId,
+      participantCount: receipts.length,
+      deliveredCount: receipts.filter((r) => r.deliveredAt !== null).length,
+      seenCount: receipts.filter((r) => r.seenAt !== null).length,
+      receipts: receipts.map((r) =>
+        Object.assign(new Receipt(), {
+          messageId,
+          chatJid: chat.jid,
+          userJid: users.get(r.userId)!.jid,
+          status: r.seenAt ? "SEEN" : r.deliveredAt ? "DELIVERED" : "SENT",
+          at: r.seenAt ?? r.deliveredAt ?? message!.createdAt,
+        }),
+      ),
+    });
+  }
+
+  /**
+   * The group and the viewer's participation; NOT_FOUND unless they take part now (outsiders
+   * must not learn the group exists), FORBIDDEN for a member where an admin is needed. Inside a
+   * transaction on PostgreSQL the group row is locked, so that rule checks see a settled group.
+   */
+  private async access(viewer: Viewer, jid: string, field: string, em: EntityManager = this.db.manager, admin = false) {
+    const groupId = this.jids.parseGroup(jid);
+    if (groupId === null) throw badInput(field, `"${jid}" is not a group jid of this server (id@mix.${this.jids.domain})`);
+    const query = em.getRepository(GroupRow).createQueryBuilder("g").where("g.id = :groupId AND g.deleted_at IS NULL", { groupId });
+    if (this.db.isPostgres && em.queryRunner?.isTransactionActive) query.setLock("pessimistic_write");
+    const group = await query.getOne();
+    const me = group ? await this.directory.participation(group.id, viewer.userId, em) : null;
+    if (!group || !me || me.leftAt !== null) throw notFound(`group ${jid}`);
+    if (admin && me.role !== "ADMIN") throw forbidden("only the group's admins may do this");
+    return { group, me };
+  }
+
+  private requireParticipant(row: GroupParticipantRow | null, user: UserRef): GroupParticipantRow {
+    if (!row || row.leftAt !== null) throw badInput("userJid", `${user.jid} is not a participant of this group`);
+    return row;
+  }
+
+  /** Adds (or brings back) participants and gives each a chat row for the group. */
+  private async join(em: EntityManager, groupId: string, people: { userId: number; role: ParticipantRole; joinedAt: Date }[]): Promise<void> {
+    if (people.length === 0) return;
+    const returning = await em.findBy(GroupParticipantRow, { groupId, userId: In(people.map((p) => p.userId)) });
+    const back = new Set(returning.map((r) => r.userId));
+    for (const p of people.filter((p) => back.has(p.userId))) {
+      await em.update(GroupParticipantRow, { groupId, userId: p.userId }, { role: p.role, joinedAt: p.joinedAt, leftAt: null });
+    }
+    const fresh = people.filter((p) => !back.has(p.userId)).map((p) => ({ groupId, ...p, leftAt: null }));
+    for (let i = 0; i < fresh.length; i += 500) await em.insert(GroupParticipantRow, fresh.slice(i, i + 500));
+    const jid = this.jids.group(groupId);
+    const rows = people.map((p) => ({ ownerId: p.userId, jid, chatType: "GROUPCHAT" as const, chatKey: groupKey(groupId), peerUserId: null, updatedAt: p.joinedAt }));
+    for (let i = 0; i < rows.length; i += 500) await em.createQueryBuilder().insert().into(Chat).values(rows.slice(i, i + 500)).orIgnore().execute();
+  }
+
+  /**
+   * Takes a participant out. The last admin leaving hands admin to the longest-standing
+   * participant; the last participant leaving deletes the group. Returns true when it did.
+   */
+  private async leave(em: EntityManager, groupId: string, who: GroupParticipantRow): Promise<boolean> {
+    await em.update(GroupParticipantRow, { groupId, userId: who.userId }, { leftAt: new Date() });
+    const rest = await this.directory.members(groupId, em);
+    if (rest.length === 0) {
+      await em.update(GroupRow, { id: groupId }, { deletedAt: new Date() });
+      return true;
+    }
+    if (!rest.some((m) => m.role === "ADMIN")) await em.update(GroupParticipantRow, { groupId, userId: rest[0]!.userId }, { role: "ADMIN" });
+    return false;
+  }
+
+  /** Publishes the event to every current participant and to the users who just left. */
+  private async tell(groupId: string, type: GroupEventPayload["type"], actor: Viewer, targetJids: string[], formerIds: number[]): Promise<void> {
+    const members = await this.directory.members(groupId);
+    const event: GroupEventPayload = { type, groupId, groupJid: this.jids.group(groupId), actorJid: actor.jid, targetJids, at: new Date().toISOString() };
+    const ids = new Set([...members.map((m) => m.userId), ...formerIds]);
+    await Promise.all([...ids].map((id) => this.pubsub.publish(topics.groupUpdated(id), event))).catch((err: unknown) =>
+      this.log.warn({ err }, "publishing a group event failed"),
+    );
+  }
+
+  private async view(viewer: Viewer, group: GroupRow): Promise<Group> {
+    const members = await this.directory.members(group.id);
+    const users = await this.users.byIds([...members.map((m) => m.userId), group.createdBy]);
+    const jids = [...new Set([...members.map((m) => users.get(m.userId)!.jid), users.get(group.createdBy)!.jid])];
+    const profiles = new Map((await this.profiles.profilesOf(viewer, jids)).map((p) => [p.jid, p]));
+    const me = members.find((m) => m.userId === viewer.userId);
+    return Object.assign(new Group(), {
+      jid: this.jids.group(group.id),
+      groupId: group.id,
+      name: group.name,
+      image: group.imageUrl,
+      createdBy: profiles.get(users.get(group.createdBy)!.jid) ?? null,
+      createdAt: asDate(group.createdAt),
+      participants: members.map((m) =>
+        Object.assign(new Participant(), { user: profiles.get(users.get(m.userId)!.jid)!, role: m.role, joinedAt: asDate(m.joinedAt) }),
+      ),
+      participantCount: members.length,
+      myRole: me?.role ?? null,
+    });
+  }
+
+  private checkName(name: string, field: string): string {
+    const trimmed = name.trim();
+    if (trimmed.length === 0 || [...trimmed].length > 100) throw badInput(field, "must be 1 to 100 characters");
+    return trimmed;
+  }
+
+  /** The new image URL (null clears it), or undefined when the change names none. */
+  private checkImage(change: GroupProfileChange): string | null | undefined {
+    if (change.imageUrl && change.imageFileToken) throw badInput("imageFileToken", "give imageUrl or imageFileToken, not both");
+    // Uploads (POST /media) do not exist yet, so no token can name an image of the caller's.
+    if (change.imageFileToken) throw badInput("imageFileToken", "unknown file token");
+    if (change.imageUrl === undefined) return undefined;
+    if (change.imageUrl !== null && (!URL.test(change.imageUrl) || change.imageUrl.length > 2048)) throw badInput("imageUrl", "must be an http(s) URL");
+    return change.imageUrl;
+  }
+
+  /** The users of these jids; BAD_USER_INPUT naming every jid that is no user here. */
+  private async existingUsers(jids: readonly string[], field: string): Promise<UserRef[]> {
+    const found = await this.users.byJids(jids);
+    const unknown = jids.filter((j) => !found.has(j));
+    if (unknown.length > 0) throw badInput(field, `no such users: ${unknown.join(", ")}`);
+    return [...new Map([...found.values()].map((u) => [u.id, u])).values()];
+  }
+}
