@@ -10,6 +10,7 @@ import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import type { Services } from "./graphql/context.js";
 import { parleySchema } from "./graphql/schema.js";
+import { Metrics } from "./http/metrics.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import { IdentityService } from "./identity/identity.service.js";
 import { GroupDirectory } from "./groups/group-directory.js";
@@ -33,9 +34,13 @@ export interface App {
   log: Logger;
   services: Services;
   http: HttpServer;
+  metrics: Metrics;
   /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:4000. */
   listen(): Promise<string>;
-  /** Stops accepting, closes sockets, Redis and the database. */
+  /**
+   * Stops accepting, lets operations under way finish, closes WebSockets with 1001, then Redis
+   * and the database. Bounded by the caller (main.ts: SHUTDOWN_TIMEOUT_MS).
+   */
   close(): Promise<void>;
 }
 
@@ -44,8 +49,10 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function createApp(config: Config, log: Logger = createLogger(config)): Promise<App> {
+  const metrics = new Metrics();
   const db: Database = await openDatabase(config, log);
-  const realtime = createRealtime(config, log);
+  metrics.watchDatabase(() => db.poolStats());
+  const realtime = createRealtime(config, log, (topic) => metrics.published(topic.kind));
   const presenceStore = realtime.redis
     ? new RedisPresence(realtime.redis, config.presenceTtlSeconds)
     : new InProcessPresence();
@@ -97,6 +104,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
       { name: "database", check: () => db.ping() },
       { name: "pubsub", check: () => realtime.pubsub.ping() },
     ],
+    metrics,
   });
 
   let closing: Promise<void> | undefined;
@@ -105,6 +113,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     log,
     services,
     http,
+    metrics,
     async listen() {
       await http.fastify.listen({ port: config.port, host: config.host });
       const { port } = http.fastify.server.address() as AddressInfo;

@@ -51,6 +51,10 @@ export interface Config {
   typingTimeoutMs: number;
   deleteForEveryoneWindowSeconds: number;
   maxGroupSize: number;
+  /** On SIGTERM/SIGINT, the time in-flight operations get before the process exits anyway (non-zero). */
+  shutdownTimeoutMs: number;
+  /** When set, GET /metrics needs Authorization: Bearer <token>. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +129,8 @@ const env = z
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
     DELETE_FOR_EVERYONE_WINDOW_SECONDS: int(0, 10 * 365 * 24 * 3600, 3600),
     MAX_GROUP_SIZE: int(2, 100_000, 1000),
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -178,5 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
     deleteForEveryoneWindowSeconds: v.DELETE_FOR_EVERYONE_WINDOW_SECONDS,
     maxGroupSize: v.MAX_GROUP_SIZE,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: v.METRICS_TOKEN,
   };
 }

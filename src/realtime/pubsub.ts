@@ -1,6 +1,7 @@
 // Pub/sub: Redis (graphql-redis-subscriptions, with its own publisher and subscriber
 // connections) when REDIS_URL is set, else in-process. Redis only wakes subscribers up; it is
-// at-most-once, so nothing that must not be lost travels only through it.
+// at-most-once, so nothing that must not be lost travels only through it. Each publish is
+// reported to an observer (the metrics) by topic kind.
 import { PubSub as InProcessPubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
@@ -21,15 +22,20 @@ export interface PubSub {
 
 const PING_TIMEOUT_MS = 1000;
 
+/** Told of every event published through this process. */
+export type PublishObserver = (topic: Topic<unknown>) => void;
+
 class EnginePubSub implements PubSub {
   constructor(
     private readonly engine: PubSubEngine,
     private readonly checkReachable: () => Promise<void>,
     private readonly shutdown: () => Promise<void>,
+    private readonly observe: PublishObserver,
   ) {}
 
-  publish<T>(topic: Topic<T>, payload: T): Promise<void> {
-    return this.engine.publish(topic.name, payload);
+  async publish<T>(topic: Topic<T>, payload: T): Promise<void> {
+    await this.engine.publish(topic.name, payload);
+    this.observe(topic);
   }
 
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
@@ -83,10 +89,10 @@ export interface Realtime {
   redis: Redis | undefined;
 }
 
-export function createRealtime(config: Config, log: Logger): Realtime {
+export function createRealtime(config: Config, log: Logger, observe: PublishObserver = () => undefined): Realtime {
   if (!config.redisUrl) {
     return {
-      pubsub: new EnginePubSub(new InProcessPubSub(), async () => undefined, async () => undefined),
+      pubsub: new EnginePubSub(new InProcessPubSub(), async () => undefined, async () => undefined, observe),
       redis: undefined,
     };
   }
@@ -105,5 +111,5 @@ export function createRealtime(config: Config, log: Logger): Realtime {
     publisher.disconnect();
     subscriber.disconnect();
   };
-  return { pubsub: new EnginePubSub(engine, ping, close), redis: publisher };
+  return { pubsub: new EnginePubSub(engine, ping, close, observe), redis: publisher };
 }
