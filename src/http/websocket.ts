@@ -5,7 +5,6 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate, type ValidationRule } from "graphql";
-import { isAsyncIterable } from "graphql/jsutils/isAsyncIterable.js";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
@@ -185,7 +184,7 @@ export async function attachWebSocket(options: {
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         const record = ctx.extra.operations?.get(id);
-        if (record?.type === "subscription" && isAsyncIterable(result)) {
+        if (record?.type === "subscription" && Symbol.asyncIterator in result) {
           record.streaming = true;
           metrics.operationEnded("ws", record.type, record.label, "ok");
           metrics.subscriptionOpened(record.label);
