@@ -4,7 +4,7 @@
 // operation is counted in the metrics and logged with its own request id and its connection's.
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate, type ValidationRule } from "graphql";
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
@@ -65,6 +65,8 @@ export async function attachWebSocket(options: {
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: config.limits.wsMaxPayloadBytes });
   const socketsByToken = new Map<string, Set<WebSocket>>();
   const hideSchemaHints = config.nodeEnv === "production";
+  // graphql-js's own rules and the limits, as Apollo applies them on HTTP.
+  const allRules = [...specifiedRules, ...rules];
 
   const forget = (state: SocketState, socket: WebSocket) => {
     clearTimeout(state.expiryTimer);
@@ -148,7 +150,7 @@ export async function attachWebSocket(options: {
           if (!(error instanceof GraphQLError)) throw error;
           return [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
-        const errors = validate(schema, document, rules);
+        const errors = validate(schema, document, allRules);
         if (errors.length > 0) return errors;
         const operation = operationOf(document, payload.operationName);
         if (!operation) {
