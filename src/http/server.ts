@@ -75,8 +75,13 @@ export async function createHttpServer(options: {
 
   // Requests under way, from their headers to their response, so that shutdown can let them finish.
   const inFlight = new InFlight();
+  let closing = false;
   fastify.addHook("onRequest", async (_request, reply) => {
     reply.raw.once("close", inFlight.begin());
+  });
+  // A response finished while closing ends its connection, instead of keeping it alive idle.
+  fastify.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
   });
 
   fastify.route({
@@ -107,9 +112,11 @@ export async function createHttpServer(options: {
       // way finish, so that the events they publish still reach open subscriptions, then let
       // WebSocket operations finish and close the sockets with 1001: the server only finishes
       // closing once they are gone.
+      closing = true;
       const closed = fastify.close();
       await inFlight.idle();
       await websocket.close();
+      fastify.server.closeIdleConnections();
       await closed;
       await apollo.stop();
     },

@@ -69,7 +69,7 @@ export interface CloseInfo {
 }
 
 /** Waits for a condition on a growing list, without sleeping past it. */
-class Waiter<T> {
+export class Waiter<T> {
   readonly items: T[] = [];
   private waiters: { predicate: (item: T) => boolean; resolve: (item: T) => void }[] = [];
 
