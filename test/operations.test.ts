@@ -2,24 +2,13 @@
 // and WebSocket, METRICS_TOKEN, and request ids on every log line of a request.
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { gql, ok, WsClient } from "./support/clients.js";
 import { MESSAGE_FIELDS, registerUser, sendText } from "./support/fixtures.js";
-import { type Scrape, scrape } from "./support/prometheus.js";
-import { backendName, onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
+import { scrape } from "./support/prometheus.js";
+import { backendName, onPostgresAndRedis, startServer } from "./support/server.js";
 
 const SEND = `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
-
-/** Scrapes until check passes: the server counts a socket's close after the client saw it. */
-async function scrapeUntil(server: TestServer, check: (s: Scrape) => boolean, timeoutMs = 5000): Promise<Scrape> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await scrape(server);
-    if (check(s)) return s;
-    if (Date.now() > deadline) throw new Error(`the metrics did not reach the expected values: ${JSON.stringify(s.families.filter((f) => f.name.startsWith("parley_websocket") || f.name.startsWith("parley_graphql_active")))}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe(`metrics (${backendName})`, () => {
   it("GET /metrics is Prometheus text with every named series, and they move with HTTP and WebSocket traffic", async () => {
@@ -81,8 +70,13 @@ describe(`metrics (${backendName})`, () => {
     expect(after.value("nodejs_heap_size_total_bytes")).toBeGreaterThan(0);
 
     await ws.close();
-    const closed = await scrapeUntil(server, (s) => s.value("parley_websocket_connections") === 0 && s.value("parley_graphql_active_subscriptions", { operation: "messageReceived" }) === 0);
-    expect(closed.value("parley_websocket_connections_total")).toBe(1);
+    // The server counts a socket's close after the client has seen it.
+    await vi.waitFor(async () => {
+      const closed = await scrape(server);
+      expect(closed.value("parley_websocket_connections")).toBe(0);
+      expect(closed.value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(0);
+      expect(closed.value("parley_websocket_connections_total")).toBe(1);
+    });
   });
 
   it("with METRICS_TOKEN, /metrics answers only to that bearer token", async () => {
