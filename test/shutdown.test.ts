@@ -17,8 +17,6 @@ const root = join(fileURLToPath(import.meta.url), "../..");
 /** The build goes beside node_modules, so that the compiled server resolves its packages. */
 const build = join(root, "node_modules/.cache/parley-shutdown-test");
 const SEND = `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
-/** Database.sequenced's advisory lock: every message write takes it. */
-const SEQUENCER_LOCK_KEY = 7_166_330_202;
 
 type LogLine = Record<string, unknown> & { msg?: string };
 
@@ -94,29 +92,43 @@ async function inboxOf(server: ServerProcess, user: TestUser, from: TestUser) {
   return { ws, inbox };
 }
 
-/** Runs fn with the URL of a fresh database of its own, so that a lock held there blocks one server alone. */
-async function withOwnDatabase(suffix: string, fn: (url: string) => Promise<void>): Promise<void> {
-  const url = new URL(process.env.DATABASE_URL!);
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  const name = `${url.pathname.slice(1)}_${suffix}_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  url.pathname = `/${name}`;
-  try {
-    await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+/**
+ * Holds a user's chat rows locked, from a connection of the test: a message to that user then
+ * waits inside its transaction (and the message sequencer) until release().
+ */
+class ChatRowLock {
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly pid: number,
+  ) {}
+
+  static async hold(user: TestUser): Promise<ChatRowLock> {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    await client.query("BEGIN");
+    const locked = await client.query("SELECT c.jid FROM chats c JOIN users u ON u.id = c.owner_id WHERE u.username = $1 FOR UPDATE OF c", [user.username]);
+    if (locked.rowCount === 0) throw new Error(`${user.username} has no chat to lock`);
+    return new ChatRowLock(client, rows[0]!.pid);
+  }
+
+  /** Server connections waiting for this lock: the mutations held up by it. */
+  async waiting(): Promise<number> {
+    const { rows } = await this.client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [this.pid]);
+    return rows[0]!.n;
+  }
+
+  async release(): Promise<void> {
+    await this.client.query("COMMIT").catch(() => undefined);
+    await this.client.end();
   }
 }
 
-const waitingForLocks = async (client: pg.Client): Promise<number> =>
-  (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0]!.n;
+const ON_POSTGRES = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL, DATABASE_POOL_SIZE: "4" };
 
 describe(`graceful shutdown (${backendName})`, () => {
   it("SIGTERM while a request is under way: it completes, its message reaches the subscriber, sockets close with 1001, exit 0", async () => {
-    const server = await ServerProcess.start({ DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL });
+    const server = await ServerProcess.start(ON_POSTGRES);
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const { ws, inbox } = await inboxOf(server, bob, alice);
@@ -162,62 +174,55 @@ describe(`graceful shutdown (${backendName})`, () => {
   });
 
   it.runIf(onPostgresAndRedis)("SIGTERM while mutations wait on a database lock: both, over HTTP and WebSocket, complete before the sockets close with 1001; exit 0", async () => {
-    await withOwnDatabase("shutdown", async (url) => {
-      const locker = new pg.Client({ connectionString: url });
-      try {
-        const server = await ServerProcess.start({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL });
-        await locker.connect();
-        const alice = await registerUser(server);
-        const bob = await registerUser(server);
-        const { ws: bobWs, inbox } = await inboxOf(server, bob, alice);
-        const aliceWs = await WsClient.connect(server, alice.token);
-  
-        await locker.query("SELECT pg_advisory_lock($1)", [SEQUENCER_LOCK_KEY]);
-        // The WebSocket mutation waits for the lock; the HTTP one, arrived after it, waits for the
-        // next batch of message writes behind it.
-        const overWs = aliceWs.execute(SEND, { input: { toJid: bob.jid, messageText: "over WebSocket" } });
-        await expect.poll(() => waitingForLocks(locker), { timeout: 10_000 }).toBe(1);
-        const overHttp = ok(server, SEND, { input: { toJid: bob.jid, messageText: "over HTTP" } }, { token: alice.token, headers: { "x-request-id": "in-flight-2" } });
-        await server.waitForLog((l) => l.reqId === "in-flight-2" && l.msg === "incoming request", "the HTTP mutation to arrive");
-        await server.terminate();
-        await locker.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]);
-  
-        expect((await overHttp).sendTextMessage).toMatchObject({ text: "over HTTP", fromJid: alice.jid });
-        const wsResult = await overWs;
-        expect(wsResult.errors).toBeUndefined();
-        expect(wsResult.data?.sendTextMessage).toMatchObject({ text: "over WebSocket", fromJid: alice.jid });
-        await inbox.waitFor((d) => d.messageReceived.text === "over HTTP");
-        await inbox.waitFor((d) => d.messageReceived.text === "over WebSocket");
-        expect(await bobWs.waitForClose(15_000)).toMatchObject({ code: 1001 });
-        expect(await aliceWs.waitForClose(15_000)).toMatchObject({ code: 1001 });
-        expect(await server.exited).toBe(0);
-      } finally {
-        await locker.end().catch(() => undefined);
-      }
-    });
+    const server = await ServerProcess.start(ON_POSTGRES);
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const { ws: bobWs, inbox } = await inboxOf(server, bob, alice);
+    const aliceWs = await WsClient.connect(server, alice.token);
+
+    const lock = await ChatRowLock.hold(bob);
+    try {
+      // The WebSocket mutation waits for bob's chat row; the HTTP one, arrived after it, waits
+      // for the next batch of message writes behind it.
+      const overWs = aliceWs.execute(SEND, { input: { toJid: bob.jid, messageText: "over WebSocket" } });
+      await expect.poll(() => lock.waiting(), { timeout: 10_000 }).toBe(1);
+      const overHttp = ok(server, SEND, { input: { toJid: bob.jid, messageText: "over HTTP" } }, { token: alice.token, headers: { "x-request-id": "in-flight-2" } });
+      await server.waitForLog((l) => l.reqId === "in-flight-2" && l.msg === "incoming request", "the HTTP mutation to arrive");
+      await server.terminate();
+      await lock.release();
+
+      const wsResult = await overWs;
+      expect(wsResult.errors).toBeUndefined();
+      expect(wsResult.data?.sendTextMessage).toMatchObject({ text: "over WebSocket", fromJid: alice.jid });
+      expect((await overHttp).sendTextMessage).toMatchObject({ text: "over HTTP", fromJid: alice.jid });
+      await inbox.waitFor((d) => d.messageReceived.text === "over WebSocket");
+      await inbox.waitFor((d) => d.messageReceived.text === "over HTTP");
+      expect(await bobWs.waitForClose(15_000)).toMatchObject({ code: 1001 });
+      expect(await aliceWs.waitForClose(15_000)).toMatchObject({ code: 1001 });
+      expect(await server.exited).toBe(0);
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
   });
 
   it.runIf(onPostgresAndRedis)("an operation still stuck after SHUTDOWN_TIMEOUT_MS: the process exits anyway, with 1", async () => {
-    await withOwnDatabase("stuck", async (url) => {
-      const locker = new pg.Client({ connectionString: url });
-      try {
-        const server = await ServerProcess.start({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, SHUTDOWN_TIMEOUT_MS: "300" });
-        await locker.connect();
-        const alice = await registerUser(server);
-        const bob = await registerUser(server);
-        await locker.query("SELECT pg_advisory_lock($1)", [SEQUENCER_LOCK_KEY]);
-        const stuck = ok(server, SEND, { input: { toJid: bob.jid, messageText: "never written" } }, { token: alice.token }).then(
-          () => "answered",
-          () => "cut off",
-        );
-        await expect.poll(() => waitingForLocks(locker), { timeout: 10_000 }).toBe(1);
-        await server.terminate();
-        expect(await server.exited).toBe(1);
-        await server.waitForLog((l) => l.msg === "shutdown timed out; exiting", "the timeout to be logged");
-        expect(await stuck).toBe("cut off");
-      } finally {
-        await locker.end().catch(() => undefined);
-      }
-    });
+    const server = await ServerProcess.start({ ...ON_POSTGRES, SHUTDOWN_TIMEOUT_MS: "300" });
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    await ok(server, SEND, { input: { toJid: bob.jid, messageText: "first" } }, { token: alice.token });
+    const lock = await ChatRowLock.hold(bob);
+    try {
+      const stuck = ok(server, SEND, { input: { toJid: bob.jid, messageText: "never answered" } }, { token: alice.token }).then(
+        () => "answered",
+        () => "cut off",
+      );
+      await expect.poll(() => lock.waiting(), { timeout: 10_000 }).toBe(1);
+      await server.terminate();
+      expect(await server.exited).toBe(1);
+      await server.waitForLog((l) => l.msg === "shutdown timed out; exiting", "the timeout to be logged");
+      expect(await stuck).toBe("cut off");
+    } finally {
+      await lock.release();
+    }
   });
 });
