@@ -1,4 +1,4 @@
-// Operating Parley: /metrics in Prometheus text (read with a parser) moving with traffic on HTTP
+// Observing Parley: /metrics in Prometheus text (read with a parser) moving with traffic on HTTP
 // and WebSocket, METRICS_TOKEN, and request ids on every log line of a request.
 import { Writable } from "node:stream";
 import { pino } from "pino";
