@@ -46,6 +46,8 @@ export interface Config {
     wsMaxSubscriptions: number;
     wsConnectionInitTimeoutMs: number;
   };
+  /** Mutations per user per window, across all processes; mutations 0 turns the limit off. */
+  rateLimit: { mutations: number; windowSeconds: number };
   presenceTtlSeconds: number;
   maxTextLength: number;
   typingTimeoutMs: number;
@@ -120,6 +122,8 @@ const env = z
     WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024, 64 * 1024),
     WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
+    RATE_LIMIT_MUTATIONS: int(0, 1_000_000, 1000),
+    RATE_LIMIT_WINDOW_SECONDS: int(1, 24 * 3600, 10),
     PRESENCE_TTL_SECONDS: int(5, 3600, 60),
     MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
@@ -173,6 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
+    rateLimit: { mutations: v.RATE_LIMIT_MUTATIONS, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
     maxTextLength: v.MAX_TEXT_LENGTH,
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import { type App, createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 
@@ -33,9 +34,10 @@ export function tempDataDir(): string {
 
 /**
  * Starts a server. env overrides the defaults; pass a key as undefined to unset it
- * (e.g. DATABASE_URL: undefined for an embedded server in a Postgres run).
+ * (e.g. DATABASE_URL: undefined for an embedded server in a Postgres run). options.log replaces
+ * the server's logger, for tests that read what it logs.
  */
-export async function startServer(env: Record<string, string | undefined> = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string | undefined> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? tempDataDir();
   const config = loadConfig({
     NODE_ENV: "test",
@@ -48,7 +50,7 @@ export async function startServer(env: Record<string, string | undefined> = {}):
     ...env,
     DATA_DIR: dataDir,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options.log);
   const url = await app.listen();
   const server: TestServer = {
     app,
