@@ -51,9 +51,13 @@ export async function attachWebSocket(options: {
     if (set?.size === 0) socketsByToken.delete(jti);
   };
 
-  const stopListening = await services.pubsub.listen(topics.sessionRevoked, ({ jti }) => {
+  const listening = services.pubsub.listen(topics.sessionRevoked, ({ jti }) => {
     for (const socket of socketsByToken.get(jti) ?? []) socket.close(CLOSE_TOKEN_ENDED, "Token revoked");
   });
+  listening.catch((err: unknown) => log.error({ err }, "cannot listen for revoked sessions"));
+  // With Redis down at start-up the subscription waits for it; the server starts anyway and says
+  // so on /readyz. With Redis up it starts only once it hears every process's revocations.
+  await Promise.race([listening, services.pubsub.unreachable()]);
 
   const disposable = useServer<Record<string, unknown> | undefined, SocketState>(
     {
@@ -152,8 +156,9 @@ export async function attachWebSocket(options: {
 
   return {
     async close() {
-      stopListening();
       await disposable.dispose();
+      // Stops listening once the subscription stands (it may still wait for Redis).
+      void listening.then((stop) => stop(), () => undefined);
     },
     openSockets: () => wss.clients.size,
   };

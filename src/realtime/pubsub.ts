@@ -16,6 +16,8 @@ export interface PubSub {
   listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void>;
   /** Rejects when the broker cannot be reached. */
   ping(): Promise<void>;
+  /** Resolves the first time the broker cannot be reached; never in process. */
+  unreachable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ class EnginePubSub implements PubSub {
     private readonly engine: PubSubEngine,
     private readonly checkReachable: () => Promise<void>,
     private readonly shutdown: () => Promise<void>,
+    private readonly firstFailure: Promise<void> = new Promise<void>(() => undefined),
   ) {}
 
   publish<T>(topic: Topic<T>, payload: T): Promise<void> {
@@ -45,16 +48,25 @@ class EnginePubSub implements PubSub {
     return this.checkReachable();
   }
 
+  unreachable(): Promise<void> {
+    return this.firstFailure;
+  }
+
   close(): Promise<void> {
     return this.shutdown();
   }
 }
 
-export function redisConnection(url: string, log: Logger, role: string): Redis {
+/**
+ * A Redis connection that reconnects for ever with a capped back-off, so that a process started
+ * while Redis is down (or that loses it) carries on and reports it through /readyz. Commands
+ * issued while down fail after a few retries, except with waitWhileDown, where they wait for
+ * the connection (the subscriber's SUBSCRIBEs, which must not be lost).
+ */
+export function redisConnection(url: string, log: Logger, role: string, options: { waitWhileDown?: boolean } = {}): Redis {
   const redis = new Redis(url, {
-    // Reconnect with a capped back-off; commands issued while down fail fast instead of piling up.
     retryStrategy: (times) => Math.min(times * 200, 2000),
-    maxRetriesPerRequest: 2,
+    maxRetriesPerRequest: options.waitWhileDown ? null : 2,
     connectionName: `parley-${role}`,
   });
   let reported = false;
@@ -91,7 +103,7 @@ export function createRealtime(config: Config, log: Logger): Realtime {
     };
   }
   const publisher = redisConnection(config.redisUrl, log, "publisher");
-  const subscriber = redisConnection(config.redisUrl, log, "subscriber");
+  const subscriber = redisConnection(config.redisUrl, log, "subscriber", { waitWhileDown: true });
   const engine = new RedisPubSub({ publisher, subscriber });
   const ping = async () => {
     for (const [name, conn] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
@@ -105,5 +117,9 @@ export function createRealtime(config: Config, log: Logger): Realtime {
     publisher.disconnect();
     subscriber.disconnect();
   };
-  return { pubsub: new EnginePubSub(engine, ping, close), redis: publisher };
+  const unreachable = new Promise<void>((resolve) => {
+    publisher.once("error", () => resolve());
+    subscriber.once("error", () => resolve());
+  });
+  return { pubsub: new EnginePubSub(engine, ping, close, unreachable), redis: publisher };
 }
