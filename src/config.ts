@@ -24,6 +24,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset: in-process pub/sub and presence. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel ("" or "name:"), for deployments sharing one Redis. */
+  redisPrefix: string;
   databasePoolSize: number;
   xmppDomain: string;
   /** Unset only in embedded mode, where one is generated and kept in dataDir. */
@@ -95,6 +97,10 @@ const env = z
       .string()
       .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL")
       .optional(),
+    REDIS_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1–64 of A-Z a-z 0-9 _ . -")
+      .optional(),
     DATABASE_POOL_SIZE: int(1, 1000, 20),
     XMPP_DOMAIN: z.string().toLowerCase().regex(domainName, "must be a domain name").default("localhost"),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -156,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL,
     redisUrl: v.REDIS_URL,
+    redisPrefix: v.REDIS_NAMESPACE ? `${v.REDIS_NAMESPACE}:` : "",
     databasePoolSize: v.DATABASE_POOL_SIZE,
     xmppDomain: v.XMPP_DOMAIN,
     jwtSecret: v.JWT_SECRET,

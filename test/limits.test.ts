@@ -248,4 +248,17 @@ describe("rate limit on mutations", () => {
     expectRateLimited(await wsError(ws, SET_NICKNAME, { n: "5" }));
     await ws.close();
   });
+
+  it.runIf(onPostgresAndRedis)("counts apart in another REDIS_NAMESPACE sharing the same Redis", async () => {
+    const suffix = Math.random().toString(36).slice(2, 10);
+    const [one, two] = await Promise.all([
+      startServer({ ...LIMITED, REDIS_NAMESPACE: `one-${suffix}` }),
+      startServer({ ...LIMITED, REDIS_NAMESPACE: `two-${suffix}` }),
+    ]);
+    const user = await registerUser(one);
+    for (const n of ["1", "2", "3"]) await ok(one, SET_NICKNAME, { n }, { token: user.token });
+    for (const n of ["4", "5", "6"]) await ok(two, SET_NICKNAME, { n }, { token: user.token });
+    expectRateLimited(onlyError(await gql(one, SET_NICKNAME, { n: "7" }, { token: user.token })));
+    expectRateLimited(onlyError(await gql(two, SET_NICKNAME, { n: "8" }, { token: user.token })));
+  });
 });

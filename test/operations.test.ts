@@ -72,7 +72,9 @@ describe("a database error", () => {
     await sql({ type: "postgres", url: process.env.DATABASE_URL! }, `CREATE DATABASE "${name}"`);
     const url = new URL(process.env.DATABASE_URL!);
     url.pathname = `/${name}`;
-    const server = await startServer({ DATABASE_URL: url.toString() }, { log });
+    // Without the shared Redis: its user ids overlap those of the run's database, and presence
+    // and topics in Redis are keyed by user id.
+    const server = await startServer({ DATABASE_URL: url.toString(), REDIS_URL: undefined }, { log });
     const { token } = await registerUser(server);
     await sql({ type: "postgres", url: url.toString() }, `ALTER TABLE profiles RENAME TO profiles_gone`);
     return { server, lines, token };

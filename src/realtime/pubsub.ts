@@ -29,18 +29,20 @@ class EnginePubSub implements PubSub {
     private readonly checkReachable: () => Promise<void>,
     private readonly shutdown: () => Promise<void>,
     private readonly firstFailure: Promise<void> = new Promise<void>(() => undefined),
+    /** Prefix of every channel name (REDIS_NAMESPACE). */
+    private readonly prefix = "",
   ) {}
 
   publish<T>(topic: Topic<T>, payload: T): Promise<void> {
-    return this.engine.publish(topic.name, payload);
+    return this.engine.publish(this.prefix + topic.name, payload);
   }
 
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
-    return this.engine.asyncIterableIterator<T>(topic.name);
+    return this.engine.asyncIterableIterator<T>(this.prefix + topic.name);
   }
 
   async listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void> {
-    const id = await this.engine.subscribe(topic.name, handler, {});
+    const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
     return () => this.engine.unsubscribe(id);
   }
 
@@ -63,8 +65,15 @@ class EnginePubSub implements PubSub {
  * issued while down fail after a few retries, except with waitWhileDown, where they wait for
  * the connection (the subscriber's SUBSCRIBEs, which must not be lost).
  */
-export function redisConnection(url: string, log: Logger, role: string, options: { waitWhileDown?: boolean } = {}): Redis {
+export function redisConnection(
+  url: string,
+  log: Logger,
+  role: string,
+  options: { waitWhileDown?: boolean; keyPrefix?: string } = {},
+): Redis {
   const redis = new Redis(url, {
+    // ioredis prefixes keys, in Lua scripts' KEYS too, but never pub/sub channels.
+    keyPrefix: options.keyPrefix ?? "",
     retryStrategy: (times) => Math.min(times * 200, 2000),
     maxRetriesPerRequest: options.waitWhileDown ? null : 2,
     connectionName: `parley-${role}`,
@@ -102,7 +111,8 @@ export function createRealtime(config: Config, log: Logger): Realtime {
       redis: undefined,
     };
   }
-  const publisher = redisConnection(config.redisUrl, log, "publisher");
+  // The publisher also runs the commands (presence, rate limit): its keys carry the prefix.
+  const publisher = redisConnection(config.redisUrl, log, "publisher", { keyPrefix: config.redisPrefix });
   const subscriber = redisConnection(config.redisUrl, log, "subscriber", { waitWhileDown: true });
   const engine = new RedisPubSub({ publisher, subscriber });
   const ping = async () => {
@@ -121,5 +131,5 @@ export function createRealtime(config: Config, log: Logger): Realtime {
     publisher.once("error", () => resolve());
     subscriber.once("error", () => resolve());
   });
-  return { pubsub: new EnginePubSub(engine, ping, close, unreachable), redis: publisher };
+  return { pubsub: new EnginePubSub(engine, ping, close, unreachable, config.redisPrefix), redis: publisher };
 }

@@ -47,6 +47,8 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     JWT_SECRET: TEST_JWT_SECRET,
+    // Runs on other databases may share this Redis: user ids overlap, keys and channels must not.
+    REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
     ...env,
     DATA_DIR: dataDir,
   });
