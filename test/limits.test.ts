@@ -132,11 +132,6 @@ describe("WebSocket limits", () => {
     );
     expect(closed).toEqual({ code: 4408, reason: "Connection initialisation timeout" });
   });
-
-  it("refuses connection_init without a token with 4403", async () => {
-    const ws = WsClient.open(server);
-    expect(await ws.waitForClose()).toMatchObject({ code: 4403 });
-  });
 });
 
 describe("production mode", () => {
