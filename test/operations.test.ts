@@ -1,6 +1,8 @@
 // What an operator and a client see when something underneath fails: a database error is
 // masked on both doors and logged with its request id; /readyz reports an unreachable Redis
-// while /healthz stays up; and the GraphQL-over-HTTP conformance audit.
+// while /healthz stays up, and the process recovers when Redis comes; and the GraphQL-over-HTTP
+// conformance audit.
+import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { auditServer } from "graphql-http";
@@ -8,7 +10,7 @@ import { pino } from "pino";
 import { DataSource } from "typeorm";
 import { afterAll, describe, expect, it } from "vitest";
 import { sqlitePath } from "../src/db/database.js";
-import { gql, WsClient, type GqlError } from "./support/clients.js";
+import { gql, ok, WsClient, type GqlError } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
 
@@ -33,6 +35,17 @@ async function deadPort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
+
+/** Polls until check holds (or fails the test after 15 s). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Runs statements on a connection of the test's own, next to the server's. */
@@ -131,6 +144,24 @@ describe("health", () => {
     expect(body.status).toBe("not ready");
     expect(body.checks.database).toBe("ok");
     expect(body.checks.pubsub).toMatch(/^failing: /);
+  });
+
+  it.runIf(hasRedisServer)("a process started while Redis is down turns ready when Redis comes up, and hears revocations", async () => {
+    const port = await deadPort();
+    const server = await startServer({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    // A Redis of the test's own, on the port the server was given.
+    const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    try {
+      await until(async () => (await fetch(`${server.url}/readyz`)).status === 200, "/readyz to turn 200");
+      const user = await registerUser(server);
+      const ws = await WsClient.connect(server, user.token);
+      await ok(server, `mutation { logout }`, {}, { token: user.token });
+      expect(await ws.waitForClose()).toEqual({ code: 4401, reason: "Token revoked" });
+    } finally {
+      await server.close();
+      redis.kill();
+    }
   });
 
   it("/readyz is 200 when the database and pub/sub answer", async () => {

@@ -153,6 +153,14 @@ export async function attachWebSocket(options: {
     },
     wss,
   );
+  // graphql-ws prints a socket's errors with console.error. Here they are the client's doing (a
+  // frame over maxPayload, a malformed frame, a reset), and ws has already closed the socket
+  // (1009 for a frame too big): they go to the log, at a level a client cannot flood.
+  // Registered after useServer, this runs after graphql-ws's handler has added its listener.
+  wss.on("connection", (socket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (err) => log.debug({ err }, "websocket client error"));
+  });
 
   return {
     async close() {
