@@ -1,6 +1,6 @@
 // How the rate limit counts an operation: each top-level mutation field, through fragments;
 // logout and __typename are free; queries and anonymous callers are not counted.
-import { getOperationAST, parse } from "graphql";
+import { getOperationAST, GraphQLError, parse } from "graphql";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
@@ -19,7 +19,7 @@ async function run(rl: MutationRateLimiter, source: string, caller: () => Promis
     await rl.check({ caller }, document, getOperationAST(document)!);
     return "ok";
   } catch (error) {
-    return (error as { extensions: { code: string } }).extensions.code;
+    return error instanceof GraphQLError ? String(error.extensions.code) : (error as Error).message;
   }
 }
 
@@ -45,7 +45,11 @@ describe("MutationRateLimiter", () => {
     const rl = limiter(1);
     const twice = `mutation { a: connect(username: "u", password: "p") { token } b: connect(username: "u", password: "p") { token } }`;
     expect(await run(rl, twice, async () => null)).toBe("ok");
-    expect(await run(rl, twice, () => Promise.reject(new Error("invalid token")))).toBe("ok");
+    expect(await run(rl, twice, () => Promise.reject(new GraphQLError("invalid token", { extensions: { code: "UNAUTHENTICATED" } })))).toBe("ok");
+  });
+
+  it("lets an unexpected failure of authentication through to the door, to be logged and masked", async () => {
+    expect(await run(limiter(1), `mutation { logout sendTypingStatus(toJid: "v@localhost") }`, () => Promise.reject(new Error("database down")))).toBe("database down");
   });
 
   it("is off with RATE_LIMIT_MUTATIONS=0", async () => {

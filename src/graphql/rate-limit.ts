@@ -1,7 +1,7 @@
 // The per-user rate limit on mutations, checked by both doors once an operation is known to be a
 // mutation and before it runs. Counted in Redis when REDIS_URL is set, so that it holds across
 // every process; in memory otherwise (one process).
-import { type DocumentNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
+import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
@@ -40,8 +40,11 @@ export class MutationRateLimiter {
     if (!this.limiter || operation.operation !== "mutation") return;
     const points = countFields(document, operation.selectionSet);
     if (points === 0) return;
-    // A bad token is reported by the operation itself, where it matters (connect does not care).
-    const caller = await context.caller().catch(() => null);
+    const caller = await context.caller().catch((error: unknown) => {
+      // A bad token is reported by the operation itself, where it matters (connect does not care).
+      if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") return null;
+      throw error;
+    });
     if (!caller) return;
     try {
       await this.limiter.consume(String(caller.userId), points);

@@ -115,8 +115,8 @@ export async function attachWebSocket(options: {
           try {
             await services.mutationLimit.check(contextValue, document, operation);
           } catch (error) {
-            if (error instanceof GraphQLError) return [error];
-            throw error;
+            // Anything but an API error is logged and masked by onError, like an execution error.
+            return [error instanceof GraphQLError ? error : new GraphQLError("rate limit check failed", { originalError: error as Error })];
           }
         }
         const args: ExecutionArgs = {
