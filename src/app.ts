@@ -9,6 +9,7 @@ import { RecentChatService } from "./chats/recent-chat.service.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import type { Services } from "./graphql/context.js";
+import { MutationRateLimiter } from "./graphql/rate-limit.js";
 import { parleySchema } from "./graphql/schema.js";
 import { Metrics } from "./http/metrics.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
@@ -93,6 +94,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     favourites,
     deletions,
     groups,
+    mutationLimit: new MutationRateLimiter(config, realtime.redis, log),
   };
 
   const http = await createHttpServer({

@@ -24,6 +24,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset: in-process pub/sub and presence. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel ("" or "name:"), for deployments sharing one Redis. */
+  redisPrefix: string;
   databasePoolSize: number;
   xmppDomain: string;
   /** Unset only in embedded mode, where one is generated and kept in dataDir. */
@@ -46,6 +48,8 @@ export interface Config {
     wsMaxSubscriptions: number;
     wsConnectionInitTimeoutMs: number;
   };
+  /** Mutations per user per window, across all processes; mutations 0 turns the limit off. */
+  rateLimit: { mutations: number; windowSeconds: number };
   presenceTtlSeconds: number;
   maxTextLength: number;
   typingTimeoutMs: number;
@@ -97,6 +101,10 @@ const env = z
       .string()
       .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL")
       .optional(),
+    REDIS_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1–64 of A-Z a-z 0-9 _ . -")
+      .optional(),
     DATABASE_POOL_SIZE: int(1, 1000, 20),
     XMPP_DOMAIN: z.string().toLowerCase().regex(domainName, "must be a domain name").default("localhost"),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -124,6 +132,8 @@ const env = z
     WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024, 64 * 1024),
     WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
+    RATE_LIMIT_MUTATIONS: int(0, 1_000_000, 1000),
+    RATE_LIMIT_WINDOW_SECONDS: int(1, 24 * 3600, 10),
     PRESENCE_TTL_SECONDS: int(5, 3600, 60),
     MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
@@ -158,6 +168,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL,
     redisUrl: v.REDIS_URL,
+    redisPrefix: v.REDIS_NAMESPACE ? `${v.REDIS_NAMESPACE}:` : "",
     databasePoolSize: v.DATABASE_POOL_SIZE,
     xmppDomain: v.XMPP_DOMAIN,
     jwtSecret: v.JWT_SECRET,
@@ -179,6 +190,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
+    rateLimit: { mutations: v.RATE_LIMIT_MUTATIONS, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
     maxTextLength: v.MAX_TEXT_LENGTH,
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,

@@ -43,7 +43,9 @@ export async function createHttpServer(options: {
     schema,
     validationRules: rules,
     parseOptions: parseOptions(config),
-    introspection: config.introspection,
+    // The introspection switch is graphql-js's rule in validationRules(), shared with WebSocket;
+    // Apollo's own would report the same query a second time, in other words.
+    introspection: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: hideSchemaHints,
@@ -57,6 +59,9 @@ export async function createHttpServer(options: {
         // form carries the request id so that a report can be matched to the log.
         async requestDidStart({ contextValue }) {
           return {
+            async didResolveOperation({ document, operation }) {
+              if (operation) await services.mutationLimit.check(contextValue, document, operation);
+            },
             async didEncounterErrors({ errors }) {
               logUnexpected(contextValue.log, errors);
             },

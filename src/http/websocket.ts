@@ -65,8 +65,6 @@ export async function attachWebSocket(options: {
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: config.limits.wsMaxPayloadBytes });
   const socketsByToken = new Map<string, Set<WebSocket>>();
   const hideSchemaHints = config.nodeEnv === "production";
-  // graphql-js's own rules and the limits, as Apollo applies them on HTTP.
-  const allRules = [...specifiedRules, ...rules];
 
   const forget = (state: SocketState, socket: WebSocket) => {
     clearTimeout(state.expiryTimer);
@@ -99,9 +97,13 @@ export async function attachWebSocket(options: {
   wss.on("connection", () => metrics.socketAccepted());
   metrics.watchSockets(() => wss.clients.size);
 
-  const stopListening = await services.pubsub.listen(topics.sessionRevoked, ({ jti }) => {
+  const listening = services.pubsub.listen(topics.sessionRevoked, ({ jti }) => {
     for (const socket of socketsByToken.get(jti) ?? []) socket.close(CLOSE_TOKEN_ENDED, "Token revoked");
   });
+  listening.catch((err: unknown) => log.error({ err }, "cannot listen for revoked sessions"));
+  // With Redis down at start-up the subscription waits for it; the server starts anyway and says
+  // so on /readyz. With Redis up it starts only once it hears every process's revocations.
+  await Promise.race([listening, services.pubsub.unreachable()]);
 
   const disposable = useServer<Record<string, unknown> | undefined, SocketState>(
     {
@@ -135,7 +137,7 @@ export async function attachWebSocket(options: {
         connectionLog(ctx.extra).info({ userId: viewer.userId }, "websocket connected");
         return true;
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.limits.wsMaxSubscriptions) {
           return [
             new GraphQLError(`at most ${config.limits.wsMaxSubscriptions} operations at once on one socket`, {
@@ -150,7 +152,8 @@ export async function attachWebSocket(options: {
           if (!(error instanceof GraphQLError)) throw error;
           return [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
         }
-        const errors = validate(schema, document, allRules);
+        // validate() runs only the rules it is given: graphql-js's own first, as Apollo does.
+        const errors = validate(schema, document, [...specifiedRules, ...rules]);
         if (errors.length > 0) return errors;
         const operation = operationOf(document, payload.operationName);
         if (!operation) {
@@ -161,6 +164,19 @@ export async function attachWebSocket(options: {
         }
         const requestId = randomUUID();
         const operationLog = log.child({ reqId: requestId, connId: ctx.extra.connId, operationId: id });
+        const viewer = ctx.extra.viewer;
+        const contextValue = createContext(services, {
+          requestId,
+          log: operationLog,
+          authenticate: async () => viewer ?? null,
+        });
+        try {
+          await services.mutationLimit.check(contextValue, document, operation);
+        } catch (error) {
+          // Anything but an API error is logged and masked by onError, like an execution error.
+          return [error instanceof GraphQLError ? error : new GraphQLError("rate limit check failed", { originalError: error as Error })];
+        }
+        // From here on the operation runs, and ends with onComplete (or its socket's close).
         ctx.extra.operations?.set(id, {
           type: operation.operation,
           label: operationLabel(operation),
@@ -170,17 +186,12 @@ export async function attachWebSocket(options: {
           streaming: false,
           end: operation.operation === "subscription" ? () => undefined : inFlight.begin(),
         });
-        const viewer = ctx.extra.viewer;
         const args: ExecutionArgs = {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createContext(services, {
-            requestId,
-            log: operationLog,
-            authenticate: async () => viewer ?? null,
-          }),
+          contextValue,
         };
         return args;
       },
@@ -236,12 +247,21 @@ export async function attachWebSocket(options: {
     },
     wss,
   );
+  // graphql-ws prints a socket's errors with console.error. Here they are the client's doing (a
+  // frame over maxPayload, a malformed frame, a reset), and ws has already closed the socket
+  // (1009 for a frame too big): they go to the log, at a level a client cannot flood.
+  // Registered after useServer, this runs after graphql-ws's handler has added its listener.
+  wss.on("connection", (socket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (err) => log.debug({ err }, "websocket client error"));
+  });
 
   return {
     async close() {
       await inFlight.idle();
-      stopListening();
       await disposable.dispose();
+      // Stops listening once the subscription stands (it may still wait for Redis).
+      void listening.then((stop) => stop(), () => undefined);
     },
     openSockets: () => wss.clients.size,
     inFlight: () => inFlight.size,

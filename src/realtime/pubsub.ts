@@ -17,6 +17,8 @@ export interface PubSub {
   listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void>;
   /** Rejects when the broker cannot be reached. */
   ping(): Promise<void>;
+  /** Resolves the first time the broker cannot be reached; never in process. */
+  unreachable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,19 +33,22 @@ class EnginePubSub implements PubSub {
     private readonly checkReachable: () => Promise<void>,
     private readonly shutdown: () => Promise<void>,
     private readonly observe: PublishObserver,
+    private readonly firstFailure: Promise<void> = new Promise<void>(() => undefined),
+    /** Prefix of every channel name (REDIS_NAMESPACE). */
+    private readonly prefix = "",
   ) {}
 
   async publish<T>(topic: Topic<T>, payload: T): Promise<void> {
-    await this.engine.publish(topic.name, payload);
+    await this.engine.publish(this.prefix + topic.name, payload);
     this.observe(topic);
   }
 
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
-    return this.engine.asyncIterableIterator<T>(topic.name);
+    return this.engine.asyncIterableIterator<T>(this.prefix + topic.name);
   }
 
   async listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void> {
-    const id = await this.engine.subscribe(topic.name, handler, {});
+    const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
     return () => this.engine.unsubscribe(id);
   }
 
@@ -51,16 +56,32 @@ class EnginePubSub implements PubSub {
     return this.checkReachable();
   }
 
+  unreachable(): Promise<void> {
+    return this.firstFailure;
+  }
+
   close(): Promise<void> {
     return this.shutdown();
   }
 }
 
-export function redisConnection(url: string, log: Logger, role: string): Redis {
+/**
+ * A Redis connection that reconnects for ever with a capped back-off, so that a process started
+ * while Redis is down (or that loses it) carries on and reports it through /readyz. Commands
+ * issued while down fail after a few retries, except with waitWhileDown, where they wait for
+ * the connection (the subscriber's SUBSCRIBEs, which must not be lost).
+ */
+export function redisConnection(
+  url: string,
+  log: Logger,
+  role: string,
+  options: { waitWhileDown?: boolean; keyPrefix?: string } = {},
+): Redis {
   const redis = new Redis(url, {
-    // Reconnect with a capped back-off; commands issued while down fail fast instead of piling up.
+    // ioredis prefixes keys, in Lua scripts' KEYS too, but never pub/sub channels.
+    keyPrefix: options.keyPrefix ?? "",
     retryStrategy: (times) => Math.min(times * 200, 2000),
-    maxRetriesPerRequest: 2,
+    maxRetriesPerRequest: options.waitWhileDown ? null : 2,
     connectionName: `parley-${role}`,
   });
   let reported = false;
@@ -96,8 +117,9 @@ export function createRealtime(config: Config, log: Logger, observe: PublishObse
       redis: undefined,
     };
   }
-  const publisher = redisConnection(config.redisUrl, log, "publisher");
-  const subscriber = redisConnection(config.redisUrl, log, "subscriber");
+  // The publisher also runs the commands (presence, rate limit): its keys carry the prefix.
+  const publisher = redisConnection(config.redisUrl, log, "publisher", { keyPrefix: config.redisPrefix });
+  const subscriber = redisConnection(config.redisUrl, log, "subscriber", { waitWhileDown: true });
   const engine = new RedisPubSub({ publisher, subscriber });
   const ping = async () => {
     for (const [name, conn] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
@@ -111,5 +133,9 @@ export function createRealtime(config: Config, log: Logger, observe: PublishObse
     publisher.disconnect();
     subscriber.disconnect();
   };
-  return { pubsub: new EnginePubSub(engine, ping, close, observe), redis: publisher };
+  const unreachable = new Promise<void>((resolve) => {
+    publisher.once("error", () => resolve());
+    subscriber.once("error", () => resolve());
+  });
+  return { pubsub: new EnginePubSub(engine, ping, close, observe, unreachable, config.redisPrefix), redis: publisher };
 }

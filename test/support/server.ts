@@ -38,7 +38,7 @@ export function tempDataDir(): string {
 /**
  * Starts a server. env overrides the defaults; pass a key as undefined to unset it
  * (e.g. DATABASE_URL: undefined for an embedded server in a Postgres run). options.log replaces
- * the server's logger (to read what it logs).
+ * the server's logger, for tests that read what it logs.
  */
 export async function startServer(env: Record<string, string | undefined> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? tempDataDir();
@@ -50,6 +50,8 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     JWT_SECRET: TEST_JWT_SECRET,
+    // Runs on other databases may share this Redis: user ids overlap, keys and channels must not.
+    REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
     ...env,
     DATA_DIR: dataDir,
   });
