@@ -49,6 +49,8 @@ class ServerProcess implements Endpoint {
         JWT_SECRET: TEST_JWT_SECRET,
         DATA_DIR: tempDataDir(),
         SHUTDOWN_TIMEOUT_MS: "20000",
+        // As startServer does: the test database's name keeps its Redis keys and channels apart.
+        REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
         ...env,
       },
       stdio: ["ignore", "pipe", "inherit"],
