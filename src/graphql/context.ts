@@ -10,6 +10,7 @@ import type { IdentityService } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
+import type { MediaService } from "../media/media.service.js";
 import type { DeletionService } from "../messages/deletion.service.js";
 import type { FavouriteService } from "../messages/favourite.service.js";
 import type { MessageService } from "../messages/message.service.js";
@@ -39,6 +40,7 @@ export interface Services {
   favourites: FavouriteService;
   deletions: DeletionService;
   groups: GroupService;
+  media: MediaService;
 }
 
 export interface Context {

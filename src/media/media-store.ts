@@ -6,11 +6,6 @@ import { badInput } from "../graphql/errors.js";
 import { type MediaKind, MediaRow } from "./media.entity.js";
 import type { MediaStorage } from "./storage.js";
 
-/** The path that serves a profile or group image to anyone: those are public by design. */
-export function publicImagePath(token: string): string {
-  return `/media/${encodeURIComponent(token)}`;
-}
-
 export class MediaStore {
   constructor(
     private readonly db: Database,
