@@ -46,7 +46,8 @@ const SVG = /^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE\s+sv
 export async function detectType(head: Uint8Array, fileName: string): Promise<DetectedType | null> {
   const ext = extensionOf(fileName);
   const found = await fileTypeFromBuffer(head);
-  if (found) {
+  // XML is text to us: it is accepted only as SVG, below.
+  if (found && found.mime !== "application/xml") {
     if (found.mime === "application/x-cfb") {
       const mimeType = COMPOUND[ext];
       return mimeType ? { kind: "FILE", mimeType, ext, raster: false, text: false } : null;

@@ -10,6 +10,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { imageSize } from "image-size";
 import { Jimp } from "jimp";
+import { createFile, type Movie, MP4BoxBuffer } from "mp4box";
 import { parseStream } from "music-metadata";
 
 /** Longest side of a thumbnail, in pixels. */
@@ -45,19 +46,54 @@ export async function probeDuration(body: Readable, mimeType: string, size: numb
   }
 }
 
-/** Video width and height, from the container's track headers. */
-export async function probeVideo(body: Readable, mimeType: string, size: number): Promise<{ duration: number | null; width: number | null; height: number | null }> {
-  try {
-    const { format } = await parseStream(body, { mimeType, size }, { duration: true, skipCovers: true });
-    const video = format.trackInfo?.find((t) => t.video)?.video;
-    return {
-      duration: typeof format.duration === "number" && Number.isFinite(format.duration) ? format.duration : null,
-      width: video?.pixelWidth ?? video?.displayWidth ?? null,
-      height: video?.pixelHeight ?? video?.displayHeight ?? null,
-    };
-  } finally {
-    body.destroy();
+/** Reads bytes start..end (inclusive) of a stored file. */
+export type RangeReader = (start: number, end: number) => Promise<Buffer>;
+
+/** moov holds an MP4's index; one larger than this is not read (a sane one is far smaller). */
+const MAX_MOOV_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Duration, width and height of an MP4, from its movie and track headers (parsed by mp4box). Only
+ * ftyp and moov are read, wherever moov sits, so the media data is never loaded.
+ */
+export async function probeMp4(read: RangeReader, size: number): Promise<{ duration: number | null; width: number | null; height: number | null }> {
+  const parts: Buffer[] = [];
+  let found = false;
+  for (let offset = 0; offset + 8 <= size && !found; ) {
+    const header = await read(offset, Math.min(offset + 16, size) - 1);
+    const type = header.toString("latin1", 4, 8);
+    let boxSize = header.readUInt32BE(0);
+    if (boxSize === 1 && header.length >= 16) boxSize = Number(header.readBigUInt64BE(8));
+    else if (boxSize === 0) boxSize = size - offset;
+    if (boxSize < 8 || offset + boxSize > size) break;
+    if (type === "ftyp" || type === "moov") {
+      if (boxSize > MAX_MOOV_BYTES) throw new Error(`the MP4 index (${boxSize} bytes) is too large`);
+      parts.push(await read(offset, offset + boxSize - 1));
+      found = type === "moov";
+    }
+    offset += boxSize;
   }
+  if (!found) throw new Error("the MP4 has no movie header (moov)");
+  const file = createFile();
+  let info: Movie | undefined;
+  let failure: unknown;
+  file.onReady = (ready) => {
+    info = ready;
+  };
+  file.onError = (_module, message) => {
+    failure = new Error(message);
+  };
+  // ftyp and moov alone, as if adjacent: their own offsets do not matter for the headers.
+  const joined = Buffer.concat(parts);
+  file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer, 0));
+  file.flush();
+  if (!info) throw failure instanceof Error ? failure : new Error("the MP4 headers could not be read");
+  const video = info.videoTracks[0];
+  return {
+    duration: info.timescale > 0 && info.duration > 0 ? info.duration / info.timescale : null,
+    width: video?.video?.width ?? video?.track_width ?? null,
+    height: video?.video?.height ?? video?.track_height ?? null,
+  };
 }
 
 /** mm:ss (minutes grow past 99 as needed); a clip shorter than a second is 00:01. */

@@ -8,7 +8,7 @@ import type { Database } from "../db/database.js";
 import { type MediaKind, MediaRow } from "./media.entity.js";
 import { type DetectedType, detectType, HEAD_BYTES, hasControlBytes, isText, sanitizeFileName } from "./media-type.js";
 import type { MediaStorage } from "./storage.js";
-import { probeDuration, probeImage, probeVideo, videoThumbnail } from "./probe.js";
+import { probeDuration, probeImage, probeMp4, videoThumbnail } from "./probe.js";
 
 /** An upload refused: HTTP status, a stable code and a message for the client. */
 export class UploadError extends Error {
@@ -127,7 +127,7 @@ export class Uploader {
         return { ...none, durationSeconds: await probeDuration(await this.storage.get(key), type.mimeType, size) };
       }
       if (type.kind === "VIDEO") {
-        const video = await probeVideo(await this.storage.get(key), type.mimeType, size);
+        const video = await probeMp4((start, end) => this.read(key, start, end), size);
         return { ...none, width: video.width, height: video.height, durationSeconds: video.duration, thumbnail: await videoThumbnail(await this.storage.get(key)) };
       }
       return none;
@@ -137,13 +137,13 @@ export class Uploader {
   }
 
   /** An image's bytes (bounded by the image size limit) for decoding. */
-  private async readAll(key: string, size: number): Promise<Uint8Array> {
-    const out = Buffer.allocUnsafe(size);
-    let at = 0;
-    for await (const chunk of await this.storage.get(key)) {
-      (chunk as Buffer).copy(out, at);
-      at += (chunk as Buffer).length;
-    }
-    return out.subarray(0, at);
+  private readAll(key: string, size: number): Promise<Buffer> {
+    return this.read(key, 0, size - 1);
+  }
+
+  private async read(key: string, start: number, end: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.get(key, { start, end })) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 }
