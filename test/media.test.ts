@@ -257,6 +257,18 @@ describe("media", () => {
       const { message } = await ok(server, `query($id: ID!) { message(id: $id) { isDeletedForEveryone media { fileToken } } }`, { id: sent.id }, { token: you.token });
       expect(message).toEqual({ isDeletedForEveryone: true, media: null });
       expect(onlyError(await gql(server, DOWNLOAD, { t: uploaded.fileToken }, { token: you.token })).extensions?.code).toBe("FORBIDDEN");
+      // Nothing else used the file, so it is gone for its owner too.
+      expect(onlyError(await gql(server, DOWNLOAD, { t: uploaded.fileToken }, { token: me.token })).extensions?.code).toBe("FORBIDDEN");
+    });
+
+    it("deleting the original for everyone keeps the file of a forwarded copy", async () => {
+      const [me, you, third] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
+      const bytes = await png();
+      const uploaded = await upload(server, me, bytes, "kept.png");
+      const sent = await sendFile(me, you, "IMAGE", uploaded.fileToken);
+      await ok(server, `mutation($to: [ID!]!, $ids: [ID!]!) { forwardMessages(toJids: $to, messageIds: $ids) { id } }`, { to: [third.jid], ids: [sent.id] }, { token: you.token });
+      await ok(server, `mutation($to: ID!, $ids: [ID!]!) { deleteMessagesForEveryone(toJid: $to, messageIds: $ids) }`, { to: you.jid, ids: [sent.id] }, { token: me.token });
+      expect((await download(server, third, uploaded.fileToken)).bytes.equals(bytes)).toBe(true);
     });
   });
 
