@@ -102,6 +102,7 @@ export function formatDuration(seconds: number): string {
   return `${String(Math.floor(whole / 60)).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
 }
 
+const FFMPEG_TIMEOUT_MS = 20_000;
 let ffmpeg: Promise<string | null> | undefined;
 
 /** The ffmpeg executable on the PATH, looked up once. */
@@ -138,6 +139,9 @@ export async function videoThumbnail(body: Readable): Promise<string | null> {
     const jpeg = await new Promise<Buffer | null>((resolve) => {
       const child = spawn(bin, ["-v", "error", "-i", input, "-frames:v", "1", "-vf", `scale=${THUMBNAIL_SIZE}:${THUMBNAIL_SIZE}:force_original_aspect_ratio=decrease`, "-f", "image2", "-c:v", "mjpeg", "pipe:1"], {
         stdio: ["ignore", "pipe", "ignore"],
+        // A crafted file must not hold an upload open: no thumbnail rather than a hung request.
+        timeout: FFMPEG_TIMEOUT_MS,
+        killSignal: "SIGKILL",
       });
       const chunks: Buffer[] = [];
       child.stdout.on("data", (c: Buffer) => chunks.push(c));
