@@ -369,7 +369,7 @@ describe("media", () => {
       }
     });
 
-    it("createGroup and setGroupProfile take an uploaded image", async () => {
+    it("createGroup and setGroupProfile take an uploaded image; a replaced or deleted group's image file goes", async () => {
       const [me, member, outsider] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
       const first = await upload(server, me, await png(), "g1.png");
       const { createGroup } = await ok(
@@ -391,6 +391,10 @@ describe("media", () => {
       // The replaced image was used by nothing else: its file is gone.
       expect((await fetch(new URL(createGroup.image, server.url))).status).toBe(403);
       expect(onlyError(await gql(server, DOWNLOAD, { t: first.fileToken }, { token: me.token })).extensions?.code).toBe("FORBIDDEN");
+
+      await ok(server, `mutation($g: ID!) { userDeleteGroup(groupJid: $g) }`, { g: createGroup.jid }, { token: me.token });
+      expect((await fetch(new URL(setGroupProfile.image, server.url))).status).toBe(403);
+      expect(onlyError(await gql(server, DOWNLOAD, { t: second.fileToken }, { token: me.token })).extensions?.code).toBe("FORBIDDEN");
     });
   });
 

@@ -146,6 +146,7 @@ export class GroupService {
       return { group, deleted };
     });
     await this.tell(group.id, deleted ? "DELETED" : "PARTICIPANT_LEFT", viewer, [viewer.jid], [viewer.userId]);
+    if (deleted) await this.media.releaseIfUnused(group.imageFileToken);
     return true;
   }
 
@@ -159,6 +160,8 @@ export class GroupService {
       return { group, members };
     });
     await this.tell(group.id, "DELETED", viewer, [], members.map((m) => m.userId));
+    // A deleted group's image goes with it, unless a message or a profile uses the file too.
+    await this.media.releaseIfUnused(group.imageFileToken);
     return true;
   }
 

@@ -71,7 +71,8 @@ export class MediaService {
       mimeType: media.mimeType,
       caption,
       duration: kind === "AUDIO" || kind === "VIDEO" ? (duration ?? (media.durationSeconds !== null ? formatDuration(media.durationSeconds) : null)) : null,
-      thumbImage: kind === "IMAGE" || kind === "VIDEO" ? (thumbImage ?? media.thumbnail) : null,
+      // The client's own thumbnail (e.g. a document's first page) wins over the server's.
+      thumbImage: thumbImage ?? media.thumbnail,
       width: media.width,
       height: media.height,
     };
