@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
 import { registerUser, sendText, type TestUser } from "./support/fixtures.js";
-import { elf, mp4, pdf, png, svg, text, wav } from "./support/media-files.js";
+import { elf, mp3, mp4, pdf, png, svg, text, wav } from "./support/media-files.js";
 import { startServer, TEST_JWT_SECRET, type TestServer } from "./support/server.js";
 import { download, downloadUrl, upload, uploadRaw } from "./support/uploads.js";
 
@@ -47,6 +47,7 @@ describe("media", () => {
         },
       },
       { kind: "AUDIO", name: "voice.wav", make: () => wav(2), mimeType: "audio/wav", check: (m) => expect([m.duration, m.thumbImage]).toEqual(["00:02", null]) },
+      { kind: "AUDIO", name: "song.mp3", make: () => mp3(3), mimeType: "audio/mpeg", check: (m) => expect(m.duration).toBe("00:03") },
       { kind: "VIDEO", name: "clip.mp4", make: () => mp4(3), mimeType: "video/mp4", check: (m) => expect([m.duration, m.width, m.height]).toEqual(["00:03", 320, 240]) },
       { kind: "FILE", name: "report.pdf", make: () => pdf(), mimeType: "application/pdf", check: (m) => expect([m.duration, m.thumbImage, m.width]).toEqual([null, null, null]) },
       { kind: "FILE", name: "notes.txt", make: () => text(), mimeType: "text/plain", check: (m) => expect(m.duration).toBeNull() },
@@ -283,7 +284,11 @@ describe("media", () => {
       expect(onlyError(await send("AUDIO", { fileToken: mine.fileToken, duration: "1:2:3" })).extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.duration" });
       const given = (await ok(server, sendMutation("AUDIO"), { input: { toJid: you.jid, fileToken: mine.fileToken, duration: "00:42", caption: "y".repeat(1024) } }, { token: me.token })).sendAudioMessage;
       expect(given.media.duration).toBe("00:42");
-      expect(onlyError(await send("IMAGE", { fileToken: (await upload(server, me, pdf(), "d.pdf")).fileToken })).message).toContain("expected image");
+      const doc = await upload(server, me, pdf(), "d.pdf");
+      expect(onlyError(await send("IMAGE", { fileToken: doc.fileToken })).message).toContain("expected image");
+      const withThumb = await ok(server, sendMutation("FILE"), { input: { toJid: you.jid, fileToken: doc.fileToken, thumbImage: "aGVsbG8=" } }, { token: me.token });
+      expect(withThumb.sendDocumentMessage.media.thumbImage).toBe("aGVsbG8=");
+      expect(onlyError(await send("FILE", { fileToken: doc.fileToken, thumbImage: "not base64!" })).extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.thumbImage" });
     });
 
     it("sends external media as metadata, and validates it", async () => {

@@ -4,12 +4,13 @@ import { describe, expect, it } from "vitest";
 import { detectType, isText, sanitizeFileName } from "../src/media/media-type.js";
 import { formatDuration } from "../src/media/probe.js";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
-import { elf, mp4, pdf, png, svg, wav } from "./support/media-files.js";
+import { elf, mp3, mp4, pdf, png, svg, wav } from "./support/media-files.js";
 
 describe("detectType", () => {
   it("names each accepted type from its bytes, whatever the file is called", async () => {
     expect(await detectType(await png(), "x.mp3")).toMatchObject({ kind: "IMAGE", mimeType: "image/png", ext: "png", raster: true });
     expect(await detectType(wav(1), "x.png")).toMatchObject({ kind: "AUDIO", mimeType: "audio/wav" });
+    expect(await detectType(mp3(1), "x.wav")).toMatchObject({ kind: "AUDIO", mimeType: "audio/mpeg", ext: "mp3" });
     expect(await detectType(mp4(1), "x")).toMatchObject({ kind: "VIDEO", mimeType: "video/mp4" });
     expect(await detectType(pdf(), "x.txt")).toMatchObject({ kind: "FILE", mimeType: "application/pdf" });
     expect(await detectType(svg(), "x.png")).toMatchObject({ kind: "IMAGE", mimeType: "image/svg+xml", raster: false, text: true });

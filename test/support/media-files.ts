@@ -40,6 +40,17 @@ export function wav(seconds = 2): Buffer {
   return Buffer.concat([header, data]);
 }
 
+/**
+ * seconds of silent MPEG-1 Layer III: 128 kbit/s, 44.1 kHz frames (417 bytes, 1152 samples each)
+ * with empty payloads.
+ */
+export function mp3(seconds = 2): Buffer {
+  const frames = Math.ceil((seconds * 44100) / 1152);
+  const frame = Buffer.alloc(417);
+  Buffer.from([0xff, 0xfb, 0x90, 0x64]).copy(frame);
+  return Buffer.concat(Array.from({ length: frames }, () => frame));
+}
+
 function box(type: string, ...payload: Buffer[]): Buffer {
   const body = Buffer.concat(payload);
   const head = Buffer.alloc(8);
