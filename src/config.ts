@@ -55,6 +55,14 @@ export interface Config {
   typingTimeoutMs: number;
   deleteForEveryoneWindowSeconds: number;
   maxGroupSize: number;
+  media: {
+    /** Upload size limits per kind, in bytes. */
+    maxBytes: { IMAGE: number; AUDIO: number; VIDEO: number; FILE: number };
+    /** How long a downloadMedia URL stays valid. */
+    urlTtlSeconds: number;
+    /** Prefix of download URLs (e.g. https://chat.example.com); unset: URLs are paths from the server's root. */
+    publicUrl: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -66,6 +74,8 @@ export class ConfigError extends Error {
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+const MIB = 1024 * 1024;
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -135,6 +145,16 @@ const env = z
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
     DELETE_FOR_EVERYONE_WINDOW_SECONDS: int(0, 10 * 365 * 24 * 3600, 3600),
     MAX_GROUP_SIZE: int(2, 100_000, 1000),
+    MEDIA_MAX_IMAGE_BYTES: int(1, 2 ** 40, 10 * MIB),
+    MEDIA_MAX_AUDIO_BYTES: int(1, 2 ** 40, 16 * MIB),
+    MEDIA_MAX_VIDEO_BYTES: int(1, 2 ** 40, 100 * MIB),
+    MEDIA_MAX_DOCUMENT_BYTES: int(1, 2 ** 40, 25 * MIB),
+    MEDIA_URL_TTL_SECONDS: int(10, 7 * 24 * 3600, 300),
+    PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be an http(s) URL without query or fragment")
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -190,5 +210,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
     deleteForEveryoneWindowSeconds: v.DELETE_FOR_EVERYONE_WINDOW_SECONDS,
     maxGroupSize: v.MAX_GROUP_SIZE,
+    media: {
+      maxBytes: {
+        IMAGE: v.MEDIA_MAX_IMAGE_BYTES,
+        AUDIO: v.MEDIA_MAX_AUDIO_BYTES,
+        VIDEO: v.MEDIA_MAX_VIDEO_BYTES,
+        FILE: v.MEDIA_MAX_DOCUMENT_BYTES,
+      },
+      urlTtlSeconds: v.MEDIA_URL_TTL_SECONDS,
+      publicUrl: v.PUBLIC_URL,
+    },
   };
 }
