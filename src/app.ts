@@ -1,6 +1,7 @@
 // The one place that wires parts together: config → database, pub/sub, presence → services →
 // schema → HTTP and WebSocket on one port. Nothing connects at import time.
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { ChatService } from "./chats/chat.service.js";
 import { ContactService } from "./chats/contact.service.js";
@@ -17,6 +18,12 @@ import { IdentityService } from "./identity/identity.service.js";
 import { GroupDirectory } from "./groups/group-directory.js";
 import { GroupService } from "./groups/group.service.js";
 import { Jids } from "./identity/jid.js";
+import { MediaStore } from "./media/media-store.js";
+import { registerMediaRoutes } from "./media/media.routes.js";
+import { MediaService } from "./media/media.service.js";
+import { MediaUrlSigner } from "./media/signed-url.js";
+import { LocalDiskStorage } from "./media/storage.js";
+import { Uploader } from "./media/upload.js";
 import { loadSigningKey, TokenSigner } from "./identity/token.js";
 import { UserDirectory } from "./identity/user-directory.js";
 import { DeletionService } from "./messages/deletion.service.js";
@@ -61,8 +68,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const jids = new Jids(config.xmppDomain);
   const contacts = new ContactService(db);
   const presence = new PresenceService(presenceStore, db);
-  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields);
-  const tokens = new TokenSigner(loadSigningKey(config), config.tokenTtlSeconds);
+  const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log);
+  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore);
+  const signingKey = loadSigningKey(config);
+  const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
   const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
   const users = new UserDirectory(db, jids);
   const groupDirectory = new GroupDirectory(db);
@@ -73,8 +82,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
   const conversations = new ConversationService(db, chats, messages);
   const favourites = new FavouriteService(db, chats, messages);
-  const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000);
-  const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize);
+  const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
+  const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
+  const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
+  const media = new MediaService(mediaStore, messages, mediaUrls, config);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);
   const services: Services = {
     config,
@@ -95,6 +106,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     deletions,
     groups,
     mutationLimit: new MutationRateLimiter(config, realtime.redis, log),
+    media,
   };
 
   const http = await createHttpServer({
@@ -107,6 +119,13 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
       { name: "pubsub", check: () => realtime.pubsub.ping() },
     ],
     metrics,
+  });
+
+  await registerMediaRoutes(http.fastify, {
+    identity,
+    uploader: new Uploader(db, mediaStore.storage, config.media.maxBytes),
+    store: mediaStore,
+    signer: mediaUrls,
   });
 
   let closing: Promise<void> | undefined;

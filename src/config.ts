@@ -59,6 +59,14 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** When set, GET /metrics needs Authorization: Bearer <token>. */
   metricsToken: string | undefined;
+  media: {
+    /** Upload size limits per kind, in bytes. */
+    maxBytes: { IMAGE: number; AUDIO: number; VIDEO: number; FILE: number };
+    /** How long a downloadMedia URL stays valid. */
+    urlTtlSeconds: number;
+    /** Prefix of download URLs (e.g. https://chat.example.com); unset: URLs are paths from the server's root. */
+    publicUrl: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -70,6 +78,8 @@ export class ConfigError extends Error {
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+const MIB = 1024 * 1024;
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -141,6 +151,16 @@ const env = z
     MAX_GROUP_SIZE: int(2, 100_000, 1000),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    MEDIA_MAX_IMAGE_BYTES: int(1, 2 ** 40, 10 * MIB),
+    MEDIA_MAX_AUDIO_BYTES: int(1, 2 ** 40, 16 * MIB),
+    MEDIA_MAX_VIDEO_BYTES: int(1, 2 ** 40, 100 * MIB),
+    MEDIA_MAX_DOCUMENT_BYTES: int(1, 2 ** 40, 25 * MIB),
+    MEDIA_URL_TTL_SECONDS: int(10, 7 * 24 * 3600, 300),
+    PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be an http(s) URL without query or fragment")
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -198,5 +218,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxGroupSize: v.MAX_GROUP_SIZE,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     metricsToken: v.METRICS_TOKEN,
+    media: {
+      maxBytes: {
+        IMAGE: v.MEDIA_MAX_IMAGE_BYTES,
+        AUDIO: v.MEDIA_MAX_AUDIO_BYTES,
+        VIDEO: v.MEDIA_MAX_VIDEO_BYTES,
+        FILE: v.MEDIA_MAX_DOCUMENT_BYTES,
+      },
+      urlTtlSeconds: v.MEDIA_URL_TTL_SECONDS,
+      publicUrl: v.PUBLIC_URL,
+    },
   };
 }

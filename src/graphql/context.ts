@@ -10,6 +10,7 @@ import type { IdentityService } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
+import type { MediaService } from "../media/media.service.js";
 import type { DeletionService } from "../messages/deletion.service.js";
 import type { FavouriteService } from "../messages/favourite.service.js";
 import type { MessageService } from "../messages/message.service.js";
@@ -41,6 +42,7 @@ export interface Services {
   deletions: DeletionService;
   groups: GroupService;
   mutationLimit: MutationRateLimiter;
+  media: MediaService;
 }
 
 export interface Context {

@@ -83,6 +83,10 @@ export function redisConnection(
     retryStrategy: (times) => Math.min(times * 200, 2000),
     maxRetriesPerRequest: options.waitWhileDown ? null : 2,
     connectionName: `parley-${role}`,
+    // The ready check's INFO can reach Redis after a queued SUBSCRIBE (ioredis 5, redis/ioredis#2037):
+    // Redis refuses it, the connection is dropped and the first subscriptions are lost. A
+    // connection that only subscribes has nothing to wait for.
+    enableReadyCheck: !options.waitWhileDown,
   });
   let reported = false;
   redis.on("error", (err) => {
