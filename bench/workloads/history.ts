@@ -14,7 +14,7 @@ const SAMPLES = 300;
 
 async function columns(db: pg.Client, table: string): Promise<string[]> {
   const { rows } = await db.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'NO' ORDER BY ordinal_position`,
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'NO' AND coalesce(column_default, '') NOT LIKE 'nextval(%' ORDER BY ordinal_position`,
     [table],
   );
   return rows.map((r) => r.column_name);

@@ -30,7 +30,8 @@ export interface Draft {
 }
 
 export type Outcome =
-  | { kind: "stored"; row: MessageRow }
+  /** Stored now; payload is the message as its sender sees it, rendered from what the write knew. */
+  | { kind: "stored"; row: MessageRow; payload: MessagePayload }
   /** The same sender sent this msgId before: the stored message, nothing new published. */
   | { kind: "existing"; row: MessageRow }
   /** Another sender's message has this msgId. */
@@ -188,7 +189,8 @@ export class MessageWriter {
           const first = !claimed.has(draft.id);
           claimed.add(draft.id);
           if (row.senderId !== draft.chat.me.id) return { kind: "conflict" };
-          return earlier || !first ? { kind: "existing", row } : { kind: "stored", row };
+          if (earlier || !first) return { kind: "existing", row };
+          return { kind: "stored", row, payload: this.senderCopy(row, draft, outcomes.audiences.get(row.id)!) };
         }),
       );
     }
@@ -213,8 +215,29 @@ export class MessageWriter {
 
   /** One publish per member, each with the chat as that member sees it; the sender's first. */
   private announcements(row: MessageRow, draft: Draft, audience: Audience): Promise<void>[] {
+    const base = this.payload(row, draft);
+    return audience.map(({ userId, chatJid, isMuted }) =>
+      this.pubsub.publish(
+        topics.messageReceived(userId),
+        userId === draft.chat.me.id ? { ...base, isMuted } : { ...base, chatJid, isMuted, replyTo: draft.replyPreview.recipient },
+      ),
+    );
+  }
+
+  /**
+   * The new message as its sender sees it, without reading it back: nobody can have favourited
+   * it yet, its status is SENT, and whether the sender muted the chat came with the write. The
+   * replied-to message is one level deep, as everywhere.
+   */
+  private senderCopy(row: MessageRow, draft: Draft, audience: Audience): MessagePayload {
+    const preview = draft.replyPreview.sender;
+    return { ...this.payload(row, draft), isMuted: audience[0]!.isMuted, replyTo: preview ? { ...preview, replyTo: null } : null };
+  }
+
+  /** The message as its sender sees it, before per-member fields (isMuted, chatJid, replyTo). */
+  private payload(row: MessageRow, draft: Draft): MessagePayload {
     const { chat } = draft;
-    const base: MessagePayload = {
+    return {
       rowId: row.rowId,
       id: row.id,
       chatType: chat.type,
@@ -234,11 +257,5 @@ export class MessageWriter {
       status: "SENT",
       createdAt: row.createdAt.toISOString(),
     };
-    return audience.map(({ userId, chatJid, isMuted }) =>
-      this.pubsub.publish(
-        topics.messageReceived(userId),
-        userId === chat.me.id ? { ...base, isMuted } : { ...base, chatJid, isMuted, replyTo: draft.replyPreview.recipient },
-      ),
-    );
   }
 }
