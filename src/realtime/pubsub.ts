@@ -93,12 +93,13 @@ class EnginePubSub implements PubSub {
   }
 }
 
-export function redisConnection(url: string, log: Logger, role: string): Redis {
+export function redisConnection(url: string, log: Logger, role: string, options: { readyCheck?: boolean } = {}): Redis {
   const redis = new Redis(url, {
     // Reconnect with a capped back-off; commands issued while down fail fast instead of piling up.
     retryStrategy: (times) => Math.min(times * 200, 2000),
     maxRetriesPerRequest: 2,
     connectionName: `parley-${role}`,
+    enableReadyCheck: options.readyCheck ?? true,
   });
   let reported = false;
   redis.on("error", (err) => {
@@ -134,7 +135,9 @@ export function createRealtime(config: Config, log: Logger): Realtime {
     };
   }
   const publisher = redisConnection(config.redisUrl, log, "publisher");
-  const subscriber = redisConnection(config.redisUrl, log, "subscriber");
+  // The ready check (INFO) is refused on a connection already in subscriber mode, which failed
+  // start-ups that subscribed while the connection was still coming up.
+  const subscriber = redisConnection(config.redisUrl, log, "subscriber", { readyCheck: false });
   const engine = new RedisPubSub({ publisher, subscriber });
   const ping = async () => {
     for (const [name, conn] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
