@@ -3,6 +3,7 @@
 // loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, REDIS_URL, startChild } from "./support/environment.js";
 import { ParleyHttp, registerUsers } from "./support/parley.js";
@@ -27,7 +28,8 @@ const RUN_DB = "parley_bench_run";
 const HISTORY_DB = "parley_bench_history";
 
 export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
-const emit = (line: object) => console.log(JSON.stringify(line));
+/** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
+const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
 
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
 function startParley(name: string, databaseUrl: string): Promise<Child> {
