@@ -181,20 +181,21 @@ export class ChatService {
   }
 
   /**
-   * A new group message in the chat rows of every other current participant, in one statement
-   * whatever the group's size: unread count, last message, and back into recent chats.
+   * New group messages of one sender (count of them, the newest lastRowId) in the chat rows of
+   * every other current participant, in one statement whatever the group's size: unread count,
+   * last message, and back into recent chats.
    */
-  async applyGroupMessage(em: EntityManager, groupId: string, senderId: number, rowId: string, at: Date): Promise<void> {
+  async applyGroupMessages(em: EntityManager, groupId: string, senderId: number, count: number, rowId: string, at: Date): Promise<void> {
     await this.db.rows(
       em,
       `UPDATE chats SET
-         unread_count = unread_count + 1,
+         unread_count = unread_count + ?,
          last_message_row_id = CASE WHEN last_message_row_id IS NULL OR last_message_row_id < ? THEN ? ELSE last_message_row_id END,
          updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END,
          is_hidden = ?
        WHERE chat_key = ? AND owner_id <> ?
          AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)`,
-      [rowId, rowId, at, at, false, groupKey(groupId), senderId, groupId],
+      [count, rowId, rowId, at, at, false, groupKey(groupId), senderId, groupId],
     );
   }
 

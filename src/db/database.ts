@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
 import type { Logger } from "pino";
-import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type QueryRunner, type Repository } from "typeorm";
 import type { Config } from "../config.js";
 import { entities, migrations } from "./registry.js";
 
@@ -36,9 +36,13 @@ export class Database {
   private readonly writeQueue: Mutex | undefined;
   /** Writes waiting in writeQueue behind the one that runs (SQLite). */
   private queuedWrites = 0;
+  /** PostgreSQL: sequenced() calls of this process take turns on one connection. */
+  private readonly sequencerQueue: Mutex | undefined;
+  private sequencerRunner: QueryRunner | undefined;
 
   constructor(readonly dataSource: DataSource) {
     this.writeQueue = dataSource.options.type === "postgres" ? undefined : new Mutex();
+    this.sequencerQueue = dataSource.options.type === "postgres" ? new Mutex() : undefined;
   }
 
   get isPostgres(): boolean {
@@ -100,25 +104,37 @@ export class Database {
         return result;
       });
     }
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query("SELECT pg_advisory_lock($1)", [SEQUENCER_LOCK_KEY]);
-      let result: T;
+    // A connection of its own, kept between batches: the sequencer never queues for the pool
+    // behind the reads that a burst of sends makes.
+    return this.sequencerQueue!.runExclusive(async () => {
+      this.sequencerRunner ??= this.dataSource.createQueryRunner();
+      const runner = this.sequencerRunner;
+      let healthy = false;
       try {
-        await runner.startTransaction();
-        result = await write(runner.manager);
-        await runner.commitTransaction();
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        throw error;
+        await runner.query("SELECT pg_advisory_lock($1)", [SEQUENCER_LOCK_KEY]);
+        let result: T;
+        try {
+          await runner.startTransaction();
+          result = await write(runner.manager);
+          await runner.commitTransaction();
+        } catch (error) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction();
+          throw error;
+        }
+        await announce(result);
+        await runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]);
+        healthy = true;
+        return result;
+      } finally {
+        if (!healthy) {
+          // The lock may still be held, or the connection be broken: unlock, and hand the
+          // connection back to the pool (which drops a broken one); the next batch takes another.
+          this.sequencerRunner = undefined;
+          await runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]).catch(() => undefined);
+          await runner.release().catch(() => undefined);
+        }
       }
-      await announce(result);
-      return result;
-    } finally {
-      await runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]).catch(() => undefined);
-      await runner.release();
-    }
+    });
   }
 
   /**
@@ -174,6 +190,10 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    await this.sequencerQueue?.runExclusive(async () => {
+      await this.sequencerRunner?.release().catch(() => undefined);
+      this.sequencerRunner = undefined;
+    });
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

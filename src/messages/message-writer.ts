@@ -12,7 +12,6 @@ import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type MessagePayload, topics } from "../realtime/topics.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
-import { ReceiptRow } from "./receipt.entity.js";
 
 /** A validated message, ready to be written. */
 export interface Draft {
@@ -30,7 +29,8 @@ export interface Draft {
 }
 
 export type Outcome =
-  | { kind: "stored"; row: MessageRow }
+  /** Stored now; payload is the message as its sender sees it, rendered from what the write knew. */
+  | { kind: "stored"; row: MessageRow; payload: MessagePayload }
   /** The same sender sent this msgId before: the stored message, nothing new published. */
   | { kind: "existing"; row: MessageRow }
   /** Another sender's message has this msgId. */
@@ -44,8 +44,8 @@ interface Unit {
 }
 
 const MAX_BATCH = 256;
-/** Rows per INSERT statement, well under PostgreSQL's 65,535 parameters. */
-const INSERT_CHUNK = 1000;
+/** Receipts per INSERT statement: 3 parameters each, well under what PostgreSQL and SQLite accept. */
+const INSERT_CHUNK = 5000;
 
 /** Who hears of one message: the sender's connections first, then each recipient. */
 type Audience = { userId: number; chatJid: string; isMuted: boolean }[];
@@ -147,16 +147,26 @@ export class MessageWriter {
           chat.type === "CHAT"
             ? chat.peer.id === row.senderId ? [] : [chat.peer.id]
             : (members.get(chat.group.id) ?? []).filter((id) => id !== row.senderId);
-        const receipts = rows.flatMap((r) =>
-          recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => ({ messageRowId: r.rowId, userId, chatKey: r.chatKey, deliveredAt: null, seenAt: null })),
-        );
-        for (let i = 0; i < receipts.length; i += INSERT_CHUNK) await em.insert(ReceiptRow, receipts.slice(i, i + INSERT_CHUNK));
+        // Plain multi-row INSERTs: a thousand-member group is a thousand receipts per message.
+        const receipts = rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => [r.rowId, userId, r.chatKey]));
+        for (let i = 0; i < receipts.length; i += INSERT_CHUNK) {
+          const chunk = receipts.slice(i, i + INSERT_CHUNK);
+          await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`, chunk.flat());
+        }
 
         const muted = await this.chats.applyMessages(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
+        // One statement per group and sender, however many of their messages the batch holds.
+        const groupWrites = new Map<string, { groupId: string; senderId: number; count: number; lastRowId: string; at: Date }>();
         for (const row of rows) {
           const { chat } = fresh.get(row.id)!;
-          if (chat.type === "GROUPCHAT") await this.chats.applyGroupMessage(em, chat.group.id, row.senderId, row.rowId, row.createdAt);
+          if (chat.type !== "GROUPCHAT") continue;
+          const key = `${chat.group.id} ${row.senderId}`;
+          const seen = groupWrites.get(key);
+          // rows are in rowId order: the last one seen is the newest.
+          if (seen) groupWrites.set(key, { ...seen, count: seen.count + 1, lastRowId: row.rowId, at: row.createdAt > seen.at ? row.createdAt : seen.at });
+          else groupWrites.set(key, { groupId: chat.group.id, senderId: row.senderId, count: 1, lastRowId: row.rowId, at: row.createdAt });
         }
+        for (const w of groupWrites.values()) await this.chats.applyGroupMessages(em, w.groupId, w.senderId, w.count, w.lastRowId, w.at);
         for (const key of new Set(rows.filter((r) => r.chatType === "GROUPCHAT").map((r) => r.chatKey))) {
           for (const owner of await this.chats.mutedBy(em, key)) muted.add(`${owner} ${key}`);
         }
@@ -189,13 +199,14 @@ export class MessageWriter {
           const first = !claimed.has(draft.id);
           claimed.add(draft.id);
           if (row.senderId !== draft.chat.me.id) return { kind: "conflict" };
-          return earlier || !first ? { kind: "existing", row } : { kind: "stored", row };
+          if (earlier || !first) return { kind: "existing", row };
+          return { kind: "stored", row, payload: this.senderCopy(row, draft, outcomes.audiences.get(row.id)!) };
         }),
       );
     }
   }
 
-  /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessage). */
+  /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessages). */
   private deltas(row: MessageRow, draft: Draft): ChatDelta[] {
     const { chat } = draft;
     const mine: ChatDelta = {
@@ -212,10 +223,47 @@ export class MessageWriter {
     return [mine, { ...mine, ownerId: chat.peer.id, jid: chat.me.jid, peerUserId: chat.me.id, unreadIncrement: 1 }];
   }
 
-  /** One publish per member, each with the chat as that member sees it; the sender's first. */
+  /**
+   * Each member hears of the message with the chat as they see it, the sender first. A group
+   * message is one publish that every process fans out to its own subscribers (a thousand
+   * members cost one broker message, not a thousand); one-to-one, one publish per member.
+   */
   private announcements(row: MessageRow, draft: Draft, audience: Audience): Promise<void>[] {
+    const base = this.payload(row, draft);
+    if (draft.chat.type === "GROUPCHAT") {
+      const forMembers: MessagePayload = { ...base, replyTo: draft.replyPreview.recipient };
+      return [
+        this.pubsub.publishToMany(
+          forMembers,
+          audience.map(({ userId, isMuted }) => ({
+            topic: topics.messageReceived(userId),
+            patch: userId === draft.chat.me.id ? { isMuted, replyTo: draft.replyPreview.sender } : isMuted ? { isMuted } : undefined,
+          })),
+        ),
+      ];
+    }
+    return audience.map(({ userId, chatJid, isMuted }) =>
+      this.pubsub.publish(
+        topics.messageReceived(userId),
+        userId === draft.chat.me.id ? { ...base, isMuted } : { ...base, chatJid, isMuted, replyTo: draft.replyPreview.recipient },
+      ),
+    );
+  }
+
+  /**
+   * The new message as its sender sees it, without reading it back: nobody can have favourited
+   * it yet, its status is SENT, and whether the sender muted the chat came with the write. The
+   * replied-to message is one level deep, as everywhere.
+   */
+  private senderCopy(row: MessageRow, draft: Draft, audience: Audience): MessagePayload {
+    const preview = draft.replyPreview.sender;
+    return { ...this.payload(row, draft), isMuted: audience[0]!.isMuted, replyTo: preview ? { ...preview, replyTo: null } : null };
+  }
+
+  /** The message as its sender sees it, before per-member fields (isMuted, chatJid, replyTo). */
+  private payload(row: MessageRow, draft: Draft): MessagePayload {
     const { chat } = draft;
-    const base: MessagePayload = {
+    return {
       rowId: row.rowId,
       id: row.id,
       chatType: chat.type,
@@ -235,11 +283,5 @@ export class MessageWriter {
       status: "SENT",
       createdAt: row.createdAt.toISOString(),
     };
-    return audience.map(({ userId, chatJid, isMuted }) =>
-      this.pubsub.publish(
-        topics.messageReceived(userId),
-        userId === chat.me.id ? { ...base, isMuted } : { ...base, chatJid, isMuted, replyTo: draft.replyPreview.recipient },
-      ),
-    );
   }
 }

@@ -98,7 +98,7 @@ export class MessageService {
       replyPreview: { sender: forSender, recipient: forRecipient },
     });
     if (outcome.kind === "conflict") throw conflict("input.msgId: another sender's message has this msgId");
-    return this.renderOne(outcome.row, viewer.userId);
+    return outcome.kind === "stored" ? outcome.payload : this.renderOne(outcome.row, viewer.userId);
   }
 
   /** A msgId sent again: the same sender gets the stored message back; anyone else a conflict. */

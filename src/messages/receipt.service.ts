@@ -15,6 +15,8 @@ import { MessageRow } from "./message.entity.js";
 /** How long delivered receipts gather before they are written together. */
 const DELIVERED_FLUSH_MS = 5;
 const MAX_FLUSH = 500;
+/** Deliveries per UPDATE: its parameters stay well under what PostgreSQL and SQLite accept. */
+const MAX_STATEMENT = 10_000;
 
 /** A receipt that changed, with what its sender needs to hear of it. */
 interface Changed {
@@ -61,13 +63,21 @@ export class ReceiptService {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.pending.splice(0, this.pending.length);
-    if (batch.length === 0) return;
+    while (this.pending.length > 0) await this.write(this.pending.splice(0, MAX_STATEMENT));
+  }
+
+  private async write(batch: Delivery[]): Promise<void> {
     const at = new Date();
-    const byUser = new Map<number, Delivery[]>();
-    for (const d of batch) byUser.set(d.viewer.userId, [...(byUser.get(d.viewer.userId) ?? []), d]);
-    const where = [...byUser.values()].map((ds) => `(user_id = ? AND message_row_id IN (${ds.map(() => "?").join(", ")}))`);
-    const params = [...byUser.entries()].flatMap(([userId, ds]) => [userId, ...ds.map((d) => d.message.rowId)]);
+    // One arm per message, each a primary-key lookup: a group message delivered to a thousand
+    // members is one arm with a thousand user ids, not a thousand arms.
+    const byMessage = new Map<string, number[]>();
+    for (const d of batch) {
+      const users = byMessage.get(d.message.rowId);
+      if (users) users.push(d.viewer.userId);
+      else byMessage.set(d.message.rowId, [d.viewer.userId]);
+    }
+    const where = [...byMessage.values()].map((users) => `(message_row_id = ? AND user_id IN (${users.map(() => "?").join(", ")}))`);
+    const params = [...byMessage.entries()].flatMap(([rowId, users]) => [rowId, ...users]);
     const updated = await this.db.transaction((em) =>
       this.db.rows<{ message_row_id: unknown; user_id: unknown }>(
         em,

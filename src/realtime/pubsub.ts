@@ -11,6 +11,13 @@ import type { Topic } from "./topics.js";
 
 export interface PubSub {
   publish<T>(topic: Topic<T>, payload: T): Promise<void>;
+  /**
+   * One event to many topics, each target's payload being base with its patch applied: one
+   * broker message, which every process fans out to its own `listen` handlers (not to
+   * `subscribe` iterators). A group message costs one publish, not one per member. Events
+   * published through one PubSub reach a listener in publish order, whichever method sent them.
+   */
+  publishToMany<T>(base: T, targets: readonly { topic: Topic<T>; patch?: Partial<T> }[]): Promise<void>;
   /** Events on one topic, from now on; return() unsubscribes. */
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T>;
   /** Calls handler for each event until the returned function is called. */
@@ -27,7 +34,19 @@ const PING_TIMEOUT_MS = 1000;
 /** Told of every event published through this process. */
 export type PublishObserver = (topic: Topic<unknown>) => void;
 
+/** The broker channel of publishToMany, which every process listens on. */
+const FAN_OUT = "parley.fan-out";
+
+interface FanOut {
+  base: unknown;
+  targets: { topic: string; patch?: object }[];
+}
+
 class EnginePubSub implements PubSub {
+  /** listen handlers by topic name, for fanning out publishToMany locally. */
+  private readonly local = new Map<string, Set<(payload: any) => void>>();
+  private fanOut: Promise<unknown> | undefined;
+
   constructor(
     private readonly engine: PubSubEngine,
     private readonly checkReachable: () => Promise<void>,
@@ -43,13 +62,39 @@ class EnginePubSub implements PubSub {
     this.observe(topic);
   }
 
+  async publishToMany<T>(base: T, targets: readonly { topic: Topic<T>; patch?: Partial<T> }[]): Promise<void> {
+    const message: FanOut = { base, targets: targets.map((t) => (t.patch ? { topic: t.topic.name, patch: t.patch } : { topic: t.topic.name })) };
+    await this.engine.publish(this.prefix + FAN_OUT, message);
+    // One broker message for all the targets: counted once, under their topics' kind.
+    if (targets[0]) this.observe(targets[0].topic as Topic<unknown>);
+  }
+
+  private deliverLocally({ base, targets }: FanOut): void {
+    for (const { topic, patch } of targets) {
+      for (const handler of this.local.get(topic) ?? []) handler({ ...(base as object), ...patch });
+    }
+  }
+
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
     return this.engine.asyncIterableIterator<T>(this.prefix + topic.name);
   }
 
   async listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void> {
+    // The fan-out channel and the topic share one broker connection, so their events keep their order.
+    this.fanOut ??= this.engine.subscribe(this.prefix + FAN_OUT, (m: FanOut) => this.deliverLocally(m), {}).catch((error: unknown) => {
+      this.fanOut = undefined;
+      throw error;
+    });
+    await this.fanOut;
     const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
-    return () => this.engine.unsubscribe(id);
+    const handlers = this.local.get(topic.name) ?? new Set();
+    handlers.add(handler);
+    this.local.set(topic.name, handlers);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.local.get(topic.name) === handlers) this.local.delete(topic.name);
+      this.engine.unsubscribe(id);
+    };
   }
 
   ping(): Promise<void> {

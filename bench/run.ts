@@ -1,0 +1,143 @@
+// npm run bench [-- pairs history group] [--profile]: boots Parley (dist/, on fresh PostgreSQL
+// databases and the shared Redis) and the floor (bench/floor), drives both with real clients over
+// loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { type Child, dropDatabase, freshDatabase, JWT_SECRET, REDIS_URL, startChild } from "./support/environment.js";
+import { ParleyHttp, registerUsers } from "./support/parley.js";
+import { round } from "./support/stats.js";
+import { floorTarget, parleyTarget } from "./support/targets.js";
+import { groupBench } from "./workloads/group.js";
+import { historyBench } from "./workloads/history.js";
+import { type Pair, PairsBench } from "./workloads/pairs.js";
+
+const WORKLOADS = ["pairs", "history", "group"] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+const args = process.argv.slice(2);
+const profile = args.includes("--profile");
+const chosen = args.filter((a) => !a.startsWith("--"));
+for (const a of chosen) if (!(WORKLOADS as readonly string[]).includes(a)) throw new Error(`unknown workload "${a}"; choose from ${WORKLOADS.join(", ")}`);
+const selected = new Set<Workload>(chosen.length ? (chosen as Workload[]) : WORKLOADS);
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const profileDir = `${root}bench-profiles`;
+const RUN_DB = "parley_bench_run";
+const HISTORY_DB = "parley_bench_history";
+
+export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
+/** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
+const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
+
+/** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
+function startParley(name: string, databaseUrl: string): Promise<Child> {
+  if (profile) mkdirSync(profileDir, { recursive: true });
+  return startChild({
+    name,
+    script: `${root}dist/main.js`,
+    nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [],
+    readyPath: "/readyz",
+    env: {
+      ...Object.fromEntries(Object.entries(UNLIMITED).filter(([k]) => process.env[k] === undefined)),
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      JWT_SECRET,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+      MAX_GROUP_SIZE: String(Math.max(GROUP_SIZE, 1000)),
+    },
+  });
+}
+
+function startFloor(databaseUrl: string): Promise<Child> {
+  return startChild({
+    name: "floor",
+    script: `${root}dist-bench/floor/server.js`,
+    readyPath: "/ready",
+    env: { DATABASE_URL: databaseUrl, REDIS_URL, FLOOR_CHANNEL_PREFIX: `bench-floor.${randomBytes(4).toString("hex")}.` },
+  });
+}
+
+/**
+ * Limits sized for people, not for a load generator, lifted so that they do not distort the
+ * figures; a variable set in the bench's own environment wins (the server inherits it).
+ */
+const UNLIMITED: Record<string, string> = {};
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 100);
+const PER_SENDER = Number(process.env.BENCH_PER_SENDER ?? 200);
+const WINDOWS = (process.env.BENCH_WINDOWS ?? "10,1").split(",").map(Number);
+const GROUP_SIZE = Number(process.env.BENCH_GROUP_SIZE ?? 1000);
+
+async function main(): Promise<void> {
+  const children: Child[] = [];
+  const databases: string[] = [];
+  try {
+    if (selected.has("pairs") || selected.has("group")) {
+      const dbUrl = await freshDatabase(RUN_DB);
+      databases.push(RUN_DB);
+      const parley = await startParley("parley", dbUrl);
+      children.push(parley);
+      const floor = await startFloor(dbUrl);
+      children.push(floor);
+      const http = new ParleyHttp(parley.url);
+      const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
+      const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
+      log(`registering ${pairNames.length + groupNames.length} users`);
+      const users = await registerUsers(http, dbUrl, [...pairNames, ...groupNames]);
+      if (selected.has("pairs")) {
+        const pairs: Pair[] = Array.from({ length: PAIRS }, (_, i) => ({ sender: users[2 * i]!, receiver: users[2 * i + 1]! }));
+        const results = [];
+        for (const [target, child] of [[parleyTarget(parley.url), parley], [floorTarget(floor.url), floor]] as const) {
+          const bench = new PairsBench(target, pairs, () => child.cpuMs());
+          await bench.open();
+          for (const window of WINDOWS) {
+            log(`pairs on ${target.kind}, window ${window}`);
+            const result = await bench.run(PER_SENDER, window);
+            emit(result);
+            results.push(result);
+          }
+          bench.close();
+        }
+        for (const window of WINDOWS) {
+          const p = results.find((r) => r.target === "parley" && r.window === window)!;
+          const f = results.find((r) => r.target === "floor" && r.window === window)!;
+          const throughput = round(p.msgsPerSec / f.msgsPerSec);
+          const p99 = round(p.latencyMs.p99 / f.latencyMs.p99);
+          emit({
+            workload: "pairs-vs-floor",
+            window,
+            throughputRatio: throughput,
+            p99Ratio: p99,
+            lost: p.lost,
+            pass: { throughput: throughput >= 0.5, p99: p99 <= 2, lost: p.lost === 0 },
+          });
+        }
+      }
+      if (selected.has("group")) {
+        for (const line of await groupBench({ parley, floor, http, members: users.slice(pairNames.length), log, emit })) emit(line);
+      }
+    }
+    if (selected.has("history")) {
+      const dbUrl = await freshDatabase(HISTORY_DB);
+      databases.push(HISTORY_DB);
+      const parley = await startParley("parley-history", dbUrl);
+      children.push(parley);
+      emit(await historyBench({ parley, databaseUrl: dbUrl, log }));
+    }
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    for (const name of databases) await dropDatabase(name);
+    if (profile) log(`CPU profiles in ${profileDir}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+// Summaries of latency samples (milliseconds) and of throughput, rounded for one JSON line.
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** The nearest-rank percentile of sorted samples. */
+function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+export function latency(samples: ArrayLike<number>): Latency {
+  const sorted = Float64Array.from(samples).sort();
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(percentile(sorted, 100)),
+  };
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across worker threads. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,91 @@
+// How a new message reaches people: a group message is one broker event that every process fans
+// out to its own subscribers, each seeing it as they should; the sender's reply is rendered from
+// what the write knew and must equal the message read back.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ok, WsClient } from "./support/clients.js";
+import { MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
+import { startServer, type TestServer } from "./support/server.js";
+
+const RECEIVED = `subscription { messageReceived { id rowId chatJid fromJid text isMuted status replyTo { id text } } }`;
+type Received = {
+  messageReceived: { id: string; rowId: string; chatJid: string; fromJid: string; text: string; isMuted: boolean; status: string; replyTo: { id: string; text: string } | null };
+};
+
+describe("message fan-out", () => {
+  let a: TestServer;
+  let b: TestServer;
+  const sockets: WsClient[] = [];
+  beforeAll(async () => {
+    a = await startServer();
+    // A second process on the same database and broker (the embedded default has one process only).
+    b = process.env.DATABASE_URL && process.env.REDIS_URL ? await startServer() : a;
+  });
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.close()));
+  });
+
+  const listen = async (user: TestUser, on: TestServer) => {
+    const ws = await WsClient.connect(on, user.token);
+    sockets.push(ws);
+    const sub = ws.subscribe<Received>(RECEIVED);
+    // The subscription is live once a message sent after it arrives: a note to self proves it.
+    const probe = await sendText(on, user, user, "probe");
+    await sub.waitFor((d) => d.messageReceived.id === probe.id);
+    return sub;
+  };
+
+  it("a group message reaches every participant on either process, muted and reply as each sees them", async () => {
+    const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
+    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "fan-out", participantJids: $jids) { jid } }`, {
+      jids: [near.jid, far.jid],
+    }, { token: owner.token });
+    const group = { jid: createGroup.jid as string };
+    await ok(b, `mutation($jid: ID!) { muteChat(toJid: $jid, isMuted: true) }`, { jid: group.jid }, { token: far.token });
+    const first = await sendText(a, near, group, "first");
+    const [ownCopy, nearSub, farSub] = await Promise.all([listen(owner, a), listen(near, a), listen(far, b)]);
+
+    const sent = await sendText(a, owner, group, "to everyone", { replyMessageId: first.id });
+    const expected = { id: sent.id, rowId: sent.rowId, chatJid: group.jid, fromJid: owner.jid, text: "to everyone", replyTo: { id: first.id, text: "first" } };
+    expect((await ownCopy.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual({ ...expected, isMuted: false, status: "SENT" });
+    expect((await nearSub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual({ ...expected, isMuted: false, status: "DELIVERED" });
+    expect((await farSub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual({ ...expected, isMuted: true, status: "DELIVERED" });
+  });
+
+  it("group and one-to-one messages reach a participant on another process in the order they were sent", async () => {
+    const [owner, member] = await Promise.all([registerUser(a), registerUser(b)]);
+    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "order", participantJids: $jids) { jid } }`, {
+      jids: [member.jid],
+    }, { token: owner.token });
+    const group = { jid: createGroup.jid as string };
+    const sub = await listen(member, b);
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      // Group and one-to-one messages interleaved: one travels the fan-out, the other a user topic.
+      sent.push((await sendText(a, owner, i % 2 ? member : group, `m${i}`)).id);
+    }
+    await sub.waitFor((d) => d.messageReceived.id === sent.at(-1));
+    const got = sub.received.flatMap((e) => (e.data && sent.includes(e.data.messageReceived.id) ? [e.data.messageReceived.id] : []));
+    expect(got).toEqual(sent);
+  });
+
+  it("the sent message returned to its sender equals the message read back, one-to-one, in a group and to self", async () => {
+    const [owner, other] = await Promise.all([registerUser(a), registerUser(a)]);
+    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "echo", participantJids: $jids) { jid } }`, {
+      jids: [other.jid],
+    }, { token: owner.token });
+    const group = { jid: createGroup.jid as string };
+    await ok(a, `mutation($jid: ID!) { muteChat(toJid: $jid, isMuted: true) }`, { jid: group.jid }, { token: owner.token });
+    for (const to of [other, group, owner]) {
+      const earlier = await sendText(a, owner, to, "earlier");
+      const { sendTextMessage: sent } = await ok(
+        a,
+        `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} isMuted } }`,
+        { input: { toJid: to.jid, messageText: "now", replyMessageId: earlier.id, mentionedUserJids: [owner.jid] } },
+        { token: owner.token },
+      );
+      const { message } = await ok(a, `query($id: ID!) { message(id: $id) { ${MESSAGE_FIELDS} isMuted } }`, { id: sent.id }, { token: owner.token });
+      expect(sent).toEqual(message);
+      expect(sent).toMatchObject({ status: "SENT", isMuted: to === group, replyTo: { id: earlier.id }, mentionedUserJids: [owner.jid] });
+    }
+  });
+});
