@@ -48,3 +48,27 @@ export async function sendText(
   );
   return sendTextMessage;
 }
+
+export const GROUP_FIELDS = `jid groupId name image createdBy { jid } participants { user { jid } role } participantCount myRole`;
+
+/** Creates a group with the admin as creator and the others as members; fails the test when the server refuses. */
+export async function createGroup(
+  server: TestServer,
+  admin: TestUser,
+  members: readonly TestUser[],
+  extra: { name?: string; imageUrl?: string } = {},
+): Promise<Record<string, any>> {
+  const { createGroup: group } = await ok(
+    server,
+    `mutation($name: String!, $jids: [ID!]!, $imageUrl: String) { createGroup(name: $name, participantJids: $jids, imageUrl: $imageUrl) { ${GROUP_FIELDS} } }`,
+    { name: extra.name ?? uniqueName("group-"), jids: members.map((m) => m.jid), imageUrl: extra.imageUrl },
+    { token: admin.token },
+  );
+  return group;
+}
+
+/** The group's current participants as [jid, role] pairs, as the viewer sees them. */
+export async function participantsOf(server: TestServer, viewer: TestUser, group: { jid: string }): Promise<[string, string][]> {
+  const { groupParticipants } = await ok(server, `query($jid: ID!) { groupParticipants(jid: $jid) { user { jid } role } }`, { jid: group.jid }, { token: viewer.token });
+  return groupParticipants.map((p: { user: { jid: string }; role: string }) => [p.user.jid, p.role]);
+}
