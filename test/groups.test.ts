@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
-import { createGroup, GROUP_FIELDS, participantsOf, registerUser, sendText, type TestUser } from "./support/fixtures.js";
+import { createGroup, GROUP_FIELDS, participantsOf, registerUsers, sendText, type TestGroup, type TestUser } from "./support/fixtures.js";
 import { startServerPair, type TestServer } from "./support/server.js";
 
 const SET_PROFILE = `mutation($g: ID!, $name: String, $imageUrl: String, $imageFileToken: String) {
@@ -30,7 +30,7 @@ describe("groups", () => {
     [one, two] = await startServerPair({ MAX_GROUP_SIZE: "5" });
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => registerUser(one)));
+  const users = <N extends number>(n: N) => registerUsers(one, n);
   const call = (server: TestServer, user: TestUser, query: string, variables: Record<string, unknown> = {}) => gql(server, query, variables, { token: user.token });
   const groupsOf = async (server: TestServer, user: TestUser) =>
     (await ok(server, `{ groups { jid } }`, {}, { token: user.token })).groups.map((g: { jid: string }) => g.jid);
@@ -142,11 +142,11 @@ describe("groups", () => {
       // An admin exiting while another admin stays promotes nobody.
       await ok(two, PROMOTE, { g: group.jid, u: later.jid }, { token: first.token });
       const [newcomer] = await users(1);
-      await ok(two, ADD, { g: group.jid, jids: [newcomer!.jid] }, { token: first.token });
+      await ok(two, ADD, { g: group.jid, jids: [newcomer.jid] }, { token: first.token });
       await ok(two, EXIT, { g: group.jid }, { token: first.token });
       expect(await participantsOf(two, later, group)).toEqual([
         [later.jid, "ADMIN"],
-        [newcomer!.jid, "MEMBER"],
+        [newcomer.jid, "MEMBER"],
       ]);
     });
 
@@ -192,68 +192,68 @@ describe("groups", () => {
       ["a name of 101 characters", "n".repeat(101)],
     ])("refuses %s, naming the field, and creates nothing", async (_, name) => {
       const [admin] = await users(1);
-      const error = onlyError(await call(one, admin!, CREATE, { name, jids: [] }));
+      const error = onlyError(await call(one, admin, CREATE, { name, jids: [] }));
       expect(error).toMatchObject({ message: "name: must be 1 to 100 characters", extensions: { code: "BAD_USER_INPUT", statusCode: 400, field: "name" } });
-      expect(await groupsOf(one, admin!)).toEqual([]);
+      expect(await groupsOf(one, admin)).toEqual([]);
     });
 
     it("takes a name of exactly 100 characters, counting characters rather than UTF-16 units", async () => {
       const [admin] = await users(1);
-      expect((await createGroup(one, admin!, [], { name: "😀".repeat(100) })).name).toBe("😀".repeat(100));
+      expect((await createGroup(one, admin, [], { name: "😀".repeat(100) })).name).toBe("😀".repeat(100));
     });
 
     it("setGroupProfile refuses a bad name or image and changes nothing", async () => {
       const [admin] = await users(1);
-      const group = await createGroup(one, admin!, [], { name: "Before" });
+      const group = await createGroup(one, admin, [], { name: "Before" });
       for (const [variables, field] of [
         [{ name: "" }, "name"],
         [{ name: "x".repeat(101) }, "name"],
         [{ imageUrl: "ftp://img.example/a.png" }, "imageUrl"],
         [{ imageUrl: "https://img.example/a.png", imageFileToken: "t" }, "imageFileToken"],
       ] as const) {
-        const error = onlyError(await call(one, admin!, SET_PROFILE, { g: group.jid, ...variables }));
+        const error = onlyError(await call(one, admin, SET_PROFILE, { g: group.jid, ...variables }));
         expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       }
-      expect((await ok(one, GROUP, { jid: group.jid }, { token: admin!.token })).group).toMatchObject({ name: "Before", image: null });
+      expect((await ok(one, GROUP, { jid: group.jid }, { token: admin.token })).group).toMatchObject({ name: "Before", image: null });
     });
 
     it("an unknown initial participant is BAD_USER_INPUT naming them, and creates nothing", async () => {
       const [admin, known] = await users(2);
       const unknown = `nobody${randomUUID().slice(0, 8)}@localhost`;
-      const error = onlyError(await call(one, admin!, CREATE, { name: "G", jids: [known!.jid, unknown, "not a jid"] }));
+      const error = onlyError(await call(one, admin, CREATE, { name: "G", jids: [known.jid, unknown, "not a jid"] }));
       expect(error).toMatchObject({ message: `participantJids: no such users: ${unknown}, not a jid`, extensions: { code: "BAD_USER_INPUT", field: "participantJids" } });
-      expect(await groupsOf(one, admin!)).toEqual([]);
-      expect(await groupsOf(two, known!)).toEqual([]);
+      expect(await groupsOf(one, admin)).toEqual([]);
+      expect(await groupsOf(two, known)).toEqual([]);
     });
 
     it("addParticipants with an unknown user is BAD_USER_INPUT naming them, and adds nobody", async () => {
       const [admin, known] = await users(2);
-      const group = await createGroup(one, admin!, []);
+      const group = await createGroup(one, admin, []);
       const unknown = `nobody${randomUUID().slice(0, 8)}@localhost`;
-      const error = onlyError(await call(one, admin!, ADD, { g: group.jid, jids: [known!.jid, unknown] }));
+      const error = onlyError(await call(one, admin, ADD, { g: group.jid, jids: [known.jid, unknown] }));
       expect(error).toMatchObject({ message: `participantJids: no such users: ${unknown}`, extensions: { code: "BAD_USER_INPUT" } });
-      expect(await participantsOf(one, admin!, group)).toEqual([[admin!.jid, "ADMIN"]]);
+      expect(await participantsOf(one, admin, group)).toEqual([[admin.jid, "ADMIN"]]);
     });
 
     it("a group has at most MAX_GROUP_SIZE participants, the creator included", async () => {
       const [admin, ...others] = await users(6);
-      const tooMany = onlyError(await call(one, admin!, CREATE, { name: "Big", jids: others.map((u) => u.jid) }));
+      const tooMany = onlyError(await call(one, admin, CREATE, { name: "Big", jids: others.map((u) => u.jid) }));
       expect(tooMany.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "participantJids" });
       expect(tooMany.message).toMatch(/at most 5 participants/);
-      const group = await createGroup(one, admin!, others.slice(0, 3));
-      const overflow = onlyError(await call(one, admin!, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }));
+      const group = await createGroup(one, admin, others.slice(0, 3));
+      const overflow = onlyError(await call(one, admin, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }));
       expect(overflow.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "participantJids" });
-      expect((await ok(one, ADD, { g: group.jid, jids: [others[3]!.jid] }, { token: admin!.token })).addParticipants.participantCount).toBe(5);
+      expect((await ok(one, ADD, { g: group.jid, jids: [others[3].jid] }, { token: admin.token })).addParticipants.participantCount).toBe(5);
     });
 
     it("a jid that is no group jid is BAD_USER_INPUT naming the argument", async () => {
       const [admin, member] = await users(2);
       for (const [query, variables, field] of [
-        [GROUP, { jid: member!.jid }, "jid"],
-        [ADD, { g: "nope", jids: [member!.jid] }, "groupJid"],
+        [GROUP, { jid: member.jid }, "jid"],
+        [ADD, { g: "nope", jids: [member.jid] }, "groupJid"],
         [EXIT, { g: `x@mix.elsewhere.org` }, "groupJid"],
       ] as const) {
-        expect(onlyError(await call(one, admin!, query, variables)).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+        expect(onlyError(await call(one, admin, query, variables)).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       }
     });
   });
@@ -268,15 +268,15 @@ describe("groups", () => {
       ["delete the group", DELETE, (g: string) => ({ g })],
     ])("a member who tries to %s gets FORBIDDEN, and nothing changes", async (_, query, variables) => {
       const [admin, member, outsider] = await users(3);
-      const group = await createGroup(one, admin!, [member!], { name: "Kept" });
-      const error = onlyError(await call(two, member!, query, variables(group.jid, outsider!, admin!, member!)));
+      const group = await createGroup(one, admin, [member], { name: "Kept" });
+      const error = onlyError(await call(two, member, query, variables(group.jid, outsider, admin, member)));
       expect(error.extensions).toMatchObject({ code: "FORBIDDEN", statusCode: 403 });
-      expect((await ok(one, GROUP, { jid: group.jid }, { token: admin!.token })).group).toMatchObject({
+      expect((await ok(one, GROUP, { jid: group.jid }, { token: admin.token })).group).toMatchObject({
         name: "Kept",
         image: null,
         participants: [
-          { user: { jid: admin!.jid }, role: "ADMIN" },
-          { user: { jid: member!.jid }, role: "MEMBER" },
+          { user: { jid: admin.jid }, role: "ADMIN" },
+          { user: { jid: member.jid }, role: "MEMBER" },
         ],
       });
     });
@@ -295,58 +295,58 @@ describe("groups", () => {
       ["userDeleteGroup", DELETE, (g: string) => ({ g })],
     ])("an outsider calling %s gets NOT_FOUND, exactly as for a group that does not exist", async (_, query, variables) => {
       const [admin, outsider] = await users(2);
-      const group = await createGroup(one, admin!, []);
-      const message = await sendText(one, admin!, group, "inside");
-      const real = onlyError(await call(two, outsider!, query, variables(group.jid, message.id)));
+      const group = await createGroup(one, admin, []);
+      const message = await sendText(one, admin, group, "inside");
+      const real = onlyError(await call(two, outsider, query, variables(group.jid, message.id)));
       const ghostJid = `${randomUUID().replace(/-/g, "")}@mix.localhost`;
-      const ghost = onlyError(await call(two, outsider!, query, variables(ghostJid, message.id)));
+      const ghost = onlyError(await call(two, outsider, query, variables(ghostJid, message.id)));
       expect(real.extensions).toMatchObject({ code: "NOT_FOUND", statusCode: 404 });
       expect({ ...real, message: real.message.replace(group.jid, "G") }).toEqual({ ...ghost, message: ghost.message.replace(ghostJid, "G") });
     });
 
     it("an outsider cannot read a group message by id", async () => {
       const [admin, outsider] = await users(2);
-      const group = await createGroup(one, admin!, []);
-      const message = await sendText(one, admin!, group, "secret");
-      expect(onlyError(await call(two, outsider!, `query($id: ID!) { message(id: $id) { id } }`, { id: message.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      const group = await createGroup(one, admin, []);
+      const message = await sendText(one, admin, group, "secret");
+      expect(onlyError(await call(two, outsider, `query($id: ID!) { message(id: $id) { id } }`, { id: message.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("a removed participant keeps the history up to their removal and sees nothing after it", async () => {
       const [admin, gone] = await users(2);
-      const group = await createGroup(one, admin!, [gone!]);
-      const before = await sendText(one, admin!, group, "before");
-      const own = await sendText(two, gone!, group, "mine");
-      await ok(one, REMOVE, { g: group.jid, u: gone!.jid }, { token: admin!.token });
-      const after = await sendText(one, admin!, group, "after");
-      const history = (await ok(two, HISTORY, { jid: group.jid }, { token: gone!.token })).chatMessages.messages;
+      const group = await createGroup(one, admin, [gone]);
+      const before = await sendText(one, admin, group, "before");
+      const own = await sendText(two, gone, group, "mine");
+      await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
+      const after = await sendText(one, admin, group, "after");
+      const history = (await ok(two, HISTORY, { jid: group.jid }, { token: gone.token })).chatMessages.messages;
       expect(history).toEqual([
         { id: before.id, text: "before" },
         { id: own.id, text: "mine" },
       ]);
-      expect(onlyError(await call(two, gone!, `query($id: ID!) { message(id: $id) { id } }`, { id: after.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
-      expect((await ok(two, `query($id: ID!) { message(id: $id) { text } }`, { id: before.id }, { token: gone!.token })).message.text).toBe("before");
+      expect(onlyError(await call(two, gone, `query($id: ID!) { message(id: $id) { id } }`, { id: after.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect((await ok(two, `query($id: ID!) { message(id: $id) { text } }`, { id: before.id }, { token: gone.token })).message.text).toBe("before");
       // Writing is over: sending and typing are refused.
-      const send = onlyError(await call(two, gone!, `mutation($g: ID!) { sendTextMessage(input: { toJid: $g, messageText: "still here?" }) { id } }`, { g: group.jid }));
+      const send = onlyError(await call(two, gone, `mutation($g: ID!) { sendTextMessage(input: { toJid: $g, messageText: "still here?" }) { id } }`, { g: group.jid }));
       expect(send.extensions).toMatchObject({ code: "FORBIDDEN" });
-      expect(onlyError(await call(two, gone!, `mutation($g: ID!) { sendTypingStatus(toJid: $g) }`, { g: group.jid })).extensions).toMatchObject({ code: "FORBIDDEN" });
+      expect(onlyError(await call(two, gone, `mutation($g: ID!) { sendTypingStatus(toJid: $g) }`, { g: group.jid })).extensions).toMatchObject({ code: "FORBIDDEN" });
       // Nor does the group show as theirs.
-      expect(onlyError(await call(two, gone!, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await call(two, gone, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("a removed participant's subscription replays only what came before, and gets no later message", async () => {
       const [admin, gone, stays] = await users(3);
-      const group = await createGroup(one, admin!, [gone!, stays!]);
-      const before = await sendText(one, admin!, group, "before");
-      await ok(one, REMOVE, { g: group.jid, u: gone!.jid }, { token: admin!.token });
-      const ws = await WsClient.connect(two, gone!.token);
+      const group = await createGroup(one, admin, [gone, stays]);
+      const before = await sendText(one, admin, group, "before");
+      await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
+      const ws = await WsClient.connect(two, gone.token);
       const sub = ws.subscribe(`subscription { messageReceived(afterRowId: "0") { id text } }`);
-      const staysWs = await WsClient.connect(two, stays!.token);
+      const staysWs = await WsClient.connect(two, stays.token);
       const staysSub = staysWs.subscribe(`subscription { messageReceived(afterRowId: "0") { id text } }`);
       await sub.waitFor((d) => d.messageReceived.id === before.id);
-      const after = await sendText(one, admin!, group, "after");
+      const after = await sendText(one, admin, group, "after");
       await staysSub.waitFor((d) => d.messageReceived.id === after.id);
       // A message to the removed user after that one arrives on their subscription; the group's does not.
-      const marker = await sendText(one, admin!, gone!, "marker");
+      const marker = await sendText(one, admin, gone, "marker");
       await sub.waitFor((d) => d.messageReceived.id === marker.id);
       expect(sub.received.map((e) => e.data?.messageReceived.id)).toEqual([before.id, marker.id]);
       await Promise.all([ws.close(), staysWs.close()]);
@@ -354,14 +354,14 @@ describe("groups", () => {
 
     it("a participant subscribed live at their removal gets no later message", async () => {
       const [admin, gone] = await users(2);
-      const group = await createGroup(one, admin!, [gone!]);
-      const ws = await WsClient.connect(two, gone!.token);
+      const group = await createGroup(one, admin, [gone]);
+      const ws = await WsClient.connect(two, gone.token);
       const sub = ws.subscribe(`subscription { messageReceived(afterRowId: "0") { id } }`);
-      const first = await sendText(one, admin!, group, "while in");
+      const first = await sendText(one, admin, group, "while in");
       await sub.waitFor((d) => d.messageReceived.id === first.id);
-      await ok(one, REMOVE, { g: group.jid, u: gone!.jid }, { token: admin!.token });
-      await sendText(one, admin!, group, "after removal");
-      const marker = await sendText(one, admin!, gone!, "marker");
+      await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
+      await sendText(one, admin, group, "after removal");
+      const marker = await sendText(one, admin, gone, "marker");
       await sub.waitFor((d) => d.messageReceived.id === marker.id);
       expect(sub.received.map((e) => e.data?.messageReceived.id)).toEqual([first.id, marker.id]);
       await ws.close();
@@ -369,11 +369,11 @@ describe("groups", () => {
 
     it("a participant added later sees only the messages sent since they joined", async () => {
       const [admin, late] = await users(2);
-      const group = await createGroup(one, admin!, []);
-      await sendText(one, admin!, group, "before you came");
-      await ok(one, ADD, { g: group.jid, jids: [late!.jid] }, { token: admin!.token });
-      const welcome = await sendText(one, admin!, group, "welcome");
-      expect((await ok(two, HISTORY, { jid: group.jid }, { token: late!.token })).chatMessages.messages).toEqual([{ id: welcome.id, text: "welcome" }]);
+      const group = await createGroup(one, admin, []);
+      await sendText(one, admin, group, "before you came");
+      await ok(one, ADD, { g: group.jid, jids: [late.jid] }, { token: admin.token });
+      const welcome = await sendText(one, admin, group, "welcome");
+      expect((await ok(two, HISTORY, { jid: group.jid }, { token: late.token })).chatMessages.messages).toEqual([{ id: welcome.id, text: "welcome" }]);
     });
   });
 
@@ -390,40 +390,40 @@ describe("groups", () => {
     it("every change reaches every participant, across processes, and once the user removed or leaving", async () => {
       const [admin, b, c, d] = await users(4);
       const { subs, close } = await subscribeAll([
-        [one, admin!],
-        [two, b!],
-        [two, c!],
-        [one, d!],
+        [one, admin],
+        [two, b],
+        [two, c],
+        [one, d],
       ]);
       const [aSub, bSub, cSub, dSub] = subs as [(typeof subs)[0], (typeof subs)[0], (typeof subs)[0], (typeof subs)[0]];
       // Group creation is retried until the subscriptions are live: nothing replays group events.
-      let group!: Record<string, any>;
+      let group!: TestGroup;
       await vi.waitFor(async () => {
-        group = await createGroup(one, admin!, [b!, c!], { name: "Events" });
+        group = await createGroup(one, admin, [b, c], { name: "Events" });
         await Promise.all([aSub, bSub, cSub].map((s) => s.waitFor((e) => e.groupUpdated.groupJid === group.jid, 500)));
       });
       expect(eventsOf(bSub, group.jid)).toEqual([
-        { type: "CREATED", groupJid: group.jid, actorJid: admin!.jid, targetJids: expect.arrayContaining([b!.jid, c!.jid]), at: expect.any(String), group: { name: "Events", participantCount: 3, myRole: "MEMBER" } },
+        { type: "CREATED", groupJid: group.jid, actorJid: admin.jid, targetJids: expect.arrayContaining([b.jid, c.jid]), at: expect.any(String), group: { name: "Events", participantCount: 3, myRole: "MEMBER" } },
       ]);
       expect(eventsOf(aSub, group.jid)[0]?.group?.myRole).toBe("ADMIN");
 
-      await ok(one, SET_PROFILE, { g: group.jid, name: "Renamed" }, { token: admin!.token });
-      await ok(one, ADD, { g: group.jid, jids: [d!.jid] }, { token: admin!.token });
-      await ok(one, PROMOTE, { g: group.jid, u: b!.jid }, { token: admin!.token });
-      await ok(two, REMOVE, { g: group.jid, u: c!.jid }, { token: b!.token });
-      await ok(one, EXIT, { g: group.jid }, { token: d!.token });
-      await ok(one, SET_PROFILE, { g: group.jid, name: "Last" }, { token: admin!.token });
+      await ok(one, SET_PROFILE, { g: group.jid, name: "Renamed" }, { token: admin.token });
+      await ok(one, ADD, { g: group.jid, jids: [d.jid] }, { token: admin.token });
+      await ok(one, PROMOTE, { g: group.jid, u: b.jid }, { token: admin.token });
+      await ok(two, REMOVE, { g: group.jid, u: c.jid }, { token: b.token });
+      await ok(one, EXIT, { g: group.jid }, { token: d.token });
+      await ok(one, SET_PROFILE, { g: group.jid, name: "Last" }, { token: admin.token });
       for (const sub of [aSub, bSub]) await sub.waitFor((e) => e.groupUpdated.groupJid === group.jid && e.groupUpdated.group?.name === "Last");
 
       const summary = (sub: typeof aSub) => eventsOf(sub, group.jid).map((e) => [e!.type, e!.actorJid, e!.targetJids]);
       const all = [
-        ["CREATED", admin!.jid, expect.any(Array)],
-        ["PROFILE_UPDATED", admin!.jid, []],
-        ["PARTICIPANT_ADDED", admin!.jid, [d!.jid]],
-        ["ADMIN_GRANTED", admin!.jid, [b!.jid]],
-        ["PARTICIPANT_REMOVED", b!.jid, [c!.jid]],
-        ["PARTICIPANT_LEFT", d!.jid, [d!.jid]],
-        ["PROFILE_UPDATED", admin!.jid, []],
+        ["CREATED", admin.jid, expect.any(Array)],
+        ["PROFILE_UPDATED", admin.jid, []],
+        ["PARTICIPANT_ADDED", admin.jid, [d.jid]],
+        ["ADMIN_GRANTED", admin.jid, [b.jid]],
+        ["PARTICIPANT_REMOVED", b.jid, [c.jid]],
+        ["PARTICIPANT_LEFT", d.jid, [d.jid]],
+        ["PROFILE_UPDATED", admin.jid, []],
       ];
       expect(summary(aSub)).toEqual(all);
       expect(summary(bSub)).toEqual(all);
@@ -439,38 +439,38 @@ describe("groups", () => {
 
     it("deleting the group tells every participant, and the group is null for all", async () => {
       const [admin, member] = await users(2);
-      const group = await createGroup(one, admin!, [member!]);
+      const group = await createGroup(one, admin, [member]);
       const { subs, close } = await subscribeAll([
-        [one, admin!],
-        [two, member!],
+        [one, admin],
+        [two, member],
       ]);
       let n = 0;
       await vi.waitFor(async () => {
         n += 1;
-        await ok(one, SET_PROFILE, { g: group.jid, name: `probe ${n}` }, { token: admin!.token });
+        await ok(one, SET_PROFILE, { g: group.jid, name: `probe ${n}` }, { token: admin.token });
         await Promise.all(subs.map((s) => s.waitFor((e) => e.groupUpdated.group?.name === `probe ${n}`, 500)));
       });
-      await ok(one, DELETE, { g: group.jid }, { token: admin!.token });
+      await ok(one, DELETE, { g: group.jid }, { token: admin.token });
       for (const sub of subs) {
         const deleted = await sub.waitFor((e) => e.groupUpdated.type === "DELETED");
-        expect(deleted.groupUpdated).toMatchObject({ groupJid: group.jid, actorJid: admin!.jid, group: null });
+        expect(deleted.groupUpdated).toMatchObject({ groupJid: group.jid, actorJid: admin.jid, group: null });
       }
       await close();
     });
 
     it("a change to a group reaches none but its participants", async () => {
       const [admin, outsider] = await users(2);
-      const { subs, close } = await subscribeAll([[two, outsider!]]);
-      const group = await createGroup(one, admin!, []);
-      await ok(one, SET_PROFILE, { g: group.jid, name: "Private" }, { token: admin!.token });
+      const { subs, close } = await subscribeAll([[two, outsider]]);
+      const group = await createGroup(one, admin, []);
+      await ok(one, SET_PROFILE, { g: group.jid, name: "Private" }, { token: admin.token });
       // A change to the outsider's own group, made after those, is the first thing they hear.
-      let own!: Record<string, any>;
+      let own!: TestGroup;
       await vi.waitFor(async () => {
-        own = await createGroup(two, outsider!, []);
+        own = await createGroup(two, outsider, []);
         await subs[0]!.waitFor((e) => e.groupUpdated.groupJid === own.jid, 500);
       });
-      await ok(one, SET_PROFILE, { g: group.jid, name: "Still private" }, { token: admin!.token });
-      await ok(two, SET_PROFILE, { g: own.jid, name: "Mine" }, { token: outsider!.token });
+      await ok(one, SET_PROFILE, { g: group.jid, name: "Still private" }, { token: admin.token });
+      await ok(two, SET_PROFILE, { g: own.jid, name: "Mine" }, { token: outsider.token });
       await subs[0]!.waitFor((e) => e.groupUpdated.group?.name === "Mine");
       expect(subs[0]!.received.every((e) => e.data?.groupUpdated.groupJid !== group.jid)).toBe(true);
       await close();
@@ -483,19 +483,19 @@ describe("groups", () => {
 
     it("reaches those who share a group, across processes, and stops when they no longer do", async () => {
       const [admin, member, changer] = await users(3);
-      const group = await createGroup(one, admin!, [member!, changer!]);
-      const ws = await WsClient.connect(two, member!.token);
+      const group = await createGroup(one, admin, [member, changer]);
+      const ws = await WsClient.connect(two, member.token);
       const sub = ws.subscribe(PROFILE);
       let n = 0;
       await vi.waitFor(async () => {
         n += 1;
-        await ok(one, SET, { n: `Shared${n}` }, { token: changer!.token });
-        await sub.waitFor((d) => d.userProfileUpdated.jid === changer!.jid && d.userProfileUpdated.nickname === `Shared${n}`, 500);
+        await ok(one, SET, { n: `Shared${n}` }, { token: changer.token });
+        await sub.waitFor((d) => d.userProfileUpdated.jid === changer.jid && d.userProfileUpdated.nickname === `Shared${n}`, 500);
       });
       // Once the changer leaves, the group no longer makes them contacts.
-      await ok(one, EXIT, { g: group.jid }, { token: changer!.token });
-      await ok(one, SET, { n: "Gone" }, { token: changer!.token });
-      await ok(one, SET, { n: "Admin marker" }, { token: admin!.token });
+      await ok(one, EXIT, { g: group.jid }, { token: changer.token });
+      await ok(one, SET, { n: "Gone" }, { token: changer.token });
+      await ok(one, SET, { n: "Admin marker" }, { token: admin.token });
       await sub.waitFor((d) => d.userProfileUpdated.nickname === "Admin marker");
       expect(sub.received.map((e) => e.data?.userProfileUpdated.nickname)).not.toContain("Gone");
       await ws.close();
@@ -503,8 +503,8 @@ describe("groups", () => {
 
     it("profiles lists the participants of the viewer's groups as contacts", async () => {
       const [admin, member] = await users(2);
-      await createGroup(one, admin!, [member!]);
-      expect((await ok(two, `{ profiles { jid } }`, {}, { token: member!.token })).profiles).toEqual([{ jid: admin!.jid }]);
+      await createGroup(one, admin, [member]);
+      expect((await ok(two, `{ profiles { jid } }`, {}, { token: member.token })).profiles).toEqual([{ jid: admin.jid }]);
     });
   });
 });

@@ -29,6 +29,13 @@ export async function registerUser(server: TestServer, options: { headers?: Reco
   return { username: register.username, password: register.password, jid: register.userJid, token: connect.token };
 }
 
+type Tuple<N extends number, T, R extends T[] = []> = R["length"] extends N ? R : Tuple<N, T, [...R, T]>;
+
+/** n registered users at once, as a tuple: `const [alice, bob] = await registerUsers(server, 2)`. */
+export async function registerUsers<N extends number>(server: TestServer, n: N): Promise<Tuple<N, TestUser>> {
+  return (await Promise.all(Array.from({ length: n }, () => registerUser(server)))) as Tuple<N, TestUser>;
+}
+
 export const MESSAGE_FIELDS = `id rowId chatType chatJid fromJid toJid type text replyTo { id text } mentionedUserJids isForwarded
   isDeletedForEveryone isFavourite status createdAt`;
 
@@ -49,6 +56,9 @@ export async function sendText(
   return sendTextMessage;
 }
 
+/** A group as createGroup returned it (GROUP_FIELDS). */
+export type TestGroup = Record<string, any> & { jid: string; groupId: string };
+
 export const GROUP_FIELDS = `jid groupId name image createdBy { jid } participants { user { jid } role } participantCount myRole`;
 
 /** Creates a group with the admin as creator and the others as members; fails the test when the server refuses. */
@@ -57,7 +67,7 @@ export async function createGroup(
   admin: TestUser,
   members: readonly TestUser[],
   extra: { name?: string; imageUrl?: string } = {},
-): Promise<Record<string, any>> {
+): Promise<TestGroup> {
   const { createGroup: group } = await ok(
     server,
     `mutation($name: String!, $jids: [ID!]!, $imageUrl: String) { createGroup(name: $name, participantJids: $jids, imageUrl: $imageUrl) { ${GROUP_FIELDS} } }`,
