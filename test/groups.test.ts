@@ -155,8 +155,10 @@ describe("groups", () => {
       const group = await createGroup(one, admin, [member]);
       await ok(two, EXIT, { g: group.jid }, { token: member.token });
       expect(await participantsOf(one, admin, group)).toEqual([[admin.jid, "ADMIN"]]);
+      const note = await sendText(one, admin, group, "alone");
       await ok(one, EXIT, { g: group.jid }, { token: admin.token });
       expect(await groupsOf(one, admin)).toEqual([]);
+      expect((await ok(one, HISTORY, { jid: group.jid }, { token: admin.token })).chatMessages.messages).toEqual([{ id: note.id, text: "alone" }]);
       for (const user of [admin, member]) {
         expect(onlyError(await call(two, user, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
       }
@@ -164,14 +166,17 @@ describe("groups", () => {
       expect(onlyError(await call(one, admin, ADD, { g: group.jid, jids: [member.jid] })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
-    it("userDeleteGroup deletes the group for everyone", async () => {
+    it("userDeleteGroup deletes the group for everyone, who keep its history as former participants", async () => {
       const [admin, member] = await users(2);
       const group = await createGroup(one, admin, [member]);
+      const last = await sendText(two, member, group, "last words");
       expect(await ok(one, DELETE, { g: group.jid }, { token: admin.token })).toEqual({ userDeleteGroup: true });
       for (const [server, user] of [[one, admin], [two, member]] as const) {
         expect(await groupsOf(server, user)).toEqual([]);
         expect(onlyError(await call(server, user, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
-        expect(onlyError(await call(server, user, `mutation($to: ID!) { sendTextMessage(input: { toJid: $to, messageText: "hi" }) { id } }`, { to: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
+        expect((await ok(server, HISTORY, { jid: group.jid }, { token: user.token })).chatMessages.messages).toEqual([{ id: last.id, text: "last words" }]);
+        const send = onlyError(await call(server, user, `mutation($to: ID!) { sendTextMessage(input: { toJid: $to, messageText: "hi" }) { id } }`, { to: group.jid }));
+        expect(send.extensions).toMatchObject({ code: "FORBIDDEN" });
       }
     });
 
