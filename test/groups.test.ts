@@ -180,6 +180,57 @@ describe("groups", () => {
       }
     });
 
+    it("a participant removed and added back sees what they were there for, not what came between", async () => {
+      const [admin, back] = await users(2);
+      const group = await createGroup(one, admin, [back]);
+      const first = await sendText(one, admin, group, "first stay");
+      await ok(one, REMOVE, { g: group.jid, u: back.jid }, { token: admin.token });
+      await sendText(one, admin, group, "while away");
+      await ok(one, ADD, { g: group.jid, jids: [back.jid] }, { token: admin.token });
+      const second = await sendText(one, admin, group, "second stay");
+      expect((await ok(two, HISTORY, { jid: group.jid }, { token: back.token })).chatMessages.messages).toEqual([
+        { id: first.id, text: "first stay" },
+        { id: second.id, text: "second stay" },
+      ]);
+      expect(await participantsOf(two, back, group)).toEqual([
+        [admin.jid, "ADMIN"],
+        [back.jid, "MEMBER"],
+      ]);
+    });
+
+    it("admins exiting at the same time still leave the group an admin", async () => {
+      const [a1, a2, m1, m2] = await users(4);
+      const group = await createGroup(one, a1, [a2, m1, m2]);
+      await ok(one, PROMOTE, { g: group.jid, u: a2.jid }, { token: a1.token });
+      const results = await Promise.all([call(one, a1, EXIT, { g: group.jid }), call(two, a2, EXIT, { g: group.jid })]);
+      expect(results.map((r) => r.data)).toEqual([{ userExitGroup: true }, { userExitGroup: true }]);
+      const left = await participantsOf(two, m1, group);
+      expect(left.map(([jid]) => jid).sort()).toEqual([m1.jid, m2.jid].sort());
+      expect(left.filter(([, role]) => role === "ADMIN")).toHaveLength(1);
+    });
+
+    it("the last two participants leaving at the same time delete the group once", async () => {
+      const [admin, member] = await users(2);
+      const group = await createGroup(one, admin, [member]);
+      const results = await Promise.all([call(one, admin, EXIT, { g: group.jid }), call(two, member, EXIT, { g: group.jid })]);
+      expect(results.map((r) => r.data)).toEqual([{ userExitGroup: true }, { userExitGroup: true }]);
+      expect([await groupsOf(one, admin), await groupsOf(two, member)]).toEqual([[], []]);
+    });
+
+    it("additions at the same time cannot take a group past MAX_GROUP_SIZE", async () => {
+      const [admin, member, ...others] = await users(8);
+      const group = await createGroup(one, admin, [member]);
+      await ok(one, PROMOTE, { g: group.jid, u: member.jid }, { token: admin.token });
+      // Each addition fits on its own (2 + 3 = 5); together they would make 8.
+      const results = await Promise.all([
+        call(one, admin, ADD, { g: group.jid, jids: others.slice(0, 3).map((u) => u.jid) }),
+        call(two, member, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }),
+      ]);
+      expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+      expect(results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+      expect(await participantsOf(one, admin, group)).toHaveLength(5);
+    });
+
     it("groups lists the viewer's current groups, newest first", async () => {
       const [me, other] = await users(2);
       const first = await createGroup(one, other, [me]);
