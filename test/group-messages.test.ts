@@ -269,6 +269,24 @@ describe("group messages", () => {
       expect(bTyping!.received.every((e) => e.data?.typingStatus.fromJid !== b.jid)).toBe(true);
       await Promise.all(sockets.map((ws) => ws.close()));
     });
+
+    it("a removed participant hears no more typing in the group", async () => {
+      const [admin, gone, friend] = await registerUsers(one, 3);
+      const group = await createGroup(one, admin, [gone]);
+      await ok(one, `mutation($g: ID!, $u: ID!) { removeParticipant(groupJid: $g, userJid: $u) { jid } }`, { g: group.jid, u: gone.jid }, { token: admin.token });
+      const ws = await WsClient.connect(two, gone.token);
+      const typing = ws.subscribe(TYPING);
+      // Once a friend's typing reaches the subscription, it is live; the admin typed before that.
+      await expect
+        .poll(async () => {
+          await ok(one, `mutation($to: ID!) { sendTypingStatus(toJid: $to) }`, { to: group.jid }, { token: admin.token });
+          await ok(one, `mutation($to: ID!) { sendTypingStatus(toJid: $to) }`, { to: gone.jid }, { token: friend.token });
+          return typing.received.length > 0;
+        })
+        .toBe(true);
+      expect(typing.received.map((e) => e.data?.typingStatus.chatJid)).not.toContain(group.jid);
+      await ws.close();
+    });
   });
 });
 
