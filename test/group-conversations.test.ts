@@ -262,6 +262,16 @@ describe("conversation management in groups", () => {
       await Promise.all(sockets.map((ws) => ws.close()));
     });
 
+    it("a former participant cannot delete their own group message for everyone any more", async () => {
+      const { people, group } = await setUp(2);
+      const [admin, gone] = people;
+      const mine = await sendText(two, gone, group, "said while in");
+      await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
+      const error = onlyError(await call(two, gone, DELETE_FOR_EVERYONE, { to: group.jid, ids: [mine.id] }));
+      expect(error.extensions).toMatchObject({ code: "FORBIDDEN", statusCode: 403 });
+      expect(await history(one, admin, group)).toEqual([{ id: mine.id, text: "said while in", isForwarded: false, isFavourite: false, isDeletedForEveryone: false }]);
+    });
+
     it("a participant, admin or not, cannot delete someone else's group message for everyone", async () => {
       const { people, group } = await setUp(3);
       const [admin, b, c] = people;
