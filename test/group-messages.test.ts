@@ -325,6 +325,12 @@ describe("groupChat switched off in FEATURES", () => {
     ["sendTypingStatus to a group", `mutation($g: ID!) { sendTypingStatus(toJid: $g) }`],
     ["forwardMessages to a group", `mutation($g: ID!, $m: ID!) { forwardMessages(toJids: [$g], messageIds: [$m]) { id } }`],
     ["muteChat of a group", `mutation($g: ID!) { muteChat(toJid: $g, isMuted: true) }`],
+    ["archiveChat of a group", `mutation($g: ID!) { archiveChat(toJid: $g, isArchived: true) }`],
+    ["clearChat of a group", `mutation($g: ID!) { clearChat(toJid: $g) }`],
+    ["deleteChat of a group", `mutation($g: ID!) { deleteChat(toJid: $g) }`],
+    ["updateFavouriteStatus in a group", `mutation($g: ID!, $m: ID!) { updateFavouriteStatus(toJid: $g, messageId: $m, isFavourite: true) }`],
+    ["deleteMessagesForMe in a group", `mutation($g: ID!, $m: ID!) { deleteMessagesForMe(toJid: $g, messageIds: [$m]) }`],
+    ["deleteMessagesForEveryone in a group", `mutation($g: ID!, $m: ID!) { deleteMessagesForEveryone(toJid: $g, messageIds: [$m]) }`],
   ])("%s is FEATURE_UNAVAILABLE (403)", async (_, query) => {
     const variables = Object.fromEntries(
       (
