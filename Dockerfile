@@ -1,5 +1,6 @@
 # Parley: multi-stage build; the runtime image holds production dependencies and dist/ only,
-# and runs as the unprivileged node user.
+# and runs as the unprivileged node user. node is PID 1 and handles SIGTERM itself (graceful
+# shutdown within SHUTDOWN_TIMEOUT_MS); give `docker stop` a longer grace period than that.
 FROM node:20-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -24,6 +25,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 4000
+STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/main.js"]

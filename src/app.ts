@@ -1,6 +1,7 @@
 // The one place that wires parts together: config → database, pub/sub, presence → services →
 // schema → HTTP and WebSocket on one port. Nothing connects at import time.
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { ChatService } from "./chats/chat.service.js";
 import { ContactService } from "./chats/contact.service.js";
@@ -9,12 +10,20 @@ import { RecentChatService } from "./chats/recent-chat.service.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import type { Services } from "./graphql/context.js";
+import { MutationRateLimiter } from "./graphql/rate-limit.js";
 import { parleySchema } from "./graphql/schema.js";
+import { Metrics } from "./http/metrics.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import { IdentityService } from "./identity/identity.service.js";
 import { GroupDirectory } from "./groups/group-directory.js";
 import { GroupService } from "./groups/group.service.js";
 import { Jids } from "./identity/jid.js";
+import { MediaStore } from "./media/media-store.js";
+import { registerMediaRoutes } from "./media/media.routes.js";
+import { MediaService } from "./media/media.service.js";
+import { MediaUrlSigner } from "./media/signed-url.js";
+import { LocalDiskStorage } from "./media/storage.js";
+import { Uploader } from "./media/upload.js";
 import { loadSigningKey, TokenSigner } from "./identity/token.js";
 import { UserDirectory } from "./identity/user-directory.js";
 import { DeletionService } from "./messages/deletion.service.js";
@@ -33,9 +42,13 @@ export interface App {
   log: Logger;
   services: Services;
   http: HttpServer;
+  metrics: Metrics;
   /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:4000. */
   listen(): Promise<string>;
-  /** Stops accepting, closes sockets, Redis and the database. */
+  /**
+   * Stops accepting, lets operations under way finish, closes WebSockets with 1001, then Redis
+   * and the database. Bounded by the caller (main.ts: SHUTDOWN_TIMEOUT_MS).
+   */
   close(): Promise<void>;
 }
 
@@ -44,8 +57,10 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function createApp(config: Config, log: Logger = createLogger(config)): Promise<App> {
+  const metrics = new Metrics();
   const db: Database = await openDatabase(config, log);
-  const realtime = createRealtime(config, log);
+  metrics.watchDatabase(() => db.poolStats());
+  const realtime = createRealtime(config, log, (topic) => metrics.published(topic.kind));
   const presenceStore = realtime.redis
     ? new RedisPresence(realtime.redis, config.presenceTtlSeconds)
     : new InProcessPresence();
@@ -53,8 +68,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const jids = new Jids(config.xmppDomain);
   const contacts = new ContactService(db);
   const presence = new PresenceService(presenceStore, db);
-  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields);
-  const tokens = new TokenSigner(loadSigningKey(config), config.tokenTtlSeconds);
+  const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log);
+  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore);
+  const signingKey = loadSigningKey(config);
+  const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
   const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
   const users = new UserDirectory(db, jids);
   const groupDirectory = new GroupDirectory(db);
@@ -65,8 +82,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
   const conversations = new ConversationService(db, chats, messages);
   const favourites = new FavouriteService(db, chats, messages);
-  const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000);
-  const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize);
+  const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
+  const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
+  const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
+  const media = new MediaService(mediaStore, messages, mediaUrls, config);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);
   const services: Services = {
     config,
@@ -86,6 +105,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     favourites,
     deletions,
     groups,
+    mutationLimit: new MutationRateLimiter(config, realtime.redis, log),
+    media,
   };
 
   const http = await createHttpServer({
@@ -97,6 +118,14 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
       { name: "database", check: () => db.ping() },
       { name: "pubsub", check: () => realtime.pubsub.ping() },
     ],
+    metrics,
+  });
+
+  await registerMediaRoutes(http.fastify, {
+    identity,
+    uploader: new Uploader(db, mediaStore.storage, config.media.maxBytes),
+    store: mediaStore,
+    signer: mediaUrls,
   });
 
   let closing: Promise<void> | undefined;
@@ -105,6 +134,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     log,
     services,
     http,
+    metrics,
     async listen() {
       await http.fastify.listen({ port: config.port, host: config.host });
       const { port } = http.fastify.server.address() as AddressInfo;

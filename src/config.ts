@@ -24,6 +24,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset: in-process pub/sub and presence. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel ("" or "name:"), for deployments sharing one Redis. */
+  redisPrefix: string;
   databasePoolSize: number;
   xmppDomain: string;
   /** Unset only in embedded mode, where one is generated and kept in dataDir. */
@@ -46,11 +48,25 @@ export interface Config {
     wsMaxSubscriptions: number;
     wsConnectionInitTimeoutMs: number;
   };
+  /** Mutations per user per window, across all processes; mutations 0 turns the limit off. */
+  rateLimit: { mutations: number; windowSeconds: number };
   presenceTtlSeconds: number;
   maxTextLength: number;
   typingTimeoutMs: number;
   deleteForEveryoneWindowSeconds: number;
   maxGroupSize: number;
+  /** On SIGTERM/SIGINT, the time in-flight operations get before the process exits anyway (non-zero). */
+  shutdownTimeoutMs: number;
+  /** When set, GET /metrics needs Authorization: Bearer <token>. */
+  metricsToken: string | undefined;
+  media: {
+    /** Upload size limits per kind, in bytes. */
+    maxBytes: { IMAGE: number; AUDIO: number; VIDEO: number; FILE: number };
+    /** How long a downloadMedia URL stays valid. */
+    urlTtlSeconds: number;
+    /** Prefix of download URLs (e.g. https://chat.example.com); unset: URLs are paths from the server's root. */
+    publicUrl: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -62,6 +78,8 @@ export class ConfigError extends Error {
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+const MIB = 1024 * 1024;
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -93,6 +111,10 @@ const env = z
       .string()
       .regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL")
       .optional(),
+    REDIS_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1–64 of A-Z a-z 0-9 _ . -")
+      .optional(),
     DATABASE_POOL_SIZE: int(1, 1000, 20),
     XMPP_DOMAIN: z.string().toLowerCase().regex(domainName, "must be a domain name").default("localhost"),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -120,11 +142,25 @@ const env = z
     WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024, 64 * 1024),
     WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
+    RATE_LIMIT_MUTATIONS: int(0, 1_000_000, 1000),
+    RATE_LIMIT_WINDOW_SECONDS: int(1, 24 * 3600, 10),
     PRESENCE_TTL_SECONDS: int(5, 3600, 60),
     MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
     DELETE_FOR_EVERYONE_WINDOW_SECONDS: int(0, 10 * 365 * 24 * 3600, 3600),
     MAX_GROUP_SIZE: int(2, 100_000, 1000),
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    MEDIA_MAX_IMAGE_BYTES: int(1, 2 ** 40, 10 * MIB),
+    MEDIA_MAX_AUDIO_BYTES: int(1, 2 ** 40, 16 * MIB),
+    MEDIA_MAX_VIDEO_BYTES: int(1, 2 ** 40, 100 * MIB),
+    MEDIA_MAX_DOCUMENT_BYTES: int(1, 2 ** 40, 25 * MIB),
+    MEDIA_URL_TTL_SECONDS: int(10, 7 * 24 * 3600, 300),
+    PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be an http(s) URL without query or fragment")
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.DATABASE_URL && !v.JWT_SECRET) {
@@ -152,6 +188,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL,
     redisUrl: v.REDIS_URL,
+    redisPrefix: v.REDIS_NAMESPACE ? `${v.REDIS_NAMESPACE}:` : "",
     databasePoolSize: v.DATABASE_POOL_SIZE,
     xmppDomain: v.XMPP_DOMAIN,
     jwtSecret: v.JWT_SECRET,
@@ -173,10 +210,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
+    rateLimit: { mutations: v.RATE_LIMIT_MUTATIONS, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
     maxTextLength: v.MAX_TEXT_LENGTH,
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
     deleteForEveryoneWindowSeconds: v.DELETE_FOR_EVERYONE_WINDOW_SECONDS,
     maxGroupSize: v.MAX_GROUP_SIZE,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: v.METRICS_TOKEN,
+    media: {
+      maxBytes: {
+        IMAGE: v.MEDIA_MAX_IMAGE_BYTES,
+        AUDIO: v.MEDIA_MAX_AUDIO_BYTES,
+        VIDEO: v.MEDIA_MAX_VIDEO_BYTES,
+        FILE: v.MEDIA_MAX_DOCUMENT_BYTES,
+      },
+      urlTtlSeconds: v.MEDIA_URL_TTL_SECONDS,
+      publicUrl: v.PUBLIC_URL,
+    },
   };
 }

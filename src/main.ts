@@ -21,18 +21,35 @@ async function main(): Promise<void> {
     { url: `${url}/graphql`, database: config.databaseUrl ? "postgres" : "sqlite", pubsub: config.redisUrl ? "redis" : "in-process" },
     "parley is listening",
   );
+  // The first signal starts a graceful shutdown: operations under way finish, sockets close
+  // with 1001, Redis and the database are closed, exit 0. Past SHUTDOWN_TIMEOUT_MS, or on a
+  // second signal, the process exits anyway with 1.
+  let stopping = false;
   const stop = (signal: string) => {
-    log.info({ signal }, "shutting down");
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting without waiting");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "shutting down");
+    const deadline = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     app.close().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(deadline);
+        log.info("shut down");
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 }
 
 main().catch((err: unknown) => {

@@ -214,6 +214,22 @@ describe("presence", () => {
     });
   });
 
+  it("a socket whose subscriptions never received an event still ends the user's presence when it closes", async () => {
+    const server = await startServer();
+    const [user, viewer] = await Promise.all([registerUser(server), registerUser(server)]);
+    const online = async () =>
+      (await ok(server, `query($j: [ID!]!) { userProfiles(jids: $j) { isOnline } }`, { j: [user.jid] }, { token: viewer.token })).userProfiles[0]
+        .isOnline;
+    const ws = await WsClient.connect(server, user.token);
+    ws.subscribe(`subscription { messageReceived { id } }`);
+    ws.subscribe(`subscription { typingStatus { chatJid } }`);
+    // The subscriptions are set up once an operation sent after them has its answer.
+    expect((await ws.execute(`{ myProfile { jid } }`)).data).toEqual({ myProfile: { jid: user.jid } });
+    expect(await online()).toBe(true);
+    await ws.close();
+    await vi.waitFor(async () => expect(await online()).toBe(false));
+  });
+
   it.runIf(onPostgresAndRedis)("a socket on another server process counts as online", async () => {
     const [one, two] = await Promise.all([startServer(), startServer()]);
     const [user, viewer] = await Promise.all([registerUser(one), registerUser(one)]);

@@ -8,6 +8,21 @@ import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, 
 import type { Config } from "../config.js";
 import { entities, migrations } from "./registry.js";
 
+/** Connections of the database: PostgreSQL's pool, or SQLite's one connection and its write queue. */
+export interface PoolStats {
+  database: "postgres" | "sqlite";
+  size: number;
+  idle: number;
+  waiting: number;
+}
+
+/** The counters of node-postgres' Pool that TypeORM's driver keeps as `master`. */
+interface PgPoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
 /** Any 64-bit number: the key of the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK_KEY = 7_166_330_201;
 /** The key of the advisory lock that orders message writes across processes, see sequenced(). */
@@ -19,6 +34,8 @@ export class Database {
    * queued one at a time instead. PostgreSQL takes them concurrently from its pool.
    */
   private readonly writeQueue: Mutex | undefined;
+  /** Writes waiting in writeQueue behind the one that runs (SQLite). */
+  private queuedWrites = 0;
 
   constructor(readonly dataSource: DataSource) {
     this.writeQueue = dataSource.options.type === "postgres" ? undefined : new Mutex();
@@ -38,8 +55,34 @@ export class Database {
 
   /** Runs fn in one transaction: all of its writes land, or none do. */
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.writeQueue) return this.writeQueue.runExclusive(() => this.dataSource.transaction(fn));
+    if (this.writeQueue) return this.queued(() => this.dataSource.transaction(fn));
     return this.dataSource.transaction(fn);
+  }
+
+  private async queued<T>(fn: () => Promise<T>): Promise<T> {
+    this.queuedWrites += 1;
+    let started = false;
+    try {
+      return await this.writeQueue!.runExclusive(() => {
+        started = true;
+        this.queuedWrites -= 1;
+        return fn();
+      });
+    } finally {
+      if (!started) this.queuedWrites -= 1;
+    }
+  }
+
+  /**
+   * The connections, for the metrics: PostgreSQL's pool (open, idle, callers waiting for one);
+   * SQLite's one connection, idle while no write runs, with the writes queued behind it.
+   */
+  poolStats(): PoolStats {
+    if (!this.writeQueue) {
+      const pool = (this.dataSource.driver as unknown as { master?: PgPoolCounts }).master;
+      return { database: "postgres", size: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+    }
+    return { database: "sqlite", size: 1, idle: this.writeQueue.isLocked() ? 0 : 1, waiting: this.queuedWrites };
   }
 
   /**
@@ -51,7 +94,7 @@ export class Database {
    */
   async sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
     if (this.writeQueue) {
-      return this.writeQueue.runExclusive(async () => {
+      return this.queued(async () => {
         const result = await this.dataSource.transaction(write);
         await announce(result);
         return result;

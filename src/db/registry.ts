@@ -3,6 +3,7 @@ import { Chat } from "../chats/chat.entity.js";
 import { GroupParticipantRow, GroupRow } from "../groups/group.entity.js";
 import { RevokedToken } from "../identity/revoked-token.entity.js";
 import { User } from "../identity/user.entity.js";
+import { MediaRow } from "../media/media.entity.js";
 import { MessageState } from "../messages/message-state.entity.js";
 import { MessageRow } from "../messages/message.entity.js";
 import { ReceiptRow } from "../messages/receipt.entity.js";
@@ -11,6 +12,7 @@ import { Initial1763856000000 } from "./migrations/1763856000000-initial.js";
 import { Messages1763942400000 } from "./migrations/1763942400000-messages.js";
 import { MessageStates1764028800000 } from "./migrations/1764028800000-message-states.js";
 import { Groups1764115200000 } from "./migrations/1764115200000-groups.js";
+import { Media1764201600000 } from "./migrations/1764201600000-media.js";
 
-export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow];
-export const migrations = [Initial1763856000000, Messages1763942400000, MessageStates1764028800000, Groups1764115200000];
+export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow, MediaRow];
+export const migrations = [Initial1763856000000, Messages1763942400000, MessageStates1764028800000, Groups1764115200000, Media1764201600000];

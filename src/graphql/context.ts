@@ -10,6 +10,7 @@ import type { IdentityService } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
+import type { MediaService } from "../media/media.service.js";
 import type { DeletionService } from "../messages/deletion.service.js";
 import type { FavouriteService } from "../messages/favourite.service.js";
 import type { MessageService } from "../messages/message.service.js";
@@ -19,6 +20,7 @@ import type { PresenceService } from "../profiles/presence.service.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { featureUnavailable, unauthenticated } from "./errors.js";
+import type { MutationRateLimiter } from "./rate-limit.js";
 
 /** Everything resolvers may call; made once per server in app.ts. */
 export interface Services {
@@ -39,6 +41,8 @@ export interface Services {
   favourites: FavouriteService;
   deletions: DeletionService;
   groups: GroupService;
+  mutationLimit: MutationRateLimiter;
+  media: MediaService;
 }
 
 export interface Context {
@@ -49,6 +53,8 @@ export interface Context {
   licenseKey: string | undefined;
   /** The caller; UNAUTHENTICATED when the operation came without a valid token. */
   viewer(): Promise<Viewer>;
+  /** The caller, or null for an operation without a valid token (an invalid one still fails). */
+  caller(): Promise<Viewer | null>;
   /** FEATURE_UNAVAILABLE unless the server's plan includes the feature. */
   requireFeature(feature: Feature): void;
 }
@@ -69,10 +75,13 @@ export function createContext(services: Services, input: ContextInput): Context 
     services,
     licenseKey: input.licenseKey,
     async viewer() {
-      viewer ??= input.authenticate();
-      const v = await viewer;
+      const v = await this.caller();
       if (!v) throw unauthenticated();
       return v;
+    },
+    caller() {
+      viewer ??= input.authenticate();
+      return viewer;
     },
     requireFeature(feature) {
       if (!services.config.features.has(feature)) throw featureUnavailable(feature);

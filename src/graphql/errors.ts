@@ -35,8 +35,12 @@ export const badInput = (field: string, why: string) => apiError("BAD_USER_INPUT
 export const conflict = (why: string) => apiError("CONFLICT", why);
 export const featureUnavailable = (feature: string) =>
   apiError("FEATURE_UNAVAILABLE", `${feature} is not included in this server's plan`, { feature });
+/** RATE_LIMITED; on HTTP also a 429 status with Retry-After (Apollo reads and removes extensions.http). */
 export const rateLimited = (retryAfterSeconds: number) =>
-  apiError("RATE_LIMITED", `too many requests; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
+  apiError("RATE_LIMITED", `too many requests; retry in ${retryAfterSeconds}s`, {
+    retryAfterSeconds,
+    http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+  });
 
 function isApiError(error: unknown): error is GraphQLError {
   return error instanceof GraphQLError && typeof error.extensions?.code === "string" && error.extensions.code in STATUS_BY_CODE;
@@ -92,7 +96,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
       ? formatted.extensions.code
       : "GRAPHQL_VALIDATION_FAILED";
   const statusCode = STATUS_BY_CODE[code as ErrorCode] ?? 400;
-  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+  const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
   return {
     ...formatted,
     message: options.hideSchemaHints ? withoutSchemaHints(formatted.message) : formatted.message,

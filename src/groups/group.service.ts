@@ -8,6 +8,8 @@ import { type EntityManager, In, IsNull } from "typeorm";
 import { Chat } from "../chats/chat.entity.js";
 import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
+import type { MediaStore } from "../media/media-store.js";
+import { publicImagePath } from "../media/signed-url.js";
 import { asDate, asId } from "../db/values.js";
 import { badInput, forbidden, notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
@@ -43,11 +45,12 @@ export class GroupService {
     private readonly jids: Jids,
     private readonly log: Logger,
     private readonly maxGroupSize: number,
+    private readonly media: MediaStore,
   ) {}
 
   async create(viewer: Viewer, name: string, participantJids: readonly string[], change: GroupProfileChange): Promise<Group> {
     const groupName = this.checkName(name, "name");
-    const image = this.checkImage(change);
+    const image = await this.checkImage(viewer, change);
     const invited = (await this.existingUsers(participantJids, "participantJids")).filter((u) => u.id !== viewer.userId);
     if (invited.length + 1 > this.maxGroupSize) {
       throw badInput("participantJids", `a group has at most ${this.maxGroupSize} participants, creator included`);
@@ -55,7 +58,7 @@ export class GroupService {
     const id = randomUUID().replace(/-/g, "");
     const at = new Date();
     await this.db.transaction(async (em) => {
-      await em.insert(GroupRow, { id, name: groupName, imageUrl: image ?? null, imageFileToken: null, createdBy: viewer.userId, createdAt: at, deletedAt: null });
+      await em.insert(GroupRow, { id, name: groupName, imageUrl: image?.imageUrl ?? null, imageFileToken: image?.imageFileToken ?? null, createdBy: viewer.userId, createdAt: at, deletedAt: null });
       await this.join(em, id, [{ userId: viewer.userId, role: "ADMIN", joinedAt: at }, ...invited.map((u) => ({ userId: u.id, role: "MEMBER" as const, joinedAt: new Date(at.getTime() + 1) }))]);
     });
     await this.tell(id, "CREATED", viewer, invited.map((u) => u.jid), []);
@@ -85,11 +88,13 @@ export class GroupService {
 
   async setProfile(viewer: Viewer, jid: string, change: GroupProfileChange): Promise<Group> {
     const name = change.name == null ? undefined : this.checkName(change.name, "name");
-    const image = this.checkImage(change);
-    await this.db.transaction(async (em) => {
+    const image = await this.checkImage(viewer, change);
+    const previousToken = await this.db.transaction(async (em) => {
       const { group } = await this.access(viewer, jid, "groupJid", em, true);
-      await em.update(GroupRow, { id: group.id }, { ...(name !== undefined ? { name } : {}), ...(image !== undefined ? { imageUrl: image, imageFileToken: null } : {}) });
+      await em.update(GroupRow, { id: group.id }, { ...(name !== undefined ? { name } : {}), ...(image ?? {}) });
+      return group.imageFileToken;
     });
+    if (image && previousToken !== image.imageFileToken) await this.media.releaseIfUnused(previousToken);
     const { group } = await this.access(viewer, jid, "groupJid");
     await this.tell(group.id, "PROFILE_UPDATED", viewer, [], []);
     return this.view(viewer, group);
@@ -141,6 +146,7 @@ export class GroupService {
       return { group, deleted };
     });
     await this.tell(group.id, deleted ? "DELETED" : "PARTICIPANT_LEFT", viewer, [viewer.jid], [viewer.userId]);
+    if (deleted) await this.media.releaseIfUnused(group.imageFileToken);
     return true;
   }
 
@@ -154,6 +160,8 @@ export class GroupService {
       return { group, members };
     });
     await this.tell(group.id, "DELETED", viewer, [], members.map((m) => m.userId));
+    // A deleted group's image goes with it, unless a message or a profile uses the file too.
+    await this.media.releaseIfUnused(group.imageFileToken);
     return true;
   }
 
@@ -252,7 +260,7 @@ export class GroupService {
       jid: this.jids.group(group.id),
       groupId: group.id,
       name: group.name,
-      image: group.imageUrl,
+      image: group.imageUrl ?? (group.imageFileToken ? publicImagePath(group.imageFileToken) : null),
       createdBy: profiles.get(users.get(group.createdBy)!.jid) ?? null,
       createdAt: asDate(group.createdAt),
       participants: members.map((m) =>
@@ -269,14 +277,16 @@ export class GroupService {
     return trimmed;
   }
 
-  /** The new image URL (null clears it), or undefined when the change names none. */
-  private checkImage(change: GroupProfileChange): string | null | undefined {
+  /** The new image (a URL, or an image the caller uploaded; nulls clear it), or undefined when the change names none. */
+  private async checkImage(viewer: Viewer, change: GroupProfileChange): Promise<Pick<GroupRow, "imageUrl" | "imageFileToken"> | undefined> {
     if (change.imageUrl && change.imageFileToken) throw badInput("imageFileToken", "give imageUrl or imageFileToken, not both");
-    // Uploads (POST /media) do not exist yet, so no token can name an image of the caller's.
-    if (change.imageFileToken) throw badInput("imageFileToken", "unknown file token");
+    if (change.imageFileToken) {
+      const media = await this.media.own(viewer.userId, change.imageFileToken, "IMAGE", "imageFileToken");
+      return { imageUrl: null, imageFileToken: media.token };
+    }
     if (change.imageUrl === undefined) return undefined;
     if (change.imageUrl !== null && (!URL.test(change.imageUrl) || change.imageUrl.length > 2048)) throw badInput("imageUrl", "must be an http(s) URL");
-    return change.imageUrl;
+    return { imageUrl: change.imageUrl, imageFileToken: null };
   }
 
   /** The users of these jids; BAD_USER_INPUT naming every jid that is no user here. */

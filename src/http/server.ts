@@ -1,6 +1,5 @@
 // One port: Fastify serves GraphQL over HTTP (Apollo Server) at /graphql, graphql-ws on the same
-// path, and the health routes.
-import { randomUUID } from "node:crypto";
+// path, the health routes and /metrics.
 import { ApolloServer } from "@apollo/server";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -11,9 +10,10 @@ import { bearerToken, type Context, createContext, type Services } from "../grap
 import { formatError, logUnexpected } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
+import { InFlight } from "./in-flight.js";
+import type { Metrics } from "./metrics.js";
+import { requestIdFrom } from "./request-id.js";
 import { attachWebSocket, type WebSocketDoor } from "./websocket.js";
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface HttpServer {
   fastify: FastifyInstance;
@@ -27,16 +27,14 @@ export async function createHttpServer(options: {
   schema: GraphQLSchema;
   log: Logger;
   readiness: ReadinessCheck[];
+  metrics: Metrics;
 }): Promise<HttpServer> {
-  const { config, services, schema, log } = options;
+  const { config, services, schema, log, metrics } = options;
   const fastify = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.limits.bodyLimitBytes,
     requestIdHeader: "x-request-id",
-    genReqId: (req) => {
-      const given = req.headers["x-request-id"];
-      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdFrom(req.headers["x-request-id"]),
     forceCloseConnections: "idle",
   });
   const rules = validationRules(config);
@@ -45,7 +43,9 @@ export async function createHttpServer(options: {
     schema,
     validationRules: rules,
     parseOptions: parseOptions(config),
-    introspection: config.introspection,
+    // The introspection switch is graphql-js's rule in validationRules(), shared with WebSocket;
+    // Apollo's own would report the same query a second time, in other words.
+    introspection: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: hideSchemaHints,
@@ -53,11 +53,15 @@ export async function createHttpServer(options: {
     formatError: (formatted, error) => formatError(formatted, error, { hideSchemaHints }),
     plugins: [
       fastifyApolloDrainPlugin(fastify),
+      metrics.apolloPlugin<Context>(),
       {
         // Unexpected errors are logged here, where the request's logger is known, and their masked
         // form carries the request id so that a report can be matched to the log.
         async requestDidStart({ contextValue }) {
           return {
+            async didResolveOperation({ document, operation }) {
+              if (operation) await services.mutationLimit.check(contextValue, document, operation);
+            },
             async didEncounterErrors({ errors }) {
               logUnexpected(contextValue.log, errors);
             },
@@ -73,6 +77,17 @@ export async function createHttpServer(options: {
     ],
   });
   await apollo.start();
+
+  // Requests under way, from their headers to their response, so that shutdown can let them finish.
+  const inFlight = new InFlight();
+  let closing = false;
+  fastify.addHook("onRequest", async (_request, reply) => {
+    reply.raw.once("close", inFlight.begin());
+  });
+  // A response finished while closing ends its connection, instead of keeping it alive idle.
+  fastify.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
 
   fastify.route({
     url: "/graphql",
@@ -91,14 +106,23 @@ export async function createHttpServer(options: {
     }),
   });
   registerHealthRoutes(fastify, options.readiness);
+  metrics.registerRoute(fastify, config.metricsToken);
 
-  const websocket = await attachWebSocket({ server: fastify.server, schema, rules, config, services, log });
+  const websocket = await attachWebSocket({ server: fastify.server, schema, rules, config, services, log, metrics });
   return {
     fastify,
     websocket,
     async close() {
+      // Stop accepting connections (requests on kept-alive ones get 503), let the requests under
+      // way finish, so that the events they publish still reach open subscriptions, then let
+      // WebSocket operations finish and close the sockets with 1001: the server only finishes
+      // closing once they are gone.
+      closing = true;
+      const closed = fastify.close();
+      await inFlight.idle();
       await websocket.close();
-      await fastify.close();
+      fastify.server.closeIdleConnections();
+      await closed;
       await apollo.stop();
     },
   };

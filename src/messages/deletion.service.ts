@@ -9,6 +9,7 @@ import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, forbidden } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
+import type { MediaStore } from "../media/media-store.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
 import { upsertStates } from "./favourite.service.js";
@@ -25,6 +26,7 @@ export class DeletionService {
     private readonly pubsub: PubSub,
     private readonly log: Logger,
     private readonly windowMs: number,
+    private readonly media: MediaStore,
   ) {}
 
   /** Hides the messages from the viewer only; deleting one that is already gone for them is a no-op. */
@@ -74,6 +76,8 @@ export class DeletionService {
         [false, ...rowIds],
       );
     });
+    // An uploaded file goes with its last message (forwarded copies and profile images keep it).
+    for (const token of new Set(pending.map((r) => r.mediaToken))) await this.media.releaseIfUnused(token);
     const event = { messageIds: pending.map((r) => r.id), byJid: viewer.jid, at: at.toISOString() };
     // Each member hears of it under the chat's jid as they see it.
     const members = await this.chats.audience(chat);

@@ -6,7 +6,7 @@
 // the replay could not see yet is published after the subscription began, so it is buffered.
 // Comparing rowIds removes what both saw.
 import type { Viewer } from "../identity/identity.types.js";
-import { AsyncQueue } from "../realtime/async-queue.js";
+import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type MessagePayload, topics } from "../realtime/topics.js";
 import type { MessageService } from "./message.service.js";
@@ -14,12 +14,14 @@ import type { ReceiptService } from "./receipt.service.js";
 
 const REPLAY_PAGE = 500;
 
-export async function* messageStream(
-  deps: { pubsub: PubSub; messages: MessageService; receipts: ReceiptService },
-  viewer: Viewer,
-  afterRowId: string | null,
-): AsyncGenerator<MessagePayload> {
+type Deps = { pubsub: PubSub; messages: MessageService; receipts: ReceiptService };
+
+export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | null): AsyncGenerator<MessagePayload> {
   const live = new AsyncQueue<MessagePayload>();
+  return endedWith(live, replayThenLive(deps, viewer, afterRowId, live));
+}
+
+async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | null, live: AsyncQueue<MessagePayload>): AsyncGenerator<MessagePayload> {
   const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), (m) => live.push(m));
   // Reaching this subscription is delivery: the recipient's own status becomes DELIVERED.
   const deliver = (m: MessagePayload): MessagePayload => {

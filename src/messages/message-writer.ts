@@ -133,6 +133,7 @@ export class MessageWriter {
             type: d.type,
             text: d.text,
             media: d.media,
+            mediaToken: d.media?.fileToken ?? null,
             replyToId: d.replyToId,
             mentions: d.mentions,
             isForwarded: d.isForwarded,

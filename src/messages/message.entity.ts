@@ -51,6 +51,10 @@ export class MessageRow {
   @Column({ type: "simple-json", nullable: true })
   media!: MediaData | null;
 
+  /** The token of the uploaded file the message carries (media.fileToken), for download checks. */
+  @Column({ name: "media_token", type: "varchar", length: 64, nullable: true })
+  mediaToken!: string | null;
+
   @Column({ name: "reply_to_id", type: "varchar", length: 64, nullable: true })
   replyToId!: string | null;
 

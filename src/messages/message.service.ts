@@ -14,7 +14,7 @@ import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { MessagePayload } from "../realtime/topics.js";
 import { MessageState } from "./message-state.entity.js";
-import { MessageRow } from "./message.entity.js";
+import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 import type { Draft, MessageWriter } from "./message-writer.js";
 import type { PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
@@ -22,6 +22,9 @@ import type { SendTextMessageInput } from "./send-message.input.js";
 
 export const MAX_PAGE = 100;
 const MAX_MENTIONS = 50;
+/** getMediaMessages pages: the first is short, for a chat's header strip. */
+const FIRST_MEDIA_PAGE = 3;
+const MEDIA_PAGE = 10;
 /** forwardMessages takes at most this many targets and this many messages. */
 export const MAX_FORWARD = 50;
 const MSG_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -52,6 +55,17 @@ export class MessageService {
     }
     const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
     return this.send(viewer, chat, input, { type: "TEXT", text, media: null, isForwarded: false });
+  }
+
+  /** A media message (IMAGE, AUDIO, VIDEO, FILE) whose content the media service validated. */
+  async sendMedia(
+    viewer: Viewer,
+    input: { toJid: string; msgId?: string | null; replyMessageId?: string | null; mentionedUserJids?: string[] | null },
+    type: Exclude<MessageType, "TEXT">,
+    media: MediaData,
+  ): Promise<MessagePayload> {
+    const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
+    return this.send(viewer, chat, input, { type, text: null, media, isForwarded: false });
   }
 
   /** The shared path of every send mutation, after its content was validated. */
@@ -175,6 +189,37 @@ export class MessageService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("limit", `must be between 1 and ${MAX_PAGE}`);
     if (lastRowId !== null && !ROW_ID.test(lastRowId)) throw badInput("lastRowId", "must be a rowId");
     const chat = await this.chats.resolve(viewer, jid, "jid");
+    const query = (await this.historyQuery(viewer, chat)).limit(limit + 1);
+    const newer = lastRowId !== null && position === "DOWN";
+    if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
+    query.orderBy("m.row_id", newer ? "ASC" : "DESC");
+    const rows = await query.getMany();
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    if (!newer) page.reverse();
+    return { messages: await this.render(page, viewer.userId), hasMore };
+  }
+
+  /**
+   * getMediaMessages: the chat's media messages the viewer sees, newest first — the 3 newest
+   * without lastMessageId, else the 10 older than that message.
+   */
+  async mediaPage(viewer: Viewer, jid: string, lastMessageId: string | null): Promise<MessagePayload[]> {
+    const chat = await this.chats.resolve(viewer, jid, "jid");
+    const query = (await this.historyQuery(viewer, chat))
+      .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
+      .andWhere("m.deleted_for_everyone_at IS NULL")
+      .orderBy("m.row_id", "DESC")
+      .limit(lastMessageId === null ? FIRST_MEDIA_PAGE : MEDIA_PAGE);
+    if (lastMessageId !== null) {
+      const [last] = await this.visibleByIds(viewer, [lastMessageId], "lastMessageId", chat);
+      query.andWhere("m.row_id < :last", { last: asId(last!.rowId) });
+    }
+    return this.render(await query.getMany(), viewer.userId);
+  }
+
+  /** The chat's history as the viewer sees it: not deleted for them, not cleared (favourites stay). */
+  private async historyQuery(viewer: Viewer, chat: ChatRef) {
     const state = await this.chats.stateOf(viewer.userId, chat.key);
     const query = this.db
       .repository(MessageRow)
@@ -187,21 +232,33 @@ export class MessageService {
         `(m.row_id > :cleared OR EXISTS (
            SELECT 1 FROM message_states f WHERE f.user_id = :viewer AND f.message_row_id = m.row_id AND f.is_favourite = :yes))`,
       )
-      .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) })
-      .limit(limit + 1);
+      .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) });
     if (chat.type === "GROUPCHAT") {
       // Only what was sent while the viewer took part: their own, and what they were a recipient of.
       query.andWhere(`(m.sender_id = :viewer OR EXISTS (
         SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`);
     }
-    const newer = lastRowId !== null && position === "DOWN";
-    if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
-    query.orderBy("m.row_id", newer ? "ASC" : "DESC");
-    const rows = await query.getMany();
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
-    if (!newer) page.reverse();
-    return { messages: await this.render(page, viewer.userId), hasMore };
+    return query;
+  }
+
+  /**
+   * Whether the viewer sees some message that carries this uploaded file (not deleted for
+   * everyone): who may download a file shared in a chat.
+   */
+  async seesMessageWithMedia(viewerId: number, mediaToken: string): Promise<boolean> {
+    const rows = await this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
+      .andWhere(
+        `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
+           SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
+        { viewer: viewerId },
+      )
+      .orderBy("m.row_id", "DESC")
+      .limit(MAX_PAGE)
+      .getMany();
+    return (await this.filterVisible(viewerId, rows)).length > 0;
   }
 
   /** getReplyMessage: one message the viewer may see. */

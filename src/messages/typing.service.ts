@@ -3,7 +3,7 @@
 // whichever process the typist's refreshes go through.
 import { ChatService } from "../chats/chat.service.js";
 import type { Viewer } from "../identity/identity.types.js";
-import { AsyncQueue } from "../realtime/async-queue.js";
+import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type TypingPayload, topics } from "../realtime/topics.js";
 
@@ -24,8 +24,12 @@ export class TypingService {
   }
 
   /** Typing events in the viewer's chats (only chat jid when given), with GONE after a silent COMPOSING. */
-  async *events(viewer: Viewer, jid: string | null): AsyncGenerator<TypingPayload> {
+  events(viewer: Viewer, jid: string | null): AsyncGenerator<TypingPayload> {
     const queue = new AsyncQueue<TypingPayload>();
+    return endedWith(queue, this.eventsInto(queue, viewer, jid));
+  }
+
+  private async *eventsInto(queue: AsyncQueue<TypingPayload>, viewer: Viewer, jid: string | null): AsyncGenerator<TypingPayload> {
     const timers = new Map<string, NodeJS.Timeout>();
     const stop = await this.pubsub.listen(topics.typing(viewer.userId), (event) => {
       if (jid !== null && event.chatJid !== jid) return;

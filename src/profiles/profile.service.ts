@@ -6,6 +6,7 @@ import type { Database } from "../db/database.js";
 import { badInput } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
+import type { MediaStore } from "../media/media-store.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type ProfilePayload, topics } from "../realtime/topics.js";
 import { Profile } from "./profile.entity.js";
@@ -38,6 +39,7 @@ export class ProfileService {
     private readonly contacts: ContactService,
     private readonly jids: Jids,
     private readonly customFieldKeys: readonly string[],
+    private readonly media: MediaStore,
   ) {}
 
   /** Creates the user's profile if missing (inside the caller's transaction); returns isProfileUpdated. */
@@ -101,12 +103,15 @@ export class ProfileService {
     if (input.imageUrl && input.imageFileToken) {
       throw badInput("input.imageFileToken", "give imageUrl or imageFileToken, not both");
     }
-    if (input.imageFileToken) {
-      // Uploads (POST /media) do not exist yet, so no token can name an image of the caller's.
-      throw badInput("input.imageFileToken", "unknown file token");
-    }
+    const image = input.imageFileToken ? await this.media.own(viewer.userId, input.imageFileToken, "IMAGE", "input.imageFileToken") : null;
+    let previousToken: string | null = null;
     const profile = await this.db.transaction(async (em) => {
       const current = await em.findOneOrFail(Profile, { where: { userId: viewer.userId }, relations: { user: true } });
+      previousToken = current.imageFileToken;
+      if (image) {
+        current.imageUrl = null;
+        current.imageFileToken = image.token;
+      }
       for (const field of PLAIN_FIELDS) {
         const value = input[field];
         if (value !== undefined) (current[field] as unknown) = value;
@@ -124,17 +129,22 @@ export class ProfileService {
       current.updatedAt = new Date();
       return em.save(current);
     });
+    if (previousToken !== profile.imageFileToken) await this.media.releaseIfUnused(previousToken);
     return this.changed(viewer, profile);
   }
 
   async deleteImage(viewer: Viewer): Promise<UserProfile> {
+    let previousToken: string | null = null;
     const profile = await this.db.transaction(async (em) => {
       const current = await em.findOneOrFail(Profile, { where: { userId: viewer.userId }, relations: { user: true } });
+      previousToken = current.imageFileToken;
       current.imageUrl = null;
       current.imageFileToken = null;
       current.updatedAt = new Date();
       return em.save(current);
     });
+    // The picture's file goes too, unless a message, another profile or a group still uses it.
+    await this.media.releaseIfUnused(previousToken);
     return this.changed(viewer, profile);
   }
 

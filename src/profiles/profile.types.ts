@@ -1,4 +1,5 @@
 // GraphQL shapes of profiles, and the one mapping from a profile payload to the API type.
+import { publicImagePath } from "../media/signed-url.js";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { ProfilePayload } from "../realtime/topics.js";
 import type { AdminForbidType, AllowType, Gender } from "./profile.entity.js";
@@ -102,7 +103,7 @@ export function toUserProfile(p: ProfilePayload): UserProfile {
     jid: p.jid,
     username: p.username,
     nickname: p.nickname,
-    image: p.imageUrl,
+    image: p.imageUrl ?? (p.imageFileToken ? publicImagePath(p.imageFileToken) : null),
     status: p.status,
     mobileNumber: p.mobileNumber,
     email: p.email,

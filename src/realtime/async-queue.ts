@@ -39,3 +39,25 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     };
   }
 }
+
+/**
+ * An async generator waiting inside `for await`/`yield*` on a queue only sees return() at its
+ * next yield, so a quiet subscription would never close (and its socket's close hooks never
+ * run). This iterator ends the queue first: the generator's wait ends, it reaches its finally,
+ * and return() completes at once.
+ */
+export function endedWith<T>(queue: { end(): void }, generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  const iterator: AsyncGenerator<T> = {
+    next: (...args) => generator.next(...args),
+    return: (value) => {
+      queue.end();
+      return generator.return(value);
+    },
+    throw: (error) => {
+      queue.end();
+      return generator.throw(error);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

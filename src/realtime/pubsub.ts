@@ -1,6 +1,7 @@
 // Pub/sub: Redis (graphql-redis-subscriptions, with its own publisher and subscriber
 // connections) when REDIS_URL is set, else in-process. Redis only wakes subscribers up; it is
-// at-most-once, so nothing that must not be lost travels only through it.
+// at-most-once, so nothing that must not be lost travels only through it. Each publish is
+// reported to an observer (the metrics) by topic kind.
 import { PubSub as InProcessPubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
@@ -16,28 +17,38 @@ export interface PubSub {
   listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void>;
   /** Rejects when the broker cannot be reached. */
   ping(): Promise<void>;
+  /** Resolves the first time the broker cannot be reached; never in process. */
+  unreachable(): Promise<void>;
   close(): Promise<void>;
 }
 
 const PING_TIMEOUT_MS = 1000;
+
+/** Told of every event published through this process. */
+export type PublishObserver = (topic: Topic<unknown>) => void;
 
 class EnginePubSub implements PubSub {
   constructor(
     private readonly engine: PubSubEngine,
     private readonly checkReachable: () => Promise<void>,
     private readonly shutdown: () => Promise<void>,
+    private readonly observe: PublishObserver,
+    private readonly firstFailure: Promise<void> = new Promise<void>(() => undefined),
+    /** Prefix of every channel name (REDIS_NAMESPACE). */
+    private readonly prefix = "",
   ) {}
 
-  publish<T>(topic: Topic<T>, payload: T): Promise<void> {
-    return this.engine.publish(topic.name, payload);
+  async publish<T>(topic: Topic<T>, payload: T): Promise<void> {
+    await this.engine.publish(this.prefix + topic.name, payload);
+    this.observe(topic);
   }
 
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
-    return this.engine.asyncIterableIterator<T>(topic.name);
+    return this.engine.asyncIterableIterator<T>(this.prefix + topic.name);
   }
 
   async listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void> {
-    const id = await this.engine.subscribe(topic.name, handler, {});
+    const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
     return () => this.engine.unsubscribe(id);
   }
 
@@ -45,17 +56,37 @@ class EnginePubSub implements PubSub {
     return this.checkReachable();
   }
 
+  unreachable(): Promise<void> {
+    return this.firstFailure;
+  }
+
   close(): Promise<void> {
     return this.shutdown();
   }
 }
 
-export function redisConnection(url: string, log: Logger, role: string): Redis {
+/**
+ * A Redis connection that reconnects for ever with a capped back-off, so that a process started
+ * while Redis is down (or that loses it) carries on and reports it through /readyz. Commands
+ * issued while down fail after a few retries, except with waitWhileDown, where they wait for
+ * the connection (the subscriber's SUBSCRIBEs, which must not be lost).
+ */
+export function redisConnection(
+  url: string,
+  log: Logger,
+  role: string,
+  options: { waitWhileDown?: boolean; keyPrefix?: string } = {},
+): Redis {
   const redis = new Redis(url, {
-    // Reconnect with a capped back-off; commands issued while down fail fast instead of piling up.
+    // ioredis prefixes keys, in Lua scripts' KEYS too, but never pub/sub channels.
+    keyPrefix: options.keyPrefix ?? "",
     retryStrategy: (times) => Math.min(times * 200, 2000),
-    maxRetriesPerRequest: 2,
+    maxRetriesPerRequest: options.waitWhileDown ? null : 2,
     connectionName: `parley-${role}`,
+    // The ready check's INFO can reach Redis after a queued SUBSCRIBE (ioredis 5, redis/ioredis#2037):
+    // Redis refuses it, the connection is dropped and the first subscriptions are lost. A
+    // connection that only subscribes has nothing to wait for.
+    enableReadyCheck: !options.waitWhileDown,
   });
   let reported = false;
   redis.on("error", (err) => {
@@ -83,15 +114,16 @@ export interface Realtime {
   redis: Redis | undefined;
 }
 
-export function createRealtime(config: Config, log: Logger): Realtime {
+export function createRealtime(config: Config, log: Logger, observe: PublishObserver = () => undefined): Realtime {
   if (!config.redisUrl) {
     return {
-      pubsub: new EnginePubSub(new InProcessPubSub(), async () => undefined, async () => undefined),
+      pubsub: new EnginePubSub(new InProcessPubSub(), async () => undefined, async () => undefined, observe),
       redis: undefined,
     };
   }
-  const publisher = redisConnection(config.redisUrl, log, "publisher");
-  const subscriber = redisConnection(config.redisUrl, log, "subscriber");
+  // The publisher also runs the commands (presence, rate limit): its keys carry the prefix.
+  const publisher = redisConnection(config.redisUrl, log, "publisher", { keyPrefix: config.redisPrefix });
+  const subscriber = redisConnection(config.redisUrl, log, "subscriber", { waitWhileDown: true });
   const engine = new RedisPubSub({ publisher, subscriber });
   const ping = async () => {
     for (const [name, conn] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
@@ -105,5 +137,9 @@ export function createRealtime(config: Config, log: Logger): Realtime {
     publisher.disconnect();
     subscriber.disconnect();
   };
-  return { pubsub: new EnginePubSub(engine, ping, close), redis: publisher };
+  const unreachable = new Promise<void>((resolve) => {
+    publisher.once("error", () => resolve());
+    subscriber.once("error", () => resolve());
+  });
+  return { pubsub: new EnginePubSub(engine, ping, close, observe, unreachable, config.redisPrefix), redis: publisher };
 }

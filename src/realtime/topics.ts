@@ -5,11 +5,16 @@ import type { MediaData } from "../messages/message.entity.js";
 
 export interface Topic<T> {
   readonly name: string;
+  /** The name without the user: what metrics count by (`message`, `typing`, …). */
+  readonly kind: string;
   /** Carries the payload type only; never set. */
   readonly payload?: T;
 }
 
-const topic = <T>(name: string): Topic<T> => ({ name: `parley.${name}` });
+const topic = <T>(kind: string, userId?: number): Topic<T> => ({
+  name: userId === undefined ? `parley.${kind}` : `parley.${kind}.${userId}`,
+  kind,
+});
 
 /** A profile as one viewer may see it; the owner's copy carries the private fields. */
 export interface ProfilePayload {
@@ -100,17 +105,17 @@ export interface SessionRevokedPayload {
 
 export const topics = {
   /** A profile the user may see (their own or a contact's) changed. */
-  profileUpdated: (userId: number) => topic<ProfilePayload>(`profile-updated.${userId}`),
+  profileUpdated: (userId: number) => topic<ProfilePayload>("profile-updated", userId),
   /** A message in one of the user's chats, their own included (other devices). */
-  messageReceived: (userId: number) => topic<MessagePayload>(`message.${userId}`),
+  messageReceived: (userId: number) => topic<MessagePayload>("message", userId),
   /** Messages of one of the user's chats were deleted for everyone. */
-  messagesDeleted: (userId: number) => topic<MessagesDeletedPayload>(`messages-deleted.${userId}`),
+  messagesDeleted: (userId: number) => topic<MessagesDeletedPayload>("messages-deleted", userId),
   /** A delivery or seen receipt for a message the user sent. */
-  messageStatus: (userId: number) => topic<ReceiptPayload>(`receipt.${userId}`),
+  messageStatus: (userId: number) => topic<ReceiptPayload>("receipt", userId),
   /** Someone is typing in one of the user's chats. */
-  typing: (userId: number) => topic<TypingPayload>(`typing.${userId}`),
+  typing: (userId: number) => topic<TypingPayload>("typing", userId),
   /** Something happened to a group the user is (or was just) a participant of. */
-  groupUpdated: (userId: number) => topic<GroupEventPayload>(`group.${userId}`),
+  groupUpdated: (userId: number) => topic<GroupEventPayload>("group", userId),
   /** A token was revoked: every process closes the sockets opened with it. */
   sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
 };

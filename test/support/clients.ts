@@ -2,7 +2,7 @@
 // of received events and waitFor(predicate) instead of sleeps.
 import { type Client, createClient, type FormattedExecutionResult as ExecutionResult } from "graphql-ws";
 import WebSocket from "ws";
-import type { TestServer } from "./server.js";
+import type { Endpoint } from "./server.js";
 
 export interface GqlError {
   message: string;
@@ -22,7 +22,7 @@ export interface RequestOptions {
 }
 
 export async function gql<T = Record<string, any>>(
-  server: TestServer,
+  server: Endpoint,
   query: string,
   variables?: Record<string, unknown>,
   options: RequestOptions = {},
@@ -43,7 +43,7 @@ export async function gql<T = Record<string, any>>(
 
 /** The data of a result that must have succeeded; fails the test with the errors otherwise. */
 export async function ok<T = Record<string, any>>(
-  server: TestServer,
+  server: Endpoint,
   query: string,
   variables?: Record<string, unknown>,
   options?: RequestOptions,
@@ -69,7 +69,7 @@ export interface CloseInfo {
 }
 
 /** Waits for a condition on a growing list, without sleeping past it. */
-class Waiter<T> {
+export class Waiter<T> {
   readonly items: T[] = [];
   private waiters: { predicate: (item: T) => boolean; resolve: (item: T) => void }[] = [];
 
@@ -142,7 +142,7 @@ export class WsClient {
   private constructor(readonly client: Client) {}
 
   /** Opens a socket (connection_init with the token, if any) without waiting for the ack. */
-  static open(server: TestServer, token?: string, connectionParams?: Record<string, unknown>): WsClient {
+  static open(server: Endpoint, token?: string, connectionParams?: Record<string, unknown>): WsClient {
     let self!: WsClient;
     const client = createClient({
       url: server.wsUrl,
@@ -164,7 +164,7 @@ export class WsClient {
   }
 
   /** Opens a socket and waits until the server acknowledged it. */
-  static async connect(server: TestServer, token: string): Promise<WsClient> {
+  static async connect(server: Endpoint, token: string): Promise<WsClient> {
     const ws = WsClient.open(server, token);
     await ws.connected.waitFor(() => true, 5000, "connection_ack");
     return ws;

@@ -1,7 +1,7 @@
 // One-line fixtures: a registered, connected user with a unique id.
 import { randomUUID } from "node:crypto";
 import { ok } from "./clients.js";
-import type { TestServer } from "./server.js";
+import type { Endpoint } from "./server.js";
 
 export interface TestUser {
   username: string;
@@ -14,7 +14,7 @@ export function uniqueName(prefix = "u"): string {
   return `${prefix}${randomUUID().replace(/-/g, "").slice(0, 20)}`;
 }
 
-export async function registerUser(server: TestServer, options: { headers?: Record<string, string> } = {}): Promise<TestUser> {
+export async function registerUser(server: Endpoint, options: { headers?: Record<string, string> } = {}): Promise<TestUser> {
   const username = uniqueName();
   const { register } = await ok(
     server,
@@ -41,7 +41,7 @@ export const MESSAGE_FIELDS = `id rowId chatType chatJid fromJid toJid type text
 
 /** Sends a text message and returns it; fails the test when the server refuses. */
 export async function sendText(
-  server: TestServer,
+  server: Endpoint,
   from: TestUser,
   to: { jid: string },
   text: string,

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import { type App, createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 
@@ -21,6 +22,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What the clients need of a server: also a server in a child process (test/shutdown.test.ts). */
+export type Endpoint = Pick<TestServer, "graphqlUrl" | "wsUrl">;
+
 const running = new Set<TestServer>();
 const tempDirs: string[] = [];
 
@@ -33,9 +37,10 @@ export function tempDataDir(): string {
 
 /**
  * Starts a server. env overrides the defaults; pass a key as undefined to unset it
- * (e.g. DATABASE_URL: undefined for an embedded server in a Postgres run).
+ * (e.g. DATABASE_URL: undefined for an embedded server in a Postgres run). options.log replaces
+ * the server's logger, for tests that read what it logs.
  */
-export async function startServer(env: Record<string, string | undefined> = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string | undefined> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? tempDataDir();
   const config = loadConfig({
     NODE_ENV: "test",
@@ -45,10 +50,12 @@ export async function startServer(env: Record<string, string | undefined> = {}):
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     JWT_SECRET: TEST_JWT_SECRET,
+    // Runs on other databases may share this Redis: user ids overlap, keys and channels must not.
+    REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
     ...env,
     DATA_DIR: dataDir,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options.log);
   const url = await app.listen();
   const server: TestServer = {
     app,

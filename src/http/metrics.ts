@@ -1,0 +1,197 @@
+// Prometheus metrics: one registry per server, fed at the seams (the Apollo plugin for HTTP, the
+// graphql-ws hooks for WebSocket, the pub/sub wrapper, the database's pool) and served at
+// GET /metrics, behind METRICS_TOKEN when one is set.
+import { timingSafeEqual } from "node:crypto";
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { FastifyInstance } from "fastify";
+import { type DocumentNode, getOperationAST, Kind, type OperationDefinitionNode } from "graphql";
+import type { PoolStats } from "../db/database.js";
+import { bearerToken } from "../graphql/context.js";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export type Transport = "http" | "ws";
+
+/** The outcome label of a finished operation: "ok", or the code of its first error. */
+export function outcomeOf(errors: readonly { extensions?: { code?: unknown } | undefined }[] | undefined): string {
+  const first = errors?.[0];
+  if (!first) return "ok";
+  return typeof first.extensions?.code === "string" ? first.extensions.code : "INTERNAL_SERVER_ERROR";
+}
+
+/**
+ * The operation label: the root fields the operation selects (`sendTextMessage`,
+ * `chatMessages,recentChats`). Client-chosen operation names would make the label set unbounded;
+ * root fields are bounded by the schema and are the API's operations.
+ */
+export function operationLabel(operation: OperationDefinitionNode | null | undefined): string {
+  if (!operation) return "(invalid)";
+  const names = new Set<string>();
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+    else names.add("(fragment)");
+  }
+  const label = [...names].sort().join(",");
+  return label.length > 120 ? `${label.slice(0, 119)}…` : label;
+}
+
+export function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | null {
+  return getOperationAST(document, operationName ?? undefined) ?? null;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  private readonly operations = new Counter({
+    name: "parley_graphql_operations_total",
+    help: "GraphQL operations by transport, type, operation (root fields) and outcome (ok or the first error's code); a subscription counts when it starts",
+    labelNames: ["transport", "type", "operation", "outcome"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly duration = new Histogram({
+    name: "parley_graphql_operation_duration_seconds",
+    help: "Time from receiving a query or mutation to sending its result",
+    labelNames: ["transport", "type", "operation"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly subscriptions = new Gauge({
+    name: "parley_graphql_active_subscriptions",
+    help: "Subscriptions currently open over WebSocket, by operation",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly subscriptionEvents = new Counter({
+    name: "parley_graphql_subscription_events_total",
+    help: "Events sent to subscribers, by operation",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly sockets = new Counter({
+    name: "parley_websocket_connections_total",
+    help: "WebSocket connections accepted since start",
+    registers: [this.registry],
+  });
+
+  private readonly publishes = new Counter({
+    name: "parley_pubsub_published_total",
+    help: "Events published to pub/sub, by topic kind",
+    labelNames: ["topic"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly httpRequests = new Counter({
+    name: "parley_http_requests_total",
+    help: "HTTP requests by method, route and status code",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A query or mutation finished, or a subscription started (duration undefined). */
+  operationEnded(transport: Transport, type: string, operation: string, outcome: string, seconds?: number): void {
+    this.operations.inc({ transport, type, operation, outcome });
+    if (seconds !== undefined) this.duration.observe({ transport, type, operation }, seconds);
+  }
+
+  subscriptionOpened(operation: string): void {
+    this.subscriptions.inc({ operation });
+  }
+
+  subscriptionClosed(operation: string): void {
+    this.subscriptions.dec({ operation });
+  }
+
+  subscriptionEvent(operation: string): void {
+    this.subscriptionEvents.inc({ operation });
+  }
+
+  socketAccepted(): void {
+    this.sockets.inc();
+  }
+
+  published(topicKind: string): void {
+    this.publishes.inc({ topic: topicKind });
+  }
+
+  /** Open sockets are read from the WebSocket server whenever /metrics is scraped. */
+  watchSockets(openSockets: () => number): void {
+    new Gauge({
+      name: "parley_websocket_connections",
+      help: "WebSocket connections open now",
+      registers: [this.registry],
+      collect() {
+        this.set(openSockets());
+      },
+    });
+  }
+
+  /** The database's pool is read whenever /metrics is scraped. */
+  watchDatabase(stats: () => PoolStats): void {
+    const gauge = (name: string, help: string, pick: (s: PoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["database"] as const,
+        registers: [this.registry],
+        collect() {
+          const s = stats();
+          this.set({ database: s.database }, pick(s));
+        },
+      });
+    gauge("parley_db_pool_size", "Database connections open (SQLite: its one connection)", (s) => s.size);
+    gauge("parley_db_pool_idle", "Database connections idle (SQLite: 1 while no write runs)", (s) => s.idle);
+    gauge("parley_db_pool_waiting", "Callers waiting for a connection (SQLite: writes queued behind the running one)", (s) => s.waiting);
+  }
+
+  /** Counts every GraphQL request over HTTP with its operation, outcome and duration. */
+  apolloPlugin<C extends object>(): ApolloServerPlugin<C> {
+    return {
+      requestDidStart: async () => {
+        const started = process.hrtime.bigint();
+        let type = "unknown";
+        let operation = "(invalid)";
+        return {
+          didResolveOperation: async ({ operation: resolved }) => {
+            type = resolved?.operation ?? "unknown";
+            operation = operationLabel(resolved);
+          },
+          willSendResponse: async ({ response }) => {
+            const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
+            this.operationEnded("http", type, operation, outcomeOf(errors), secondsSince(started));
+          },
+        };
+      },
+    };
+  }
+
+  /** Serves the registry at GET /metrics; with a token, only to `Authorization: Bearer <token>`. */
+  registerRoute(fastify: FastifyInstance, token: string | undefined): void {
+    fastify.addHook("onResponse", async (request, reply) => {
+      const route = request.routeOptions.url ?? "(unmatched)";
+      this.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    });
+    fastify.get("/metrics", async (request, reply) => {
+      if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {
+        return reply.code(401).header("www-authenticate", 'Bearer realm="metrics"').send({ error: "metrics need Authorization: Bearer <METRICS_TOKEN>" });
+      }
+      return reply.header("content-type", this.registry.contentType).send(await this.registry.metrics());
+    });
+  }
+}
+
+export function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = Buffer.from(bearerToken(authorization) ?? "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

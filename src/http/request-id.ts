@@ -1,0 +1,9 @@
+// Request ids: a caller's x-request-id when it is a sane token, else a fresh UUID. HTTP requests
+// and WebSocket connections take theirs from it; every log line of the request carries it.
+import { randomUUID } from "node:crypto";
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function requestIdFrom(header: unknown): string {
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}

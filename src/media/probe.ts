@@ -1,0 +1,155 @@
+// What is read from an uploaded file's content: image size and thumbnail, audio and video
+// duration, and a video thumbnail when ffmpeg is on the PATH.
+import { spawn } from "node:child_process";
+import { constants } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { imageSize } from "image-size";
+import { Jimp } from "jimp";
+import { createFile, type Movie, MP4BoxBuffer } from "mp4box";
+import { parseStream } from "music-metadata";
+
+/** Longest side of a thumbnail, in pixels. */
+export const THUMBNAIL_SIZE = 200;
+/** Images larger than this many pixels get no thumbnail: decoding them would take too much memory. */
+const MAX_DECODE_PIXELS = 40_000_000;
+
+export interface ImageFacts {
+  width: number | null;
+  height: number | null;
+  thumbnail: string | null;
+}
+
+/** Size (and, for raster images, a JPEG thumbnail) of an image; throws when it cannot be read. */
+export async function probeImage(bytes: Uint8Array, raster: boolean): Promise<ImageFacts> {
+  const size = imageSize(bytes);
+  const width = size.width ?? null;
+  const height = size.height ?? null;
+  if (!raster || !width || !height || width * height > MAX_DECODE_PIXELS) return { width, height, thumbnail: null };
+  const image = await Jimp.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  image.scaleToFit({ w: Math.min(THUMBNAIL_SIZE, width), h: Math.min(THUMBNAIL_SIZE, height) });
+  const jpeg = await image.getBuffer("image/jpeg", { quality: 70 });
+  return { width, height, thumbnail: jpeg.toString("base64") };
+}
+
+/** Duration in seconds of an audio or video stream, or null when the container does not say. */
+export async function probeDuration(body: Readable, mimeType: string, size: number): Promise<number | null> {
+  try {
+    const { format } = await parseStream(body, { mimeType, size }, { duration: true, skipCovers: true });
+    return typeof format.duration === "number" && Number.isFinite(format.duration) ? format.duration : null;
+  } finally {
+    body.destroy();
+  }
+}
+
+/** Reads bytes start..end (inclusive) of a stored file. */
+export type RangeReader = (start: number, end: number) => Promise<Buffer>;
+
+/** moov holds an MP4's index; one larger than this is not read (a sane one is far smaller). */
+const MAX_MOOV_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Duration, width and height of an MP4, from its movie and track headers (parsed by mp4box). Only
+ * ftyp and moov are read, wherever moov sits, so the media data is never loaded.
+ */
+export async function probeMp4(read: RangeReader, size: number): Promise<{ duration: number | null; width: number | null; height: number | null }> {
+  const parts: Buffer[] = [];
+  let found = false;
+  for (let offset = 0; offset + 8 <= size && !found; ) {
+    const header = await read(offset, Math.min(offset + 16, size) - 1);
+    const type = header.toString("latin1", 4, 8);
+    let boxSize = header.readUInt32BE(0);
+    if (boxSize === 1 && header.length >= 16) boxSize = Number(header.readBigUInt64BE(8));
+    else if (boxSize === 0) boxSize = size - offset;
+    if (boxSize < 8 || offset + boxSize > size) break;
+    if (type === "ftyp" || type === "moov") {
+      if (boxSize > MAX_MOOV_BYTES) throw new Error(`the MP4 index (${boxSize} bytes) is too large`);
+      parts.push(await read(offset, offset + boxSize - 1));
+      found = type === "moov";
+    }
+    offset += boxSize;
+  }
+  if (!found) throw new Error("the MP4 has no movie header (moov)");
+  const file = createFile();
+  let info: Movie | undefined;
+  let failure: unknown;
+  file.onReady = (ready) => {
+    info = ready;
+  };
+  file.onError = (_module, message) => {
+    failure = new Error(message);
+  };
+  // ftyp and moov alone, as if adjacent: their own offsets do not matter for the headers.
+  const joined = Buffer.concat(parts);
+  file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer, 0));
+  file.flush();
+  if (!info) throw failure instanceof Error ? failure : new Error("the MP4 headers could not be read");
+  const video = info.videoTracks[0];
+  return {
+    duration: info.timescale > 0 && info.duration > 0 ? info.duration / info.timescale : null,
+    width: video?.video?.width ?? video?.track_width ?? null,
+    height: video?.video?.height ?? video?.track_height ?? null,
+  };
+}
+
+/** mm:ss (minutes grow past 99 as needed); a clip shorter than a second is 00:01. */
+export function formatDuration(seconds: number): string {
+  const whole = seconds > 0 ? Math.max(1, Math.round(seconds)) : 0;
+  return `${String(Math.floor(whole / 60)).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+const FFMPEG_TIMEOUT_MS = 20_000;
+let ffmpeg: Promise<string | null> | undefined;
+
+/** The ffmpeg executable on the PATH, looked up once. */
+export function findFfmpeg(): Promise<string | null> {
+  ffmpeg ??= (async () => {
+    for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+      const candidate = join(dir, "ffmpeg");
+      try {
+        await access(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not in this directory
+      }
+    }
+    return null;
+  })();
+  return ffmpeg;
+}
+
+/**
+ * A JPEG thumbnail of a video's first frame, made by ffmpeg from a temporary copy (an mp4's index
+ * may sit at its end, so ffmpeg needs to seek). Null when there is no ffmpeg or it fails.
+ */
+export async function videoThumbnail(body: Readable): Promise<string | null> {
+  const bin = await findFfmpeg();
+  if (!bin) {
+    body.destroy();
+    return null;
+  }
+  const dir = await mkdtemp(join(tmpdir(), "parley-video-"));
+  try {
+    const input = join(dir, "input.mp4");
+    await pipeline(body, createWriteStream(input));
+    const jpeg = await new Promise<Buffer | null>((resolve) => {
+      const child = spawn(bin, ["-v", "error", "-i", input, "-frames:v", "1", "-vf", `scale=${THUMBNAIL_SIZE}:${THUMBNAIL_SIZE}:force_original_aspect_ratio=decrease`, "-f", "image2", "-c:v", "mjpeg", "pipe:1"], {
+        stdio: ["ignore", "pipe", "ignore"],
+        // A crafted file must not hold an upload open: no thumbnail rather than a hung request.
+        timeout: FFMPEG_TIMEOUT_MS,
+        killSignal: "SIGKILL",
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on("data", (c: Buffer) => chunks.push(c));
+      child.on("error", () => resolve(null));
+      child.on("close", (code) => resolve(code === 0 && chunks.length ? Buffer.concat(chunks) : null));
+    });
+    return jpeg ? jpeg.toString("base64") : null;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,28 @@
+// Configuration of the limits and Redis namespace added to the environment: defaults, parsing,
+// and a bad value named in the error.
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+describe("config", () => {
+  it("rate limit and Redis namespace have defaults", () => {
+    const config = loadConfig({});
+    expect(config.rateLimit).toEqual({ mutations: 1000, windowSeconds: 10 });
+    expect(config.redisPrefix).toBe("");
+  });
+
+  it("reads them from the environment", () => {
+    const config = loadConfig({ RATE_LIMIT_MUTATIONS: "0", RATE_LIMIT_WINDOW_SECONDS: "60", REDIS_NAMESPACE: "tenant-1" });
+    expect(config.rateLimit).toEqual({ mutations: 0, windowSeconds: 60 });
+    expect(config.redisPrefix).toBe("tenant-1:");
+  });
+
+  it.each([
+    ["RATE_LIMIT_MUTATIONS", "-1"],
+    ["RATE_LIMIT_MUTATIONS", "many"],
+    ["RATE_LIMIT_WINDOW_SECONDS", "0"],
+    ["REDIS_NAMESPACE", "has space"],
+  ])("refuses %s=%s, naming it", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name} `));
+  });
+});

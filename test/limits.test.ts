@@ -1,0 +1,259 @@
+// Request limits through both doors: depth, alias, cost and token limits on HTTP and WebSocket,
+// the body and frame size, WebSocket socket limits, production hardening, batching, and the
+// per-user rate limit on mutations (across processes on Postgres + Redis).
+import WebSocket from "ws";
+import { beforeAll, describe, expect, it } from "vitest";
+import { gql, ok, onlyError, WsClient, type GqlError } from "./support/clients.js";
+import { registerUser, type TestUser } from "./support/fixtures.js";
+import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
+
+const TIGHT = {
+  MAX_QUERY_DEPTH: "4",
+  MAX_ALIASES: "2",
+  MAX_QUERY_COST: "30",
+  MAX_TOKENS: "100",
+  BODY_LIMIT_BYTES: "4096",
+  WS_MAX_PAYLOAD_BYTES: "4096",
+  WS_MAX_SUBSCRIPTIONS: "3",
+  WS_CONNECTION_INIT_TIMEOUT_MS: "300",
+};
+
+const nested = (levels: number) => `{ favouriteMessages { ${"replyTo { ".repeat(levels)} id ${"} ".repeat(levels)} } }`;
+const PROFILE_FIELDS = `jid username nickname image status mobileNumber email gender birthday location language allowType
+  messageSettings adminForbidType level role isOnline lastSeenAt updatedAt`;
+
+const OVER_LIMIT = [
+  ["depth", nested(3), "GRAPHQL_VALIDATION_FAILED", /depth limit of 4 exceeded/i],
+  ["alias", `{ a: jid(username: "a") b: jid(username: "b") c: jid(username: "c") }`, "GRAPHQL_VALIDATION_FAILED", /aliases limit of 2 exceeded/i],
+  ["cost", `{ myProfile { ${PROFILE_FIELDS} customFields { key value } } }`, "GRAPHQL_VALIDATION_FAILED", /cost limit of 30 exceeded/i],
+  ["token", `{ ${"__typename ".repeat(120)}}`, "GRAPHQL_PARSE_FAILED", /contains more .* 100 tokens/i],
+] as const;
+
+/** The one error of a WebSocket operation that must have failed. */
+async function wsError(ws: WsClient, query: string, variables?: Record<string, unknown>): Promise<GqlError> {
+  const result = await ws.execute(query, variables);
+  expect(result?.errors, JSON.stringify(result)).toHaveLength(1);
+  return result.errors![0] as GqlError;
+}
+
+describe("query limits", () => {
+  let server: TestServer;
+  let user: TestUser;
+  beforeAll(async () => {
+    server = await startServer(TIGHT);
+    user = await registerUser(server);
+  });
+
+  it("lets a query within every limit through, on HTTP and WebSocket", async () => {
+    expect(await ok(server, nested(2), {}, { token: user.token })).toEqual({ favouriteMessages: [] });
+    const ws = await WsClient.connect(server, user.token);
+    expect((await ws.execute(nested(2))).data).toEqual({ favouriteMessages: [] });
+    await ws.close();
+  });
+
+  it.each(OVER_LIMIT)("refuses a query over the %s limit on HTTP with a clear error", async (_, query, code, message) => {
+    const result = await gql(server, query, {}, { token: user.token });
+    expect(result.status).toBe(400);
+    expect(result.data).toBeUndefined();
+    const error = onlyError(result);
+    expect(error.message).toMatch(message);
+    expect(error.extensions).toMatchObject({ code, statusCode: 400 });
+  });
+
+  it.each(OVER_LIMIT)("refuses a query over the %s limit on WebSocket with the same error", async (_, query, code, message) => {
+    const ws = await WsClient.connect(server, user.token);
+    const error = await wsError(ws, query);
+    expect(error.message).toMatch(message);
+    expect(error.extensions).toMatchObject({ code, statusCode: 400 });
+    // The socket stays usable after a refused operation.
+    expect((await ws.execute(`{ __typename }`)).data).toEqual({ __typename: "Query" });
+    await ws.close();
+  });
+
+  it("the default depth limit (12) holds without configuration", async () => {
+    const plain = await startServer();
+    const deep = onlyError(await gql(plain, nested(12), {}, { token: user.token }));
+    expect(deep.message).toMatch(/depth limit of 12 exceeded/i);
+  });
+
+  it("refuses an HTTP body over the body limit with 413", async () => {
+    const response = await fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query: `query($pad: String) { __typename }`, variables: { pad: "x".repeat(5000) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ message: "Request body is too large" });
+  });
+
+  it("refuses batched HTTP requests", async () => {
+    const response = await fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ query: `{ __typename }` }, { query: `{ __typename }` }]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/batching/i);
+  });
+});
+
+describe("WebSocket limits", () => {
+  let server: TestServer;
+  let user: TestUser;
+  beforeAll(async () => {
+    server = await startServer(TIGHT);
+    user = await registerUser(server);
+  });
+
+  it("caps the operations running at once on one socket; the running ones go on", async () => {
+    const ws = await WsClient.connect(server, user.token);
+    const running = [1, 2, 3].map(() => ws.subscribe(`subscription { userProfileUpdated { nickname } }`));
+    const refused = ws.subscribe(`subscription { userProfileUpdated { nickname } }`);
+    const errors = (await refused.failure()) as GqlError[];
+    expect(errors[0]).toMatchObject({ message: "at most 3 operations at once on one socket", extensions: { code: "BAD_REQUEST", statusCode: 400 } });
+    await ok(server, `mutation { setUserProfile(input: { nickname: "Capped" }) { nickname } }`, {}, { token: user.token });
+    for (const sub of running) {
+      expect(await sub.waitFor((d) => d.userProfileUpdated.nickname === "Capped")).toEqual({ userProfileUpdated: { nickname: "Capped" } });
+    }
+    await ws.close();
+  });
+
+  it("closes a socket that sends a frame over the payload limit with 1009", async () => {
+    const ws = await WsClient.connect(server, user.token);
+    const outcome = ws.execute(`query($pad: String) { __typename }`, { pad: "x".repeat(5000) }).catch((error: unknown) => error);
+    expect(await ws.waitForClose()).toMatchObject({ code: 1009 });
+    await outcome;
+  });
+
+  it("closes a socket that never sends connection_init with 4408", async () => {
+    const socket = new WebSocket(server.wsUrl, "graphql-transport-ws");
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    expect(closed).toEqual({ code: 4408, reason: "Connection initialisation timeout" });
+  });
+});
+
+describe("production mode", () => {
+  let production: TestServer;
+  let development: TestServer;
+  let user: TestUser;
+  beforeAll(async () => {
+    [production, development] = await Promise.all([startServer({ NODE_ENV: "production" }), startServer({ NODE_ENV: "development" })]);
+    user = await registerUser(production);
+  });
+
+  const INTROSPECTION = `{ __schema { queryType { name } } }`;
+  const TYPO = `{ myProfil { jid } }`;
+
+  it("turns introspection off on HTTP and WebSocket (it is on in development)", async () => {
+    const http = await gql(production, INTROSPECTION);
+    expect(http.status).toBe(400);
+    expect(http.errors?.[0]).toMatchObject({
+      message: `GraphQL introspection has been disabled, but the requested query contained the field "__schema".`,
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED", statusCode: 400 },
+    });
+    const ws = await WsClient.connect(production, user.token);
+    const overWs = await wsError(ws, `{ __type(name: "Query") { name } }`);
+    expect(overWs).toMatchObject({
+      message: `GraphQL introspection has been disabled, but the requested query contained the field "__type".`,
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED", statusCode: 400 },
+    });
+    await ws.close();
+    expect(await ok(development, INTROSPECTION)).toEqual({ __schema: { queryType: { name: "Query" } } });
+  });
+
+  it("hides field suggestions on HTTP and WebSocket (development shows them)", async () => {
+    const http = onlyError(await gql(production, TYPO));
+    expect(http.message).toBe(`Cannot query field "myProfil" on type "Query".`);
+    const ws = await WsClient.connect(production, user.token);
+    expect((await wsError(ws, TYPO)).message).toBe(`Cannot query field "myProfil" on type "Query".`);
+    await ws.close();
+    expect(onlyError(await gql(development, TYPO)).message).toMatch(/Did you mean "myProfile"/);
+  });
+});
+
+const SET_NICKNAME = `mutation($n: String) { setUserProfile(input: { nickname: $n }) { nickname } }`;
+
+function expectRateLimited(error: GqlError | undefined): void {
+  expect(error).toMatchObject({ extensions: { code: "RATE_LIMITED", statusCode: 429, retryAfterSeconds: expect.any(Number) } });
+  expect(error!.message).toMatch(/^too many requests; retry in \d+s$/);
+  expect(error!.extensions).not.toHaveProperty("http");
+}
+
+describe("rate limit on mutations", () => {
+  const LIMITED = { RATE_LIMIT_MUTATIONS: "3", RATE_LIMIT_WINDOW_SECONDS: "600" };
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(LIMITED);
+  });
+
+  it("refuses a user's mutations over the limit with 429 and Retry-After; queries, logout and other users go on", async () => {
+    const [user, other] = await Promise.all([registerUser(server), registerUser(server)]);
+    // Two fields in one operation count twice.
+    await ok(server, `mutation { a: setUserProfile(input: { nickname: "a" }) { nickname } b: setUserProfile(input: { status: "b" }) { status } }`, {}, { token: user.token });
+    await ok(server, SET_NICKNAME, { n: "c" }, { token: user.token });
+    const response = await fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query: SET_NICKNAME, variables: { n: "d" } }),
+    });
+    expect(response.status).toBe(429);
+    const retryAfter = Number(response.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    const body = (await response.json()) as { data?: unknown; errors: GqlError[] };
+    expect(body.data).toBeUndefined();
+    expectRateLimited(body.errors[0]);
+    expect(body.errors[0]!.extensions!.retryAfterSeconds).toBe(retryAfter);
+
+    expect((await ok(server, `{ myProfile { nickname } }`, {}, { token: user.token })).myProfile).toEqual({ nickname: "c" });
+    await ok(server, SET_NICKNAME, { n: "x" }, { token: other.token });
+    expect(await ok(server, `mutation { logout }`, {}, { token: user.token })).toEqual({ logout: true });
+  });
+
+  it("does not count anonymous mutations (connect)", async () => {
+    const user = await registerUser(server);
+    for (let i = 0; i < 5; i += 1) {
+      await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, { u: user.username, p: user.password });
+    }
+    await ok(server, SET_NICKNAME, { n: "still allowed" }, { token: user.token });
+  });
+
+  it("counts HTTP and WebSocket mutations together and refuses on WebSocket too", async () => {
+    const user = await registerUser(server);
+    await ok(server, SET_NICKNAME, { n: "1" }, { token: user.token });
+    await ok(server, SET_NICKNAME, { n: "2" }, { token: user.token });
+    const ws = await WsClient.connect(server, user.token);
+    expect((await ws.execute(SET_NICKNAME, { n: "3" })).data).toEqual({ setUserProfile: { nickname: "3" } });
+    expectRateLimited(await wsError(ws, SET_NICKNAME, { n: "4" }));
+    expect((await ws.execute(`{ myProfile { nickname } }`)).data).toEqual({ myProfile: { nickname: "3" } });
+    expectRateLimited(onlyError(await gql(server, SET_NICKNAME, { n: "5" }, { token: user.token })));
+    await ws.close();
+  });
+
+  it.runIf(onPostgresAndRedis)("holds across server processes sharing Redis", async () => {
+    const second = await startServer(LIMITED);
+    const user = await registerUser(server);
+    await ok(server, SET_NICKNAME, { n: "1" }, { token: user.token });
+    await ok(second, SET_NICKNAME, { n: "2" }, { token: user.token });
+    await ok(server, SET_NICKNAME, { n: "3" }, { token: user.token });
+    expectRateLimited(onlyError(await gql(second, SET_NICKNAME, { n: "4" }, { token: user.token })));
+    const ws = await WsClient.connect(second, user.token);
+    expectRateLimited(await wsError(ws, SET_NICKNAME, { n: "5" }));
+    await ws.close();
+  });
+
+  it.runIf(onPostgresAndRedis)("counts apart in another REDIS_NAMESPACE sharing the same Redis", async () => {
+    const suffix = Math.random().toString(36).slice(2, 10);
+    const [one, two] = await Promise.all([
+      startServer({ ...LIMITED, REDIS_NAMESPACE: `one-${suffix}` }),
+      startServer({ ...LIMITED, REDIS_NAMESPACE: `two-${suffix}` }),
+    ]);
+    const user = await registerUser(one);
+    for (const n of ["1", "2", "3"]) await ok(one, SET_NICKNAME, { n }, { token: user.token });
+    for (const n of ["4", "5", "6"]) await ok(two, SET_NICKNAME, { n }, { token: user.token });
+    expectRateLimited(onlyError(await gql(one, SET_NICKNAME, { n: "7" }, { token: user.token })));
+    expectRateLimited(onlyError(await gql(two, SET_NICKNAME, { n: "8" }, { token: user.token })));
+  });
+});

@@ -1,0 +1,118 @@
+// Unit tests of the dense parts of media: type detection, file names, text checks, durations and
+// signed URLs.
+import { describe, expect, it } from "vitest";
+import { detectType, isText, sanitizeFileName } from "../src/media/media-type.js";
+import { formatDuration } from "../src/media/probe.js";
+import { MediaUrlSigner } from "../src/media/signed-url.js";
+import { elf, mp3, mp4, pdf, png, svg, wav } from "./support/media-files.js";
+
+describe("detectType", () => {
+  it("names each accepted type from its bytes, whatever the file is called", async () => {
+    expect(await detectType(await png(), "x.mp3")).toMatchObject({ kind: "IMAGE", mimeType: "image/png", ext: "png", raster: true });
+    expect(await detectType(wav(1), "x.png")).toMatchObject({ kind: "AUDIO", mimeType: "audio/wav" });
+    expect(await detectType(mp3(1), "x.wav")).toMatchObject({ kind: "AUDIO", mimeType: "audio/mpeg", ext: "mp3" });
+    expect(await detectType(mp4(1), "x")).toMatchObject({ kind: "VIDEO", mimeType: "video/mp4" });
+    expect(await detectType(pdf(), "x.txt")).toMatchObject({ kind: "FILE", mimeType: "application/pdf" });
+    expect(await detectType(svg(), "x.png")).toMatchObject({ kind: "IMAGE", mimeType: "image/svg+xml", raster: false, text: true });
+  });
+
+  it("refuses executables, archives and binary bytes without a signature", async () => {
+    expect(await detectType(elf(), "x.pdf")).toBeNull();
+    expect(await detectType(Buffer.from("PK\x03\x04\x14\x00\x00\x00\x08\x00", "latin1"), "x.zip")).toBeNull();
+    expect(await detectType(Buffer.from([1, 2, 3, 0, 0, 200]), "x.txt")).toBeNull();
+  });
+
+  it("takes plain UTF-8 text as txt, or as csv when so named", async () => {
+    expect(await detectType(Buffer.from("a,b\n"), "t.CSV")).toMatchObject({ kind: "FILE", mimeType: "text/csv" });
+    expect(await detectType(Buffer.from("hello"), "t.csv.exe")).toMatchObject({ mimeType: "text/plain", ext: "txt" });
+    // Markup other than SVG is only text: served as text/plain, never rendered.
+    expect(await detectType(Buffer.from('<?xml version="1.0"?><html><script/></html>'), "x.svg")).toMatchObject({ kind: "FILE", mimeType: "text/plain", ext: "txt" });
+  });
+
+  it("tells doc, xls and ppt apart by name only inside an OLE compound file, and refuses other names", async () => {
+    const cfb = Buffer.alloc(1024);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(cfb);
+    expect(await detectType(cfb, "old.xls")).toMatchObject({ mimeType: "application/vnd.ms-excel", ext: "xls" });
+    expect(await detectType(cfb, "old.msi")).toBeNull();
+  });
+});
+
+describe("isText", () => {
+  it("accepts UTF-8 with tabs and line breaks, and a character cut at a chunk's end unless final", () => {
+    expect(isText(Buffer.from("tab\there\r\nnext\n"))).toBe(true);
+    const cut = Buffer.from("Grüße").subarray(0, 3);
+    expect(isText(cut)).toBe(true);
+    expect(isText(cut, true)).toBe(false);
+  });
+
+  it("refuses control characters and invalid UTF-8", () => {
+    expect(isText(Buffer.from([0x61, 0x00]))).toBe(false);
+    expect(isText(Buffer.from([0x61, 0x1b]))).toBe(false);
+    expect(isText(Buffer.from([0xff, 0x61]))).toBe(false);
+  });
+});
+
+describe("sanitizeFileName", () => {
+  const png = { ext: "png" };
+  it("keeps the last path segment, without control or reserved characters, never hidden", () => {
+    expect(sanitizeFileName("../../etc/passwd.png", png)).toBe("passwd.png");
+    expect(sanitizeFileName("C:\\Users\\x\\photo.png", png)).toBe("photo.png");
+    expect(sanitizeFileName("..", png)).toBe("file.png");
+    expect(sanitizeFileName(".hidden.png", png)).toBe("hidden.png");
+    expect(sanitizeFileName('a"b<c>\u0000\u202eevil.png', png)).toBe("abcevil.png");
+    expect(sanitizeFileName(undefined, png)).toBe("file.png");
+  });
+
+  it("gives the name the extension of what the bytes are", () => {
+    expect(sanitizeFileName("song.mp3", png)).toBe("song.png");
+    expect(sanitizeFileName("photo.JPEG", { ext: "jpg" })).toBe("photo.jpeg");
+    expect(sanitizeFileName("README", { ext: "txt" })).toBe("README.txt");
+  });
+
+  it("caps the length at 200 characters", () => {
+    const name = sanitizeFileName(`${"é".repeat(500)}.png`, png);
+    expect([...name].length).toBeLessThanOrEqual(200);
+    expect(name.endsWith(".png")).toBe(true);
+  });
+});
+
+describe("formatDuration", () => {
+  it("writes mm:ss, rounding, with at least a second for a short clip", () => {
+    expect([formatDuration(0), formatDuration(0.2), formatDuration(2), formatDuration(59.6), formatDuration(75), formatDuration(6000)]).toEqual([
+      "00:00",
+      "00:01",
+      "00:02",
+      "01:00",
+      "01:15",
+      "100:00",
+    ]);
+  });
+});
+
+describe("MediaUrlSigner", () => {
+  const signer = new MediaUrlSigner(new TextEncoder().encode("s".repeat(32)), 300);
+  const parse = (path: string) => {
+    const url = new URL(path, "http://x");
+    return { token: decodeURIComponent(url.pathname.slice("/media/".length)), expires: url.searchParams.get("expires")!, signature: url.searchParams.get("signature")! };
+  };
+
+  it("accepts its own URL until it expires", () => {
+    const now = Date.now();
+    const { path, expiresAt } = signer.sign("tok", now);
+    const { token, expires, signature } = parse(path);
+    expect(expiresAt.getTime()).toBe(Number(expires) * 1000);
+    expect(signer.verify(token, expires, signature, now)).toBe("valid");
+    expect(signer.verify(token, expires, signature, expiresAt.getTime())).toBe("expired");
+  });
+
+  it("refuses another token, a changed expiry, another key's signature, or missing parts", () => {
+    const { path } = signer.sign("tok");
+    const { expires, signature } = parse(path);
+    expect(signer.verify("other", expires, signature)).toBe("forged");
+    expect(signer.verify("tok", String(Number(expires) + 1), signature)).toBe("forged");
+    const other = new MediaUrlSigner(new TextEncoder().encode("t".repeat(32)), 300);
+    expect(other.verify("tok", expires, signature)).toBe("forged");
+    expect(signer.verify("tok", undefined, signature)).toBe("forged");
+    expect(signer.verify("tok", expires, undefined)).toBe("forged");
+  });
+});

@@ -1,0 +1,137 @@
+// Observing Parley: /metrics in Prometheus text (read with a parser) moving with traffic on HTTP
+// and WebSocket, METRICS_TOKEN, and request ids on every log line of a request.
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { describe, expect, it, vi } from "vitest";
+import { gql, ok, WsClient } from "./support/clients.js";
+import { MESSAGE_FIELDS, registerUser, sendText } from "./support/fixtures.js";
+import { scrape } from "./support/prometheus.js";
+import { backendName, onPostgresAndRedis, startServer } from "./support/server.js";
+
+const SEND = `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
+
+describe(`metrics (${backendName})`, () => {
+  it("GET /metrics is Prometheus text with every named series, and they move with HTTP and WebSocket traffic", async () => {
+    const server = await startServer();
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const before = await scrape(server);
+
+    const httpSend = { transport: "http", type: "mutation", operation: "sendTextMessage" };
+    expect(before.value("parley_graphql_operations_total", { ...httpSend, outcome: "ok" })).toBe(0);
+    expect(before.value("parley_graphql_operations_total", { transport: "http", type: "mutation", operation: "connect", outcome: "ok" })).toBe(2);
+    expect(before.value("parley_graphql_active_subscriptions")).toBe(0);
+    expect(before.value("parley_websocket_connections")).toBe(0);
+
+    const ws = await WsClient.connect(server, bob.token);
+    const inbox = ws.subscribe<{ messageReceived: { text: string } }>(`subscription { messageReceived { text } }`);
+    // The subscription is live once a message sent after it arrives.
+    await sendText(server, alice, bob, "first");
+    await inbox.waitFor((d) => d.messageReceived.text === "first");
+    const overWs = await ws.execute(SEND, { input: { toJid: alice.jid, messageText: "over the socket" } });
+    expect(overWs.errors).toBeUndefined();
+    const refused = await gql(server, `{ myProfile { jid } }`);
+    expect(refused.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const invalid = await ws.execute(`{ noSuchField }`);
+    expect(invalid.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+
+    const after = await scrape(server);
+    expect(after.value("parley_graphql_operations_total", { ...httpSend, outcome: "ok" })).toBe(1);
+    expect(after.value("parley_graphql_operations_total", { transport: "http", type: "query", operation: "myProfile", outcome: "UNAUTHENTICATED" })).toBe(1);
+    expect(after.value("parley_graphql_operations_total", { transport: "ws", type: "mutation", operation: "sendTextMessage", outcome: "ok" })).toBe(1);
+    expect(after.value("parley_graphql_operations_total", { transport: "ws", type: "subscription", operation: "messageReceived", outcome: "ok" })).toBe(1);
+    expect(after.value("parley_graphql_operations_total", { transport: "ws", outcome: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
+
+    // The text parser keeps a histogram's buckets but not its labels: the family and its type come
+    // from the text, the per-operation counts from prom-client's registry.
+    expect(after.family("parley_graphql_operation_duration_seconds").type).toBe("HISTOGRAM");
+    const latency = await server.app.metrics.registry.getSingleMetric("parley_graphql_operation_duration_seconds")!.get();
+    const observations = (transport: string) =>
+      latency.values.find((v) => (v as { metricName?: string }).metricName?.endsWith("_count") && v.labels.transport === transport && v.labels.operation === "sendTextMessage")?.value;
+    expect(observations("http")).toBe(1);
+    expect(observations("ws")).toBe(1);
+
+    expect(after.value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(1);
+    expect(after.value("parley_graphql_subscription_events_total", { operation: "messageReceived" })).toBeGreaterThanOrEqual(1);
+    expect(after.value("parley_websocket_connections")).toBe(1);
+    expect(after.value("parley_websocket_connections_total")).toBe(1);
+    // Each message goes to its recipient's topic and to the sender's own (their other devices).
+    expect(after.value("parley_pubsub_published_total", { topic: "message" }) - before.value("parley_pubsub_published_total", { topic: "message" })).toBe(4);
+
+    const database = onPostgresAndRedis ? "postgres" : "sqlite";
+    expect(after.family("parley_db_pool_size").type).toBe("GAUGE");
+    expect(after.value("parley_db_pool_size", { database })).toBeGreaterThanOrEqual(1);
+    expect(after.value("parley_db_pool_idle", { database })).toBeGreaterThanOrEqual(0);
+    expect(after.value("parley_db_pool_waiting", { database })).toBe(0);
+    expect(after.value("parley_http_requests_total", { method: "POST", route: "/graphql", status: "200" })).toBeGreaterThanOrEqual(5);
+
+    // Node's default metrics.
+    expect(after.value("process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    expect(after.value("nodejs_heap_size_total_bytes")).toBeGreaterThan(0);
+
+    await ws.close();
+    // The server counts a socket's close after the client has seen it.
+    await vi.waitFor(async () => {
+      const closed = await scrape(server);
+      expect(closed.value("parley_websocket_connections")).toBe(0);
+      expect(closed.value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(0);
+      expect(closed.value("parley_websocket_connections_total")).toBe(1);
+    });
+  });
+
+  it("with METRICS_TOKEN, /metrics answers only to that bearer token", async () => {
+    const token = "metrics-token-0123456789";
+    const server = await startServer({ METRICS_TOKEN: token });
+    const without = await fetch(`${server.url}/metrics`);
+    expect(without.status).toBe(401);
+    const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer metrics-token-0123456780" } });
+    expect(wrong.status).toBe(401);
+    const s = await scrape(server, token);
+    expect(s.family("parley_graphql_operations_total").type).toBe("COUNTER");
+  });
+});
+
+describe(`request ids in the logs (${backendName})`, () => {
+  function capturedLog() {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    return { lines, log: pino({ level: "info" }, sink) };
+  }
+
+  it("every log line of an HTTP request carries its x-request-id, and every WebSocket line its connection's and operation's ids", async () => {
+    const { lines, log } = capturedLog();
+    const server = await startServer({}, { log });
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const startup = lines.length;
+
+    const { myProfile } = await ok(server, `{ myProfile { jid } }`, {}, { token: alice.token, headers: { "x-request-id": "trace-0001" } });
+    expect(myProfile.jid).toBe(alice.jid);
+    const traced = lines.filter((l) => l.reqId === "trace-0001").map((l) => l.msg);
+    expect(traced).toEqual(expect.arrayContaining(["incoming request", "request completed"]));
+
+    const ws = await WsClient.connect(server, bob.token);
+    const sent = await ws.execute(SEND, { input: { toJid: alice.jid, messageText: "logged" } });
+    expect(sent.errors).toBeUndefined();
+    await ws.execute(`{ noSuchField }`);
+    await ws.close();
+    await expect.poll(() => lines.some((l) => l.msg === "websocket closed")).toBe(true);
+
+    const connected = lines.find((l) => l.msg === "websocket connected");
+    expect(connected?.connId).toEqual(expect.any(String));
+    const completed = lines.find((l) => l.msg === "operation completed");
+    expect(completed).toMatchObject({ connId: connected!.connId, operation: "sendTextMessage", type: "mutation", outcome: "ok" });
+    expect(completed?.reqId).toEqual(expect.any(String));
+    const refused = lines.find((l) => l.msg === "operation refused");
+    expect(refused).toMatchObject({ connId: connected!.connId, outcome: "GRAPHQL_VALIDATION_FAILED" });
+    expect(refused?.reqId).toEqual(expect.any(String));
+
+    const withoutId = lines.slice(startup).filter((l) => l.reqId === undefined && l.connId === undefined);
+    expect(withoutId).toEqual([]);
+  });
+});

@@ -1,0 +1,183 @@
+// What an operator and a client see when something underneath fails: a database error is
+// masked on both doors and logged with its request id; /readyz reports an unreachable Redis
+// while /healthz stays up, and the process recovers when Redis comes; and the GraphQL-over-HTTP
+// conformance audit.
+import { spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { auditServer } from "graphql-http";
+import { pino } from "pino";
+import { DataSource } from "typeorm";
+import { afterAll, describe, expect, it } from "vitest";
+import { sqlitePath } from "../src/db/database.js";
+import { gql, ok, WsClient, type GqlError } from "./support/clients.js";
+import { registerUser } from "./support/fixtures.js";
+import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
+
+interface LogLine {
+  level: number;
+  msg: string;
+  reqId?: string;
+  err?: { message: string; type: string };
+}
+
+/** A logger that keeps what the server logs, for assertions. */
+function capturingLogger(): { log: pino.Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  return { log, lines };
+}
+
+/** A port on which nothing listens. */
+async function deadPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
+
+/** Polls until check holds (or fails the test after 15 s). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Runs statements on a connection of the test's own, next to the server's. */
+async function sql(options: { type: "postgres"; url: string } | { type: "better-sqlite3"; database: string }, ...statements: string[]): Promise<void> {
+  const connection = await new DataSource(options).initialize();
+  try {
+    for (const statement of statements) await connection.query(statement);
+  } finally {
+    await connection.destroy();
+  }
+}
+
+/** Words that would betray the database behind an error. */
+const DATABASE_WORDS = /profiles|sqlite|relation|no such|select |query|does not exist|postgres/i;
+
+describe("a database error", () => {
+  const throwAway: string[] = [];
+  afterAll(async () => {
+    if (throwAway.length === 0) return;
+    await sql({ type: "postgres", url: process.env.DATABASE_URL! }, ...throwAway.map((name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  });
+
+  /**
+   * A server on a database of its own whose profiles table is then renamed under it, so that
+   * reading a profile fails inside the database driver. Returns the server and its log.
+   */
+  async function brokenServer(backend: "embedded" | "postgres"): Promise<{ server: TestServer; lines: LogLine[]; token: string }> {
+    const { log, lines } = capturingLogger();
+    if (backend === "embedded") {
+      const server = await startServer({ DATABASE_URL: undefined, REDIS_URL: undefined }, { log });
+      const { token } = await registerUser(server);
+      await sql({ type: "better-sqlite3", database: sqlitePath(server.app.config) }, `ALTER TABLE profiles RENAME TO profiles_gone`);
+      return { server, lines, token };
+    }
+    const name = `parley_foundation_broken_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    throwAway.push(name);
+    await sql({ type: "postgres", url: process.env.DATABASE_URL! }, `CREATE DATABASE "${name}"`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    // Without the shared Redis: its user ids overlap those of the run's database, and presence
+    // and topics in Redis are keyed by user id.
+    const server = await startServer({ DATABASE_URL: url.toString(), REDIS_URL: undefined }, { log });
+    const { token } = await registerUser(server);
+    await sql({ type: "postgres", url: url.toString() }, `ALTER TABLE profiles RENAME TO profiles_gone`);
+    return { server, lines, token };
+  }
+
+  function expectMasked(error: GqlError | undefined, requestId?: string): string {
+    expect(error).toEqual({
+      message: "Internal server error",
+      locations: expect.any(Array),
+      path: ["myProfile"],
+      extensions: { code: "INTERNAL_SERVER_ERROR", statusCode: 500, requestId: requestId ?? expect.any(String) },
+    });
+    expect(JSON.stringify(error)).not.toMatch(DATABASE_WORDS);
+    return error!.extensions!.requestId as string;
+  }
+
+  function expectLogged(lines: LogLine[], requestId: string): void {
+    const logged = lines.find((l) => l.msg === "unexpected error" && l.reqId === requestId);
+    expect(logged?.level).toBe(50);
+    expect(logged?.err?.message).toMatch(/profiles/);
+  }
+
+  it.each(onPostgresAndRedis ? (["embedded", "postgres"] as const) : (["embedded"] as const))(
+    "on %s never reaches the client, on HTTP or WebSocket, and is logged with the request id",
+    async (backend) => {
+      const { server, lines, token } = await brokenServer(backend);
+
+      const http = await gql(server, `{ myProfile { jid nickname } }`, {}, { token, headers: { "x-request-id": "broken-1" } });
+      expect(http.data).toBeNull();
+      expect(http.errors).toHaveLength(1);
+      expectMasked(http.errors![0], "broken-1");
+      expectLogged(lines, "broken-1");
+
+      const ws = await WsClient.connect(server, token);
+      const result = await ws.execute(`{ myProfile { jid nickname } }`);
+      expect(result.data).toBeNull();
+      expect(result.errors).toHaveLength(1);
+      const wsRequestId = expectMasked(result.errors![0] as GqlError);
+      expectLogged(lines, wsRequestId);
+      await ws.close();
+    },
+  );
+});
+
+describe("health", () => {
+  it("/readyz is 503 naming pub/sub while Redis is unreachable; /healthz stays 200", async () => {
+    const server = await startServer({ REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { status: string; checks: Record<string, string> };
+    expect(body.status).toBe("not ready");
+    expect(body.checks.database).toBe("ok");
+    expect(body.checks.pubsub).toMatch(/^failing: /);
+  });
+
+  it.runIf(hasRedisServer)("a process started while Redis is down turns ready when Redis comes up, and hears revocations", async () => {
+    const port = await deadPort();
+    const server = await startServer({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    // A Redis of the test's own, on the port the server was given.
+    const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    try {
+      await until(async () => (await fetch(`${server.url}/readyz`)).status === 200, "/readyz to turn 200");
+      const user = await registerUser(server);
+      const ws = await WsClient.connect(server, user.token);
+      await ok(server, `mutation { logout }`, {}, { token: user.token });
+      expect(await ws.waitForClose()).toEqual({ code: 4401, reason: "Token revoked" });
+    } finally {
+      await server.close();
+      redis.kill();
+    }
+  });
+
+  it("/readyz is 200 when the database and pub/sub answer", async () => {
+    const server = await startServer();
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok", pubsub: "ok" } });
+  });
+});
+
+describe("GraphQL over HTTP", () => {
+  it("passes graphql-http's conformance audit with no audit in error", async () => {
+    const server = await startServer();
+    const results = await auditServer({ url: server.graphqlUrl });
+    const failed = results.flatMap((r) => (r.status === "error" ? [`${r.id} ${r.name}: ${r.reason}`] : []));
+    expect(failed).toEqual([]);
+    expect(results.filter((r) => r.status === "ok").length).toBeGreaterThan(0);
+  });
+});

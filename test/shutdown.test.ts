@@ -1,0 +1,230 @@
+// Graceful shutdown of the real entry point (src/main.ts, compiled) in a child process: on
+// SIGTERM an operation under way completes, its event still reaches subscribers, WebSockets
+// close with 1001, and the process exits 0.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { request } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ok, Waiter, WsClient } from "./support/clients.js";
+import { MESSAGE_FIELDS, registerUser, type TestUser } from "./support/fixtures.js";
+import { backendName, type Endpoint, onPostgresAndRedis, TEST_JWT_SECRET, tempDataDir } from "./support/server.js";
+
+const root = join(fileURLToPath(import.meta.url), "../..");
+/** The build goes beside node_modules, so that the compiled server resolves its packages. */
+const build = join(root, "node_modules/.cache/parley-shutdown-test");
+const SEND = `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
+
+type LogLine = Record<string, unknown> & { msg?: string };
+
+class ServerProcess implements Endpoint {
+  readonly log = new Waiter<LogLine>();
+  readonly exited: Promise<number | null>;
+  graphqlUrl = "";
+  wsUrl = "";
+
+  private constructor(readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      try {
+        this.log.push(JSON.parse(line) as LogLine);
+      } catch {
+        this.log.push({ msg: line });
+      }
+    });
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  static async start(env: Record<string, string | undefined>): Promise<ServerProcess> {
+    const child = spawn(process.execPath, [join(build, "main.js")], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "test",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        JWT_SECRET: TEST_JWT_SECRET,
+        DATA_DIR: tempDataDir(),
+        SHUTDOWN_TIMEOUT_MS: "20000",
+        // As startServer does: the test database's name keeps its Redis keys and channels apart.
+        REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    running.add(child);
+    const server = new ServerProcess(child);
+    const listening = await server.waitForLog((l) => l.msg === "parley is listening", "the server to listen");
+    server.graphqlUrl = String(listening.url);
+    server.wsUrl = server.graphqlUrl.replace(/^http/, "ws");
+    return server;
+  }
+
+  waitForLog(predicate: (line: LogLine) => boolean, what: string): Promise<LogLine> {
+    return this.log.waitFor(predicate, 15_000, what);
+  }
+
+  /** Sends SIGTERM and waits until the server has begun to shut down. */
+  async terminate(): Promise<void> {
+    this.child.kill("SIGTERM");
+    await this.waitForLog((l) => l.msg === "shutting down", "the shutdown to begin");
+  }
+}
+
+const running = new Set<ChildProcess>();
+
+beforeAll(() => {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", build], { cwd: root, stdio: "inherit" });
+}, 120_000);
+
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** A live messageReceived subscription of user's (proven by a message sent after it). */
+async function inboxOf(server: ServerProcess, user: TestUser, from: TestUser) {
+  const ws = await WsClient.connect(server, user.token);
+  const inbox = ws.subscribe<{ messageReceived: { text: string } }>(`subscription { messageReceived { text } }`);
+  await ok(server, SEND, { input: { toJid: user.jid, messageText: "before" } }, { token: from.token });
+  await inbox.waitFor((d) => d.messageReceived.text === "before");
+  return { ws, inbox };
+}
+
+/**
+ * Holds a user's chat rows locked, from a connection of the test: a message to that user then
+ * waits inside its transaction (and the message sequencer) until release().
+ */
+class ChatRowLock {
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly pid: number,
+  ) {}
+
+  static async hold(user: TestUser): Promise<ChatRowLock> {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    await client.query("BEGIN");
+    const locked = await client.query("SELECT c.jid FROM chats c JOIN users u ON u.id = c.owner_id WHERE u.username = $1 FOR UPDATE OF c", [user.username]);
+    if (locked.rowCount === 0) throw new Error(`${user.username} has no chat to lock`);
+    return new ChatRowLock(client, rows[0]!.pid);
+  }
+
+  /** Server connections waiting for this lock: the mutations held up by it. */
+  async waiting(): Promise<number> {
+    const { rows } = await this.client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", [this.pid]);
+    return rows[0]!.n;
+  }
+
+  async release(): Promise<void> {
+    await this.client.query("COMMIT").catch(() => undefined);
+    await this.client.end();
+  }
+}
+
+const ON_POSTGRES = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL, DATABASE_POOL_SIZE: "4" };
+
+describe(`graceful shutdown (${backendName})`, () => {
+  it("SIGTERM while a request is under way: it completes, its message reaches the subscriber, sockets close with 1001, exit 0", async () => {
+    const server = await ServerProcess.start(ON_POSTGRES);
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const { ws, inbox } = await inboxOf(server, bob, alice);
+
+    // The request is under way from its headers on: its body is still coming when SIGTERM arrives.
+    const body = JSON.stringify({ query: SEND, variables: { input: { toJid: bob.jid, messageText: "during shutdown" } } });
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        server.graphqlUrl,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            authorization: `Bearer ${alice.token}`,
+            "x-request-id": "in-flight-1",
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 20));
+      server
+        .waitForLog((l) => l.reqId === "in-flight-1" && l.msg === "incoming request", "the request to arrive")
+        .then(() => server.terminate())
+        .then(() => req.end(body.slice(20)), reject);
+    });
+
+    const answered = await response;
+    expect(answered.status).toBe(200);
+    const result = JSON.parse(answered.body) as { data: { sendTextMessage: { text: string; fromJid: string } } };
+    expect(result.data.sendTextMessage).toMatchObject({ text: "during shutdown", fromJid: alice.jid });
+    await inbox.waitFor((d) => d.messageReceived.text === "during shutdown");
+    expect(await ws.waitForClose(15_000)).toMatchObject({ code: 1001 });
+    expect(await server.exited).toBe(0);
+    await server.waitForLog((l) => l.msg === "shut down", "the last log line");
+  });
+
+  it.runIf(onPostgresAndRedis)("SIGTERM while mutations wait on a database lock: both, over HTTP and WebSocket, complete before the sockets close with 1001; exit 0", async () => {
+    const server = await ServerProcess.start(ON_POSTGRES);
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const { ws: bobWs, inbox } = await inboxOf(server, bob, alice);
+    const aliceWs = await WsClient.connect(server, alice.token);
+
+    const lock = await ChatRowLock.hold(bob);
+    try {
+      // The WebSocket mutation waits for bob's chat row; the HTTP one, arrived after it, waits
+      // for the next batch of message writes behind it.
+      const overWs = aliceWs.execute(SEND, { input: { toJid: bob.jid, messageText: "over WebSocket" } });
+      await expect.poll(() => lock.waiting(), { timeout: 10_000 }).toBe(1);
+      const overHttp = ok(server, SEND, { input: { toJid: bob.jid, messageText: "over HTTP" } }, { token: alice.token, headers: { "x-request-id": "in-flight-2" } });
+      await server.waitForLog((l) => l.reqId === "in-flight-2" && l.msg === "incoming request", "the HTTP mutation to arrive");
+      await server.terminate();
+      await lock.release();
+
+      const wsResult = await overWs;
+      expect(wsResult.errors).toBeUndefined();
+      expect(wsResult.data?.sendTextMessage).toMatchObject({ text: "over WebSocket", fromJid: alice.jid });
+      expect((await overHttp).sendTextMessage).toMatchObject({ text: "over HTTP", fromJid: alice.jid });
+      await inbox.waitFor((d) => d.messageReceived.text === "over WebSocket");
+      await inbox.waitFor((d) => d.messageReceived.text === "over HTTP");
+      expect(await bobWs.waitForClose(15_000)).toMatchObject({ code: 1001 });
+      expect(await aliceWs.waitForClose(15_000)).toMatchObject({ code: 1001 });
+      expect(await server.exited).toBe(0);
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+  });
+
+  it.runIf(onPostgresAndRedis)("an operation still stuck after SHUTDOWN_TIMEOUT_MS: the process exits anyway, with 1", async () => {
+    const server = await ServerProcess.start({ ...ON_POSTGRES, SHUTDOWN_TIMEOUT_MS: "300" });
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    await ok(server, SEND, { input: { toJid: bob.jid, messageText: "first" } }, { token: alice.token });
+    const lock = await ChatRowLock.hold(bob);
+    try {
+      const stuck = ok(server, SEND, { input: { toJid: bob.jid, messageText: "never answered" } }, { token: alice.token }).then(
+        () => "answered",
+        () => "cut off",
+      );
+      await expect.poll(() => lock.waiting(), { timeout: 10_000 }).toBe(1);
+      await server.terminate();
+      expect(await server.exited).toBe(1);
+      await server.waitForLog((l) => l.msg === "shutdown timed out; exiting", "the timeout to be logged");
+      expect(await stuck).toBe("cut off");
+    } finally {
+      await lock.release();
+    }
+  });
+});
