@@ -32,7 +32,7 @@ export async function registerUser(server: Endpoint, options: { headers?: Record
 type Tuple<N extends number, T, R extends T[] = []> = R["length"] extends N ? R : Tuple<N, T, [...R, T]>;
 
 /** n registered users at once, as a tuple: `const [alice, bob] = await registerUsers(server, 2)`. */
-export async function registerUsers<N extends number>(server: TestServer, n: N): Promise<Tuple<N, TestUser>> {
+export async function registerUsers<N extends number>(server: Endpoint, n: N): Promise<Tuple<N, TestUser>> {
   return (await Promise.all(Array.from({ length: n }, () => registerUser(server)))) as Tuple<N, TestUser>;
 }
 
@@ -63,7 +63,7 @@ export const GROUP_FIELDS = `jid groupId name image createdBy { jid } participan
 
 /** Creates a group with the admin as creator and the others as members; fails the test when the server refuses. */
 export async function createGroup(
-  server: TestServer,
+  server: Endpoint,
   admin: TestUser,
   members: readonly TestUser[],
   extra: { name?: string; imageUrl?: string } = {},
@@ -78,7 +78,7 @@ export async function createGroup(
 }
 
 /** The group's current participants as [jid, role] pairs, as the viewer sees them. */
-export async function participantsOf(server: TestServer, viewer: TestUser, group: { jid: string }): Promise<[string, string][]> {
+export async function participantsOf(server: Endpoint, viewer: TestUser, group: { jid: string }): Promise<[string, string][]> {
   const { groupParticipants } = await ok(server, `query($jid: ID!) { groupParticipants(jid: $jid) { user { jid } role } }`, { jid: group.jid }, { token: viewer.token });
   return groupParticipants.map((p: { user: { jid: string }; role: string }) => [p.user.jid, p.role]);
 }
