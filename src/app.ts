@@ -73,6 +73,11 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const signingKey = loadSigningKey(config);
   const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
   const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
+  // With the broker down at start-up every request asks the database until it is back.
+  const watchingRevocations = identity.watchRevocations();
+  watchingRevocations.catch((err: unknown) => log.error({ err }, "cannot listen for revoked sessions"));
+  const watchingAllowTypes = profiles.watchAllowTypes();
+  watchingAllowTypes.catch((err: unknown) => log.error({ err }, "cannot listen for allowType changes"));
   const users = new UserDirectory(db, jids);
   const groupDirectory = new GroupDirectory(db);
   const chats = new ChatService(db, users, groupDirectory, jids, config.features);
@@ -144,6 +149,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     close() {
       closing ??= (async () => {
         await http.close();
+        for (const watching of [watchingRevocations, watchingAllowTypes]) void watching.then((stop) => stop(), () => undefined);
         await receipts.close();
         await presence.close();
         await realtime.pubsub.close();

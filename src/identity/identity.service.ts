@@ -16,7 +16,20 @@ import { User } from "./user.entity.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
+/**
+ * How long a token found not revoked is trusted without asking the database again. Revocations
+ * reach every process at once over pub/sub (sessionRevoked); this bounds how long one whose
+ * wake-up the broker lost could still be honoured.
+ */
+const REVOCATION_RECHECK_MS = 2000;
+/** Tokens remembered as not revoked, at most; past it the memory starts over. */
+const REVOCATION_CACHE_LIMIT = 100_000;
+
 export class IdentityService {
+  /** jti → when it was last found not revoked; used only while revocations are heard (watching). */
+  private readonly notRevoked = new Map<string, number>();
+  private watching = false;
+
   constructor(
     private readonly db: Database,
     private readonly pubsub: PubSub,
@@ -74,8 +87,37 @@ export class IdentityService {
       // Revocations of expired tokens prove nothing any more.
       await em.delete(RevokedToken, { expiresAt: LessThan(new Date()) });
     });
+    this.notRevoked.delete(viewer.jti);
     await this.pubsub.publish(topics.sessionRevoked, { jti: viewer.jti, userId: viewer.userId });
     return true;
+  }
+
+  /**
+   * Hears revocations made by any process, so that authenticate need not ask the database on
+   * every request. Until this resolves, and after the returned function is called, it does.
+   */
+  async watchRevocations(): Promise<() => void> {
+    const stop = await this.pubsub.listen(topics.sessionRevoked, ({ jti }) => this.notRevoked.delete(jti));
+    this.watching = true;
+    return () => {
+      this.watching = false;
+      this.notRevoked.clear();
+      stop();
+    };
+  }
+
+  private async isRevoked(jti: string): Promise<boolean> {
+    const now = Date.now();
+    const checkedAt = this.notRevoked.get(jti);
+    if (this.watching && checkedAt !== undefined && now - checkedAt < REVOCATION_RECHECK_MS) return false;
+    const revoked = await this.db.repository(RevokedToken).existsBy({ jti });
+    if (revoked) {
+      this.notRevoked.delete(jti);
+    } else if (this.watching) {
+      if (this.notRevoked.size >= REVOCATION_CACHE_LIMIT) this.notRevoked.clear();
+      this.notRevoked.set(jti, now);
+    }
+    return revoked;
   }
 
   /** The viewer a bearer token stands for; UNAUTHENTICATED when it is forged, expired or revoked. */
@@ -87,8 +129,7 @@ export class IdentityService {
       if (error instanceof InvalidTokenError) throw unauthenticated(error.reason === "expired" ? "token expired" : "invalid token");
       throw error;
     }
-    const revoked = await this.db.repository(RevokedToken).existsBy({ jti: claims.jti });
-    if (revoked) throw unauthenticated("token revoked");
+    if (await this.isRevoked(claims.jti)) throw unauthenticated("token revoked");
     return {
       userId: claims.userId,
       username: claims.username,

@@ -122,9 +122,8 @@ export class MessageWriter {
             members.set(chat.group.id, (await this.groups.members(chat.group.id, em)).map((m) => m.userId));
           }
         }
-        await em.insert(
-          MessageRow,
-          [...fresh.values()].map((d) => ({
+        const values = [...fresh.values()].map(
+          (d): MessageRow => ({
             id: d.id,
             chatKey: d.chat.key,
             chatType: d.chat.type,
@@ -139,10 +138,18 @@ export class MessageWriter {
             isForwarded: d.isForwarded,
             deletedForEveryoneAt: null,
             createdAt: d.createdAt,
-          })),
+            rowId: "",
+          }),
         );
-        const rows = await em.find(MessageRow, { where: { id: In([...fresh.keys()]) }, order: { rowId: "ASC" } });
-        const stored = new Map(rows.map((r) => [r.id, Object.assign(r, { rowId: asId(r.rowId) })]));
+        const inserted = await em.insert(MessageRow, values.map(({ rowId: _, ...v }) => v));
+        // PostgreSQL returns each row's rowId with the INSERT; SQLite's driver does not for a
+        // multi-row INSERT, so there they are read back.
+        const rows = this.db.isPostgres
+          ? values
+              .map((v, i) => Object.assign(new MessageRow(), v, { rowId: asId((inserted.identifiers[i] as { rowId: unknown }).rowId) }))
+              .sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1))
+          : (await em.find(MessageRow, { where: { id: In([...fresh.keys()]) }, order: { rowId: "ASC" } })).map((r) => Object.assign(r, { rowId: asId(r.rowId) }));
+        const stored = new Map(rows.map((r) => [r.id, r]));
         const recipientsOf = (row: MessageRow, chat: ChatRef): number[] =>
           chat.type === "CHAT"
             ? chat.peer.id === row.senderId ? [] : [chat.peer.id]

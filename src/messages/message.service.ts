@@ -75,19 +75,18 @@ export class MessageService {
     input: { msgId?: string | null; replyMessageId?: string | null; mentionedUserJids?: string[] | null },
     content: Pick<Draft, "type" | "text" | "media" | "isForwarded">,
   ): Promise<MessagePayload> {
-    if (input.msgId != null) {
-      if (!MSG_ID.test(input.msgId)) throw badInput("input.msgId", "must be 1 to 64 of A-Z a-z 0-9 . _ : -");
-      const earlier = await this.db.repository(MessageRow).findOneBy({ id: input.msgId });
+    if (input.msgId != null && !MSG_ID.test(input.msgId)) throw badInput("input.msgId", "must be 1 to 64 of A-Z a-z 0-9 . _ : -");
+    let checked;
+    try {
+      checked = await this.checkSend(viewer, chat, input);
+    } catch (error) {
+      // A msgId sent before gets its stored message back even when sending anew would now fail.
+      // Looked up only here: otherwise the writer tells a repeat from a new message in its batch.
+      const earlier = input.msgId != null ? await this.db.repository(MessageRow).findOneBy({ id: input.msgId }) : null;
       if (earlier) return this.resend(viewer, earlier);
+      throw error;
     }
-    await this.checkMayWrite(chat);
-    const reply = input.replyMessageId != null ? await this.replyTarget(viewer, chat, input.replyMessageId) : null;
-    const mentions = await this.mentions(chat, input.mentionedUserJids ?? []);
-    // In a group every recipient sees the same preview: rendered for no one in particular.
-    const recipientId = chat.type === "CHAT" ? chat.peer.id : 0;
-    const [forSender, forRecipient] = reply
-      ? await Promise.all([this.renderOne(reply, chat.me.id), this.renderOne(reply, recipientId)])
-      : [null, null];
+    const { reply, mentions, forSender, forRecipient } = checked;
     const outcome = await this.writer.write({
       id: input.msgId ?? randomUUID(),
       chat,
@@ -99,6 +98,23 @@ export class MessageService {
     });
     if (outcome.kind === "conflict") throw conflict("input.msgId: another sender's message has this msgId");
     return outcome.kind === "stored" ? outcome.payload : this.renderOne(outcome.row, viewer.userId);
+  }
+
+  /** What a new message needs before it is written: the right to write, its reply and mentions. */
+  private async checkSend(
+    viewer: Viewer,
+    chat: ChatRef,
+    input: { replyMessageId?: string | null; mentionedUserJids?: string[] | null },
+  ): Promise<{ reply: MessageRow | null; mentions: string[]; forSender: MessagePayload | null; forRecipient: MessagePayload | null }> {
+    await this.checkMayWrite(chat);
+    const reply = input.replyMessageId != null ? await this.replyTarget(viewer, chat, input.replyMessageId) : null;
+    const mentions = await this.mentions(chat, input.mentionedUserJids ?? []);
+    // In a group every recipient sees the same preview: rendered for no one in particular.
+    const recipientId = chat.type === "CHAT" ? chat.peer.id : 0;
+    const [forSender, forRecipient] = reply
+      ? await Promise.all([this.renderOne(reply, chat.me.id), this.renderOne(reply, recipientId)])
+      : [null, null];
+    return { reply, mentions, forSender, forRecipient };
   }
 
   /** A msgId sent again: the same sender gets the stored message back; anyone else a conflict. */

@@ -2,7 +2,7 @@
 // these come in bursts, so they are written in batches. Seen: sendSeenStatus marks a message and
 // every earlier one in the chat. Either way the sender hears of it (messageStatusUpdated).
 import type { Logger } from "pino";
-import { In } from "typeorm";
+import { type EntityManager, In } from "typeorm";
 import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
@@ -78,13 +78,15 @@ export class ReceiptService {
     }
     const where = [...byMessage.values()].map((users) => `(message_row_id = ? AND user_id IN (${users.map(() => "?").join(", ")}))`);
     const params = [...byMessage.entries()].flatMap(([rowId, users]) => [rowId, ...users]);
-    const updated = await this.db.transaction((em) =>
+    const update = (em: EntityManager | undefined) =>
       this.db.rows<{ message_row_id: unknown; user_id: unknown }>(
         em,
         `UPDATE receipts SET delivered_at = ? WHERE delivered_at IS NULL AND (${where.join(" OR ")}) RETURNING message_row_id, user_id`,
         [at, ...params],
-      ),
-    );
+      );
+    // One statement is atomic on its own: on PostgreSQL it needs no BEGIN and COMMIT round trips;
+    // SQLite's writes still take their turn in the write queue.
+    const updated = this.db.isPostgres ? await update(undefined) : await this.db.transaction(update);
     const done = new Set(updated.map((r) => `${asId(r.message_row_id)} ${Number(r.user_id)}`));
     const receipts = batch.filter((d) => done.delete(`${d.message.rowId} ${d.viewer.userId}`));
     await this.announce(

@@ -15,6 +15,13 @@ import type { PresenceService } from "./presence.service.js";
 import { toUserProfile, type UserProfile } from "./profile.types.js";
 
 export const MAX_PROFILE_BATCH = 100;
+/**
+ * How long an allowType read is trusted without asking the database again. Changes reach every
+ * process at once over pub/sub (allowTypeChanged); this bounds how long one whose wake-up the
+ * broker lost could go unnoticed.
+ */
+const ALLOW_TYPE_RECHECK_MS = 2000;
+const ALLOW_TYPE_CACHE_LIMIT = 100_000;
 export const MAX_CONTACTS_PAGE = 1000;
 
 /** Fields of ProfileInput copied as they are: undefined keeps, null clears. */
@@ -32,6 +39,10 @@ const PLAIN_FIELDS = [
 ] as const;
 
 export class ProfileService {
+  /** userId → allowType and when it was read; used only while changes are heard (watchingAllowTypes). */
+  private readonly allowTypes = new Map<number, { allowType: Profile["allowType"]; at: number }>();
+  private watchingAllowTypes = false;
+
   constructor(
     private readonly db: Database,
     private readonly pubsub: PubSub,
@@ -93,9 +104,32 @@ export class ProfileService {
     );
   }
 
+  /** Whom the user takes first messages from; asked on every one-to-one send, so remembered briefly. */
   async allowTypeOf(userId: number): Promise<Profile["allowType"]> {
+    const now = Date.now();
+    const known = this.allowTypes.get(userId);
+    if (this.watchingAllowTypes && known && now - known.at < ALLOW_TYPE_RECHECK_MS) return known.allowType;
     const profile = await this.db.repository(Profile).findOne({ select: { userId: true, allowType: true }, where: { userId } });
-    return profile?.allowType ?? "ALLOW_ANY";
+    const allowType = profile?.allowType ?? "ALLOW_ANY";
+    if (this.watchingAllowTypes) {
+      if (this.allowTypes.size >= ALLOW_TYPE_CACHE_LIMIT) this.allowTypes.clear();
+      this.allowTypes.set(userId, { allowType, at: now });
+    }
+    return allowType;
+  }
+
+  /**
+   * Hears allowType changes made by any process, so that allowTypeOf need not ask the database
+   * on every send. Until this resolves, and after the returned function is called, it does.
+   */
+  async watchAllowTypes(): Promise<() => void> {
+    const stop = await this.pubsub.listen(topics.allowTypeChanged, ({ userId }) => this.allowTypes.delete(userId));
+    this.watchingAllowTypes = true;
+    return () => {
+      this.watchingAllowTypes = false;
+      this.allowTypes.clear();
+      stop();
+    };
   }
 
   async update(viewer: Viewer, input: ProfileInput): Promise<UserProfile> {
@@ -129,6 +163,10 @@ export class ProfileService {
       current.updatedAt = new Date();
       return em.save(current);
     });
+    if (input.allowType !== undefined) {
+      this.allowTypes.delete(viewer.userId);
+      await this.pubsub.publish(topics.allowTypeChanged, { userId: viewer.userId });
+    }
     if (previousToken !== profile.imageFileToken) await this.media.releaseIfUnused(previousToken);
     return this.changed(viewer, profile);
   }

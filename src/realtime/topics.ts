@@ -103,6 +103,10 @@ export interface SessionRevokedPayload {
   userId: number;
 }
 
+export interface AllowTypeChangedPayload {
+  userId: number;
+}
+
 export const topics = {
   /** A profile the user may see (their own or a contact's) changed. */
   profileUpdated: (userId: number) => topic<ProfilePayload>("profile-updated", userId),
@@ -118,4 +122,6 @@ export const topics = {
   groupUpdated: (userId: number) => topic<GroupEventPayload>("group", userId),
   /** A token was revoked: every process closes the sockets opened with it. */
   sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
+  /** A user's allowType changed: every process forgets what it remembered of it. */
+  allowTypeChanged: topic<AllowTypeChangedPayload>("allow-type-changed"),
 };
