@@ -70,14 +70,16 @@ export class ChatService {
 
   /**
    * The chat that jid names for the viewer; field names the argument in errors. A group is
-   * NOT_FOUND for anyone who never took part in it: its existence is not theirs to know.
+   * NOT_FOUND for anyone who never took part in it: its existence is not theirs to know. A
+   * deleted group is still the chat of its former participants: their history and their chat
+   * row stay theirs to read, clear or delete.
    */
   async resolve(viewer: Viewer, jid: string, field: string): Promise<ChatRef> {
     const groupId = this.jids.parseGroup(jid);
     if (groupId !== null) {
       if (!this.features.has("groupChat")) throw featureUnavailable("groupChat");
       const [group, participation, me] = await Promise.all([
-        this.groups.find(groupId),
+        this.groups.findWithDeleted(groupId),
         this.groups.participation(groupId, viewer.userId),
         this.users.get(viewer.userId),
       ]);

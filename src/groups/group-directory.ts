@@ -22,6 +22,11 @@ export class GroupDirectory {
     return em.findOneBy(GroupRow, { id: groupId, deletedAt: IsNull() });
   }
 
+  /** The group even when deleted: deletion ends everyone's participation, and like any former participant they keep their history. */
+  findWithDeleted(groupId: string, em: EntityManager = this.db.manager): Promise<GroupRow | null> {
+    return em.findOneBy(GroupRow, { id: groupId });
+  }
+
   /** The user's participation, current or past. */
   participation(groupId: string, userId: number, em: EntityManager = this.db.manager): Promise<GroupParticipantRow | null> {
     return em.findOneBy(GroupParticipantRow, { groupId, userId });

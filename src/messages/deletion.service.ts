@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { In } from "typeorm";
 import { Chat } from "../chats/chat.entity.js";
-import type { ChatService } from "../chats/chat.service.js";
+import { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, forbidden } from "../graphql/errors.js";
@@ -56,6 +56,8 @@ export class DeletionService {
   async forEveryone(viewer: Viewer, toJid: string, messageIds: readonly string[]): Promise<boolean> {
     this.checkCount(messageIds);
     const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    // It changes what the group's participants see: like sending, for current participants only.
+    ChatService.requireMember(chat);
     const rows = await this.messages.visibleByIds(viewer, [...new Set(messageIds)], "messageIds", chat);
     const foreign = rows.find((r) => r.senderId !== viewer.userId);
     if (foreign) throw forbidden(`message ${foreign.id} is not yours: only the sender deletes a message for everyone`);

@@ -72,6 +72,20 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
   return server;
 }
 
+/**
+ * Two server processes sharing Postgres and Redis, for behaviour across processes. On the
+ * embedded default a second process cannot share the in-process pub/sub (nor safely the SQLite
+ * file), so both are the same server there.
+ */
+export async function startServerPair(env: Record<string, string | undefined> = {}): Promise<[TestServer, TestServer]> {
+  if (!onPostgresAndRedis) {
+    const only = await startServer(env);
+    return [only, only];
+  }
+  const [one, two] = await Promise.all([startServer(env), startServer(env)]);
+  return [one, two];
+}
+
 export async function stopAllServers(): Promise<void> {
   await Promise.all([...running].map((s) => s.close()));
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
