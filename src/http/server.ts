@@ -1,6 +1,7 @@
 // One port: Fastify serves GraphQL over HTTP (Apollo Server) at /graphql, graphql-ws on the same
 // path, the health routes and /metrics.
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
@@ -13,6 +14,7 @@ import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
 import { requestIdFrom } from "./request-id.js";
+import { registerPlayground } from "./playground.js";
 import { attachWebSocket, type WebSocketDoor } from "./websocket.js";
 
 export interface HttpServer {
@@ -54,6 +56,8 @@ export async function createHttpServer(options: {
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       metrics.apolloPlugin<Context>(),
+      // Apollo's own landing pages load from a CDN; the playground (./playground.ts) is served locally.
+      ApolloServerPluginLandingPageDisabled(),
       {
         // Unexpected errors are logged here, where the request's logger is known, and their masked
         // form carries the request id so that a report can be matched to the log.
@@ -107,6 +111,7 @@ export async function createHttpServer(options: {
   });
   registerHealthRoutes(fastify, options.readiness);
   metrics.registerRoute(fastify, config.metricsToken);
+  if (config.playground) registerPlayground(fastify);
 
   const websocket = await attachWebSocket({ server: fastify.server, schema, rules, config, services, log, metrics });
   return {
