@@ -40,6 +40,8 @@ export function playgroundPage(): string {
       defaultQuery: DEFAULT_QUERY,
       initialVariables: JSON.stringify({ userIdentifier: "alice" }, null, 2),
       isHeadersEditorEnabled: true,
+      // Ruru's plan and SQL explain tools are for Grafast servers.
+      debugTools: [],
     } as Partial<RuruClientConfig> as RuruClientConfig,
     htmlParts: {
       titleTag: "<title>Parley — GraphQL playground</title>",
