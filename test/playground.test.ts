@@ -1,5 +1,6 @@
 // The playground switch over plain HTTP and WebSocket: the IDE page and its locally served assets,
-// and introspection following PLAYGROUND on both doors (the browser test drives the page itself).
+// and introspection following PLAYGROUND on both doors; a subscription sent over HTTP is refused
+// with a pointer to the WebSocket (the browser test drives the page itself).
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 import { gql, WsClient } from "./support/clients.js";
@@ -121,5 +122,21 @@ describe("PLAYGROUND configuration", () => {
     expect(() => loadConfig({ PLAYGROUND: "maybe" })).toThrow(/PLAYGROUND must be true or false/);
     expect(() => loadConfig({ PLAYGROUND: "true", INTROSPECTION: "false" })).toThrow(ConfigError);
     expect(() => loadConfig({ PLAYGROUND: "true", INTROSPECTION: "false" })).toThrow(/INTROSPECTION cannot be false while PLAYGROUND is true/);
+  });
+});
+
+describe("subscriptions over HTTP", () => {
+  it("are refused with BAD_REQUEST pointing to the WebSocket", async () => {
+    const server = await startServer();
+    const user = await registerUser(server);
+    const result = await gql(server, `subscription { messageReceived { id } }`, {}, { token: user.token });
+    expect(result.status).toBe(400);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors).toEqual([
+      {
+        message: "subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP",
+        extensions: { code: "BAD_REQUEST", statusCode: 400 },
+      },
+    ]);
   });
 });

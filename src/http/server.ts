@@ -8,7 +8,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
-import { formatError, logUnexpected } from "../graphql/errors.js";
+import { badRequest, formatError, logUnexpected } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
 import { InFlight } from "./in-flight.js";
@@ -64,6 +64,10 @@ export async function createHttpServer(options: {
         async requestDidStart({ contextValue }) {
           return {
             async didResolveOperation({ document, operation }) {
+              // Apollo would run a subscription sent over HTTP like a query, with no event to resolve.
+              if (operation?.operation === "subscription") {
+                throw badRequest("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP");
+              }
               if (operation) await services.mutationLimit.check(contextValue, document, operation);
             },
             async didEncounterErrors({ errors }) {
