@@ -2,7 +2,6 @@
 // and introspection following PLAYGROUND on both doors; a subscription sent over HTTP is refused
 // with a pointer to the WebSocket (the browser test drives the page itself).
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
 import { gql, WsClient } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
 import { startServer, type TestServer } from "./support/server.js";
@@ -107,21 +106,6 @@ describe("playground off", () => {
     const server = await startServer({ NODE_ENV: "production", PLAYGROUND: "true" });
     expect((await openPage(server)).status).toBe(200);
     expect((await gql(server, INTROSPECT)).data).toEqual({ __schema: { queryType: { name: "Query" } } });
-  });
-});
-
-describe("PLAYGROUND configuration", () => {
-  it("defaults: on unless production; introspection follows it", () => {
-    expect(loadConfig({})).toMatchObject({ playground: true, introspection: true });
-    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ playground: false, introspection: false });
-    expect(loadConfig({ NODE_ENV: "production", PLAYGROUND: "yes" })).toMatchObject({ playground: true, introspection: true });
-    expect(loadConfig({ PLAYGROUND: "false", INTROSPECTION: "true" })).toMatchObject({ playground: false, introspection: true });
-  });
-
-  it("a bad value or a playground without introspection stops the start, naming the variable", () => {
-    expect(() => loadConfig({ PLAYGROUND: "maybe" })).toThrow(/PLAYGROUND must be true or false/);
-    expect(() => loadConfig({ PLAYGROUND: "true", INTROSPECTION: "false" })).toThrow(ConfigError);
-    expect(() => loadConfig({ PLAYGROUND: "true", INTROSPECTION: "false" })).toThrow(/INTROSPECTION cannot be false while PLAYGROUND is true/);
   });
 });
 
