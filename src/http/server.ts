@@ -1,5 +1,5 @@
 // One port: Fastify serves GraphQL over HTTP (Apollo Server) at /graphql, graphql-ws on the same
-// path, the health routes and /metrics.
+// path, the health routes, /metrics and (when on) the playground.
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
@@ -13,8 +13,8 @@ import { parseOptions, validationRules } from "../graphql/limits.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
-import { requestIdFrom } from "./request-id.js";
 import { registerPlayground } from "./playground.js";
+import { requestIdFrom } from "./request-id.js";
 import { attachWebSocket, type WebSocketDoor } from "./websocket.js";
 
 export interface HttpServer {
