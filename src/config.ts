@@ -36,6 +36,8 @@ export interface Config {
   features: ReadonlySet<Feature>;
   profileCustomFields: readonly string[];
   logLevel: string;
+  /** The in-browser IDE at GET /graphql (Accept: text/html); introspection follows it by default. */
+  playground: boolean;
   introspection: boolean;
   limits: {
     maxDepth: number;
@@ -132,6 +134,7 @@ const env = z
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "keys must be 1–64 of A-Z a-z 0-9 _ . -")))
       .default([]),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    PLAYGROUND: flag.optional(),
     INTROSPECTION: flag.optional(),
     MAX_QUERY_DEPTH: int(1, 100, 12),
     MAX_QUERY_COST: int(1, 1_000_000, 5000),
@@ -170,6 +173,13 @@ const env = z
         message: "is required when DATABASE_URL is set (every process must accept every other's tokens)",
       });
     }
+    if (v.PLAYGROUND === true && v.INTROSPECTION === false) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INTROSPECTION"],
+        message: "cannot be false while PLAYGROUND is true (the playground reads the schema by introspection)",
+      });
+    }
   });
 
 /** Reads the environment; empty strings count as unset. Throws ConfigError naming each bad variable. */
@@ -181,6 +191,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const v = parsed.data;
   const production = v.NODE_ENV === "production";
+  const playground = v.PLAYGROUND ?? !production;
   return {
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
@@ -198,7 +209,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     features: new Set(v.FEATURES ?? FEATURES),
     profileCustomFields: v.PROFILE_CUSTOM_FIELDS,
     logLevel: v.LOG_LEVEL,
-    introspection: v.INTROSPECTION ?? !production,
+    playground,
+    introspection: v.INTROSPECTION ?? playground,
     limits: {
       maxDepth: v.MAX_QUERY_DEPTH,
       maxCost: v.MAX_QUERY_COST,

@@ -1,5 +1,5 @@
-// Configuration of the limits and Redis namespace added to the environment: defaults, parsing,
-// and a bad value named in the error.
+// Configuration of the limits, Redis namespace and playground added to the environment: defaults,
+// parsing, and a bad value named in the error.
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
@@ -24,5 +24,20 @@ describe("config", () => {
   ])("refuses %s=%s, naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name} `));
+  });
+});
+
+describe("config: PLAYGROUND", () => {
+  it("defaults: on unless production; introspection follows it", () => {
+    expect(loadConfig({})).toMatchObject({ playground: true, introspection: true });
+    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({ playground: false, introspection: false });
+    expect(loadConfig({ NODE_ENV: "production", PLAYGROUND: "yes" })).toMatchObject({ playground: true, introspection: true });
+    expect(loadConfig({ PLAYGROUND: "false", INTROSPECTION: "true" })).toMatchObject({ playground: false, introspection: true });
+  });
+
+  it("a bad value or a playground without introspection stops the start, naming the variable", () => {
+    expect(() => loadConfig({ PLAYGROUND: "maybe" })).toThrow(/PLAYGROUND must be true or false/);
+    expect(() => loadConfig({ PLAYGROUND: "true", INTROSPECTION: "false" })).toThrow(ConfigError);
+    expect(() => loadConfig({ PLAYGROUND: "true", INTROSPECTION: "false" })).toThrow(/INTROSPECTION cannot be false while PLAYGROUND is true/);
   });
 });

@@ -35,6 +35,8 @@ export const badInput = (field: string, why: string) => apiError("BAD_USER_INPUT
 export const conflict = (why: string) => apiError("CONFLICT", why);
 export const featureUnavailable = (feature: string) =>
   apiError("FEATURE_UNAVAILABLE", `${feature} is not included in this server's plan`, { feature });
+/** BAD_REQUEST: a request that cannot be served as sent; on HTTP also a 400 status. */
+export const badRequest = (why: string) => apiError("BAD_REQUEST", why, { http: { status: 400 } });
 /** RATE_LIMITED; on HTTP also a 429 status with Retry-After (Apollo reads and removes extensions.http). */
 export const rateLimited = (retryAfterSeconds: number) =>
   apiError("RATE_LIMITED", `too many requests; retry in ${retryAfterSeconds}s`, {

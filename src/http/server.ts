@@ -1,17 +1,19 @@
 // One port: Fastify serves GraphQL over HTTP (Apollo Server) at /graphql, graphql-ws on the same
-// path, the health routes and /metrics.
+// path, the health routes, /metrics and (when on) the playground.
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
-import { formatError, logUnexpected } from "../graphql/errors.js";
+import { badRequest, formatError, logUnexpected } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
+import { registerPlayground } from "./playground.js";
 import { requestIdFrom } from "./request-id.js";
 import { attachWebSocket, type WebSocketDoor } from "./websocket.js";
 
@@ -54,12 +56,18 @@ export async function createHttpServer(options: {
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       metrics.apolloPlugin<Context>(),
+      // Apollo's own landing pages load from a CDN; the playground (./playground.ts) is served locally.
+      ApolloServerPluginLandingPageDisabled(),
       {
         // Unexpected errors are logged here, where the request's logger is known, and their masked
         // form carries the request id so that a report can be matched to the log.
         async requestDidStart({ contextValue }) {
           return {
             async didResolveOperation({ document, operation }) {
+              // Apollo would run a subscription sent over HTTP like a query, with no event to resolve.
+              if (operation?.operation === "subscription") {
+                throw badRequest("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP");
+              }
               if (operation) await services.mutationLimit.check(contextValue, document, operation);
             },
             async didEncounterErrors({ errors }) {
@@ -107,6 +115,7 @@ export async function createHttpServer(options: {
   });
   registerHealthRoutes(fastify, options.readiness);
   metrics.registerRoute(fastify, config.metricsToken);
+  if (config.playground) registerPlayground(fastify);
 
   const websocket = await attachWebSocket({ server: fastify.server, schema, rules, config, services, log, metrics });
   return {
