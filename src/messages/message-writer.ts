@@ -4,7 +4,7 @@
 // what lets messageReceived switch from replay to live without a gap or a duplicate.
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
-import { In } from "typeorm";
+import { type EntityManager, In } from "typeorm";
 import type { ChatDelta, ChatRef, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import type { GroupDirectory } from "../groups/group-directory.js";
@@ -108,10 +108,10 @@ export class MessageWriter {
     const drafts = batch.flatMap((u) => u.drafts);
     const outcomes = await this.db.sequenced(
       async (em) => {
-        const ids = [...new Set(drafts.map((d) => d.id))];
-        const before = new Map((await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
-        const fresh = new Map<string, Draft>();
-        for (const draft of drafts) if (!before.has(draft.id) && !fresh.has(draft.id)) fresh.set(draft.id, draft);
+        const unique = new Map<string, Draft>();
+        for (const draft of drafts) if (!unique.has(draft.id)) unique.set(draft.id, draft);
+        const { before, rows } = await this.store(em, unique);
+        const fresh = new Map([...unique].filter(([id]) => !before.has(id)));
         const audiences = new Map<string, Audience>();
         if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, audiences };
 
@@ -122,33 +122,6 @@ export class MessageWriter {
             members.set(chat.group.id, (await this.groups.members(chat.group.id, em)).map((m) => m.userId));
           }
         }
-        const values = [...fresh.values()].map(
-          (d): MessageRow => ({
-            id: d.id,
-            chatKey: d.chat.key,
-            chatType: d.chat.type,
-            senderId: d.chat.me.id,
-            recipientId: d.chat.type === "CHAT" ? d.chat.peer.id : null,
-            type: d.type,
-            text: d.text,
-            media: d.media,
-            mediaToken: d.media?.fileToken ?? null,
-            replyToId: d.replyToId,
-            mentions: d.mentions,
-            isForwarded: d.isForwarded,
-            deletedForEveryoneAt: null,
-            createdAt: d.createdAt,
-            rowId: "",
-          }),
-        );
-        const inserted = await em.insert(MessageRow, values.map(({ rowId: _, ...v }) => v));
-        // PostgreSQL returns each row's rowId with the INSERT; SQLite's driver does not for a
-        // multi-row INSERT, so there they are read back.
-        const rows = this.db.isPostgres
-          ? values
-              .map((v, i) => Object.assign(new MessageRow(), v, { rowId: asId((inserted.identifiers[i] as { rowId: unknown }).rowId) }))
-              .sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1))
-          : (await em.find(MessageRow, { where: { id: In([...fresh.keys()]) }, order: { rowId: "ASC" } })).map((r) => Object.assign(r, { rowId: asId(r.rowId) }));
         const stored = new Map(rows.map((r) => [r.id, r]));
         const recipientsOf = (row: MessageRow, chat: ChatRef): number[] =>
           chat.type === "CHAT"
@@ -211,6 +184,50 @@ export class MessageWriter {
         }),
       );
     }
+  }
+
+  /**
+   * Stores the drafts whose id is new. Returns the messages that had one of the ids already
+   * (before) and the new rows in rowId order. PostgreSQL does it in one INSERT … ON CONFLICT DO
+   * NOTHING RETURNING, and reads back only ids that were taken; SQLite reads first, then inserts
+   * and reads the new rowIds back (its driver returns none for a multi-row INSERT).
+   */
+  private async store(em: EntityManager, drafts: Map<string, Draft>): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }> {
+    const values = [...drafts.values()].map(
+      (d): Omit<MessageRow, "rowId"> => ({
+        id: d.id,
+        chatKey: d.chat.key,
+        chatType: d.chat.type,
+        senderId: d.chat.me.id,
+        recipientId: d.chat.type === "CHAT" ? d.chat.peer.id : null,
+        type: d.type,
+        text: d.text,
+        media: d.media,
+        mediaToken: d.media?.fileToken ?? null,
+        replyToId: d.replyToId,
+        mentions: d.mentions,
+        isForwarded: d.isForwarded,
+        deletedForEveryoneAt: null,
+        createdAt: d.createdAt,
+      }),
+    );
+    const read = async (ids: string[]) => new Map(ids.length === 0 ? [] : (await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
+    if (this.db.isPostgres) {
+      const result = await em.createQueryBuilder().insert().into(MessageRow).values(values).orIgnore().returning(["row_id", "id"]).execute();
+      const rowIds = new Map((result.raw as { row_id: unknown; id: string }[]).map((r) => [r.id, asId(r.row_id)]));
+      const before = await read([...drafts.keys()].filter((id) => !rowIds.has(id)));
+      const rows = values
+        .filter((v) => rowIds.has(v.id))
+        .map((v) => Object.assign(new MessageRow(), v, { rowId: rowIds.get(v.id)! }))
+        .sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1));
+      return { before, rows };
+    }
+    const before = await read([...drafts.keys()]);
+    const fresh = values.filter((v) => !before.has(v.id));
+    if (fresh.length === 0) return { before, rows: [] };
+    await em.insert(MessageRow, fresh);
+    const rows = await em.find(MessageRow, { where: { id: In(fresh.map((v) => v.id)) }, order: { rowId: "ASC" } });
+    return { before, rows: rows.map((r) => Object.assign(r, { rowId: asId(r.rowId) })) };
   }
 
   /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessages). */
