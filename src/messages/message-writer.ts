@@ -127,11 +127,20 @@ export class MessageWriter {
           chat.type === "CHAT"
             ? chat.peer.id === row.senderId ? [] : [chat.peer.id]
             : (members.get(chat.group.id) ?? []).filter((id) => id !== row.senderId);
-        // Plain multi-row INSERTs: a thousand-member group is a thousand receipts per message.
-        const receipts = rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => [r.rowId, userId, r.chatKey]));
-        for (let i = 0; i < receipts.length; i += INSERT_CHUNK) {
-          const chunk = receipts.slice(i, i + INSERT_CHUNK);
-          await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`, chunk.flat());
+        // A thousand-member group is a thousand receipts per message.
+        const receipts = rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => [r.rowId, userId, r.chatKey] as const));
+        if (this.db.isPostgres && receipts.length > 0) {
+          // Three arrays, whatever the count: no statement of thousands of parameters to build and parse.
+          await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) SELECT * FROM unnest(?::bigint[], ?::integer[], ?::varchar[])`, [
+            receipts.map((r) => r[0]),
+            receipts.map((r) => r[1]),
+            receipts.map((r) => r[2]),
+          ]);
+        } else {
+          for (let i = 0; i < receipts.length; i += INSERT_CHUNK) {
+            const chunk = receipts.slice(i, i + INSERT_CHUNK);
+            await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`, chunk.flat());
+          }
         }
 
         const muted = await this.chats.applyMessages(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));

@@ -76,8 +76,11 @@ export class ReceiptService {
       if (users) users.push(d.viewer.userId);
       else byMessage.set(d.message.rowId, [d.viewer.userId]);
     }
-    const where = [...byMessage.values()].map((users) => `(message_row_id = ? AND user_id IN (${users.map(() => "?").join(", ")}))`);
-    const params = [...byMessage.entries()].flatMap(([rowId, users]) => [rowId, ...users]);
+    // PostgreSQL takes each arm's users as one array parameter.
+    const where = [...byMessage.values()].map((users) =>
+      this.db.isPostgres ? "(message_row_id = ? AND user_id = ANY(?::integer[]))" : `(message_row_id = ? AND user_id IN (${users.map(() => "?").join(", ")}))`,
+    );
+    const params = [...byMessage.entries()].flatMap(([rowId, users]): unknown[] => (this.db.isPostgres ? [rowId, users] : [rowId, ...users]));
     const update = (em: EntityManager | undefined) =>
       this.db.rows<{ message_row_id: unknown; user_id: unknown }>(
         em,
