@@ -22,7 +22,16 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** Verified tokens remembered, at most; past it the memory starts over. */
+const VERIFIED_LIMIT = 100_000;
+
 export class TokenSigner {
+  /**
+   * Tokens whose signature was verified, with their claims: a client sends the same token with
+   * every request, and its HMAC need not be computed again. Expiry is still checked every time.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
+
   constructor(
     private readonly key: Uint8Array,
     private readonly ttlSeconds: number,
@@ -43,6 +52,18 @@ export class TokenSigner {
   }
 
   async verify(token: string): Promise<TokenClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() > Date.now()) return known;
+      this.verified.delete(token);
+    }
+    const claims = await this.check(token);
+    if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async check(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
       const userId = Number(payload.sub);
