@@ -222,8 +222,30 @@ export class MessageWriter {
     );
     const read = async (ids: string[]) => new Map(ids.length === 0 ? [] : (await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
     if (this.db.isPostgres) {
-      const result = await em.createQueryBuilder().insert().into(MessageRow).values(values).orIgnore().returning(["row_id", "id"]).execute();
-      const rowIds = new Map((result.raw as { row_id: unknown; id: string }[]).map((r) => [r.id, asId(r.row_id)]));
+      // One array per column, whatever the count: a statement the same for every batch, with no query building.
+      const inserted = await this.db.rows<{ row_id: unknown; id: string }>(
+        em,
+        `INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
+         SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
+         ON CONFLICT DO NOTHING RETURNING row_id, id`,
+        [
+          values.map((v) => v.id),
+          values.map((v) => v.chatKey),
+          values.map((v) => v.chatType),
+          values.map((v) => v.senderId),
+          values.map((v) => v.recipientId),
+          values.map((v) => v.type),
+          values.map((v) => v.text),
+          // simple-json columns, stored as TypeORM stores them.
+          values.map((v) => (v.media === null ? null : JSON.stringify(v.media))),
+          values.map((v) => v.mediaToken),
+          values.map((v) => v.replyToId),
+          values.map((v) => JSON.stringify(v.mentions)),
+          values.map((v) => v.isForwarded),
+          values.map((v) => v.createdAt),
+        ],
+      );
+      const rowIds = new Map(inserted.map((r) => [r.id, asId(r.row_id)]));
       const before = await read([...drafts.keys()].filter((id) => !rowIds.has(id)));
       const rows = values
         .filter((v) => rowIds.has(v.id))
