@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     alice.client.subscribe(MessageStatusUpdatedDocument, {}, { next: (d) => aliceReceipts.push(d.messageStatusUpdated), error: fail }),
     alice.client.subscribe(TypingStatusDocument, { jid: bob.jid }, { next: (d) => aliceTyping.push(d.typingStatus), error: fail }),
   ];
+  // Receipts and typing are not replayed: wait until the server holds both users' subscriptions.
+  await Promise.all([alice.client.ready(), bob.client.ready()]);
 
   const { sendTextMessage: sent } = await alice.client.request(SendTextMessageDocument, {
     input: { toJid: bob.jid, messageText: "Hi Bob! Parley works.", msgId: randomUUID() },

@@ -29,6 +29,7 @@ function operationName(document: { toString(): string }): string {
 
 export class ParleyClient {
   private socket: Client | undefined;
+  private connected: Promise<void> | undefined;
 
   /** url: the GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. token: from connect. */
   constructor(
@@ -68,13 +69,9 @@ export class ParleyClient {
     handlers: { next: (data: R) => void; error?: (error: unknown) => void },
   ): () => void {
     // One socket per client, opened on first use: graphql-ws multiplexes every subscription on it.
-    this.socket ??= createClient({
-      url: this.url.replace(/^http/, "ws"),
-      webSocketImpl: WebSocket,
-      connectionParams: this.token ? { authorization: `Bearer ${this.token}` } : {},
-    });
+    const socket = this.openSocket();
     const name = operationName(document);
-    return this.socket.subscribe<R>(
+    return socket.subscribe<R>(
       { query: document.toString(), variables: variables as Record<string, unknown> },
       {
         next: (result) => {
@@ -87,8 +84,36 @@ export class ParleyClient {
     );
   }
 
+  /**
+   * Resolves once the server acknowledged the socket and has taken every subscription made so
+   * far: a query sent after them over the same socket has come back. Events without a replay
+   * (receipts, typing) published before that moment are not seen by this client.
+   */
+  async ready(): Promise<void> {
+    const socket = this.openSocket();
+    await this.connected;
+    await new Promise<void>((resolve, reject) => {
+      socket.subscribe({ query: "{ __typename }" }, { next: () => undefined, error: reject, complete: resolve });
+    });
+  }
+
+  private openSocket(): Client {
+    if (!this.socket) {
+      let acknowledged!: () => void;
+      this.connected = new Promise<void>((resolve) => (acknowledged = resolve));
+      this.socket = createClient({
+        url: this.url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: this.token ? { authorization: `Bearer ${this.token}` } : {},
+        on: { connected: () => acknowledged() },
+      });
+    }
+    return this.socket;
+  }
+
   async close(): Promise<void> {
     await this.socket?.dispose();
     this.socket = undefined;
+    this.connected = undefined;
   }
 }
