@@ -6,6 +6,7 @@ import type { Database } from "../db/database.js";
 import { badInput, unauthenticated } from "../graphql/errors.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
+import { WatchedCache } from "../realtime/watched-cache.js";
 import { topics } from "../realtime/topics.js";
 import type { Registration, Session, Viewer } from "./identity.types.js";
 import { Jids, USERNAME_PATTERN } from "./jid.js";
@@ -16,19 +17,9 @@ import { User } from "./user.entity.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest();
 
-/**
- * How long a token found not revoked is trusted without asking the database again. Revocations
- * reach every process at once over pub/sub (sessionRevoked); this bounds how long one whose
- * wake-up the broker lost could still be honoured.
- */
-const REVOCATION_RECHECK_MS = 2000;
-/** Tokens remembered as not revoked, at most; past it the memory starts over. */
-const REVOCATION_CACHE_LIMIT = 100_000;
-
 export class IdentityService {
-  /** jti → when it was last found not revoked; used only while revocations are heard (watching). */
-  private readonly notRevoked = new Map<string, number>();
-  private watching = false;
+  /** Whether a token (by jti) is revoked, remembered while revocations are heard. */
+  private readonly revocations: WatchedCache<string, boolean>;
 
   constructor(
     private readonly db: Database,
@@ -37,7 +28,9 @@ export class IdentityService {
     private readonly jids: Jids,
     private readonly profiles: ProfileService,
     private readonly config: Pick<Config, "licenseKey" | "trialLicense">,
-  ) {}
+  ) {
+    this.revocations = new WatchedCache(pubsub);
+  }
 
   /** Creates the user, or rotates the password of an existing one; the password is returned only here. */
   async register(userIdentifier: string, licenseKey: string | undefined): Promise<Registration> {
@@ -87,7 +80,7 @@ export class IdentityService {
       // Revocations of expired tokens prove nothing any more.
       await em.delete(RevokedToken, { expiresAt: LessThan(new Date()) });
     });
-    this.notRevoked.delete(viewer.jti);
+    this.revocations.forget(viewer.jti);
     await this.pubsub.publish(topics.sessionRevoked, { jti: viewer.jti, userId: viewer.userId });
     return true;
   }
@@ -97,27 +90,11 @@ export class IdentityService {
    * every request. Until this resolves, and after the returned function is called, it does.
    */
   async watchRevocations(): Promise<() => void> {
-    const stop = await this.pubsub.listen(topics.sessionRevoked, ({ jti }) => this.notRevoked.delete(jti));
-    this.watching = true;
-    return () => {
-      this.watching = false;
-      this.notRevoked.clear();
-      stop();
-    };
+    return this.revocations.watch(topics.sessionRevoked, ({ jti }) => jti);
   }
 
-  private async isRevoked(jti: string): Promise<boolean> {
-    const now = Date.now();
-    const checkedAt = this.notRevoked.get(jti);
-    if (this.watching && checkedAt !== undefined && now - checkedAt < REVOCATION_RECHECK_MS) return false;
-    const revoked = await this.db.repository(RevokedToken).existsBy({ jti });
-    if (revoked) {
-      this.notRevoked.delete(jti);
-    } else if (this.watching) {
-      if (this.notRevoked.size >= REVOCATION_CACHE_LIMIT) this.notRevoked.clear();
-      this.notRevoked.set(jti, now);
-    }
-    return revoked;
+  private isRevoked(jti: string): Promise<boolean> {
+    return this.revocations.get(jti, () => this.db.repository(RevokedToken).existsBy({ jti }));
   }
 
   /** The viewer a bearer token stands for; UNAUTHENTICATED when it is forged, expired or revoked. */

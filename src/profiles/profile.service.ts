@@ -8,6 +8,7 @@ import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { MediaStore } from "../media/media-store.js";
 import type { PubSub } from "../realtime/pubsub.js";
+import { WatchedCache } from "../realtime/watched-cache.js";
 import { type ProfilePayload, topics } from "../realtime/topics.js";
 import { Profile } from "./profile.entity.js";
 import type { ProfileInput } from "./profile.input.js";
@@ -15,13 +16,6 @@ import type { PresenceService } from "./presence.service.js";
 import { toUserProfile, type UserProfile } from "./profile.types.js";
 
 export const MAX_PROFILE_BATCH = 100;
-/**
- * How long an allowType read is trusted without asking the database again. Changes reach every
- * process at once over pub/sub (allowTypeChanged); this bounds how long one whose wake-up the
- * broker lost could go unnoticed.
- */
-const ALLOW_TYPE_RECHECK_MS = 2000;
-const ALLOW_TYPE_CACHE_LIMIT = 100_000;
 export const MAX_CONTACTS_PAGE = 1000;
 
 /** Fields of ProfileInput copied as they are: undefined keeps, null clears. */
@@ -39,9 +33,8 @@ const PLAIN_FIELDS = [
 ] as const;
 
 export class ProfileService {
-  /** userId → allowType and when it was read; used only while changes are heard (watchingAllowTypes). */
-  private readonly allowTypes = new Map<number, { allowType: Profile["allowType"]; at: number }>();
-  private watchingAllowTypes = false;
+  /** userId → allowType, remembered while changes are heard. */
+  private readonly allowTypes: WatchedCache<number, Profile["allowType"]>;
 
   constructor(
     private readonly db: Database,
@@ -51,7 +44,9 @@ export class ProfileService {
     private readonly jids: Jids,
     private readonly customFieldKeys: readonly string[],
     private readonly media: MediaStore,
-  ) {}
+  ) {
+    this.allowTypes = new WatchedCache(pubsub);
+  }
 
   /** Creates the user's profile if missing (inside the caller's transaction); returns isProfileUpdated. */
   async ensureProfile(em: EntityManager, userId: number): Promise<boolean> {
@@ -106,16 +101,10 @@ export class ProfileService {
 
   /** Whom the user takes first messages from; asked on every one-to-one send, so remembered briefly. */
   async allowTypeOf(userId: number): Promise<Profile["allowType"]> {
-    const now = Date.now();
-    const known = this.allowTypes.get(userId);
-    if (this.watchingAllowTypes && known && now - known.at < ALLOW_TYPE_RECHECK_MS) return known.allowType;
-    const profile = await this.db.repository(Profile).findOne({ select: { userId: true, allowType: true }, where: { userId } });
-    const allowType = profile?.allowType ?? "ALLOW_ANY";
-    if (this.watchingAllowTypes) {
-      if (this.allowTypes.size >= ALLOW_TYPE_CACHE_LIMIT) this.allowTypes.clear();
-      this.allowTypes.set(userId, { allowType, at: now });
-    }
-    return allowType;
+    return this.allowTypes.get(userId, async () => {
+      const profile = await this.db.repository(Profile).findOne({ select: { userId: true, allowType: true }, where: { userId } });
+      return profile?.allowType ?? "ALLOW_ANY";
+    });
   }
 
   /**
@@ -123,13 +112,7 @@ export class ProfileService {
    * on every send. Until this resolves, and after the returned function is called, it does.
    */
   async watchAllowTypes(): Promise<() => void> {
-    const stop = await this.pubsub.listen(topics.allowTypeChanged, ({ userId }) => this.allowTypes.delete(userId));
-    this.watchingAllowTypes = true;
-    return () => {
-      this.watchingAllowTypes = false;
-      this.allowTypes.clear();
-      stop();
-    };
+    return this.allowTypes.watch(topics.allowTypeChanged, ({ userId }) => userId);
   }
 
   async update(viewer: Viewer, input: ProfileInput): Promise<UserProfile> {
@@ -164,7 +147,7 @@ export class ProfileService {
       return em.save(current);
     });
     if (input.allowType !== undefined) {
-      this.allowTypes.delete(viewer.userId);
+      this.allowTypes.forget(viewer.userId);
       await this.pubsub.publish(topics.allowTypeChanged, { userId: viewer.userId });
     }
     if (previousToken !== profile.imageFileToken) await this.media.releaseIfUnused(previousToken);
