@@ -213,6 +213,18 @@ describe("media", () => {
       expect(onlyError(await gql(server, DOWNLOAD, { t: unsent.fileToken }, { token: you.token })).extensions?.code).toBe("FORBIDDEN");
     });
 
+    it("is allowed while any message with the file is still the viewer's, however many newer ones they deleted", async () => {
+      const [me, you] = await Promise.all([registerUser(server), registerUser(server)]);
+      const uploaded = await upload(server, me, await png(), "often.png");
+      const ids: string[] = [];
+      for (let i = 0; i < 101; i += 1) ids.push((await sendFile(me, you, "IMAGE", uploaded.fileToken)).id);
+      const forMe = `mutation($to: ID!, $ids: [ID!]!) { deleteMessagesForMe(toJid: $to, messageIds: $ids) }`;
+      await ok(server, forMe, { to: me.jid, ids: ids.slice(1) }, { token: you.token });
+      expect((await download(server, you, uploaded.fileToken)).response.status).toBe(200);
+      await ok(server, forMe, { to: me.jid, ids: ids.slice(0, 1) }, { token: you.token });
+      expect(onlyError(await gql(server, DOWNLOAD, { t: uploaded.fileToken }, { token: you.token })).extensions?.code).toBe("FORBIDDEN");
+    });
+
     it("refuses an expired or forged URL, and a URL without signature, with 403", async () => {
       const me = await registerUser(server);
       const uploaded = await upload(server, me, text(), "secret.txt");

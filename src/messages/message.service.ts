@@ -262,19 +262,26 @@ export class MessageService {
    * everyone): who may download a file shared in a chat.
    */
   async seesMessageWithMedia(viewerId: number, mediaToken: string): Promise<boolean> {
-    const rows = await this.db
-      .repository(MessageRow)
-      .createQueryBuilder("m")
-      .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
-      .andWhere(
-        `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
-           SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
-        { viewer: viewerId },
-      )
-      .orderBy("m.row_id", "DESC")
-      .limit(MAX_PAGE)
-      .getMany();
-    return (await this.filterVisible(viewerId, rows)).length > 0;
+    // Page by page, newest first: the newest messages with the file may all be deleted or
+    // cleared for the viewer while an older one is still theirs to see.
+    for (let before: string | null = null; ; ) {
+      const query = this.db
+        .repository(MessageRow)
+        .createQueryBuilder("m")
+        .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
+        .andWhere(
+          `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
+             SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
+          { viewer: viewerId },
+        )
+        .orderBy("m.row_id", "DESC")
+        .limit(MAX_PAGE);
+      if (before !== null) query.andWhere("m.row_id < :before", { before });
+      const rows = await query.getMany();
+      if ((await this.filterVisible(viewerId, rows)).length > 0) return true;
+      if (rows.length < MAX_PAGE) return false;
+      before = asId(rows[rows.length - 1]!.rowId);
+    }
   }
 
   /** getReplyMessage: one message the viewer may see. */
