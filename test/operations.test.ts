@@ -6,27 +6,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { auditServer } from "graphql-http";
-import { pino } from "pino";
 import { DataSource } from "typeorm";
 import { afterAll, describe, expect, it } from "vitest";
 import { sqlitePath } from "../src/db/database.js";
 import { gql, ok, WsClient, type GqlError } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
+import { capturingLogger, type LogLine } from "./support/logs.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
-
-interface LogLine {
-  level: number;
-  msg: string;
-  reqId?: string;
-  err?: { message: string; type: string };
-}
-
-/** A logger that keeps what the server logs, for assertions. */
-function capturingLogger(): { log: pino.Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { log, lines };
-}
 
 /** A port on which nothing listens. */
 async function deadPort(): Promise<number> {
