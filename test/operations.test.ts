@@ -25,15 +25,6 @@ async function deadPort(): Promise<number> {
 
 const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
 
-/** Polls until check holds (or fails the test after 15 s). */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Runs statements on a connection of the test's own, next to the server's. */
 async function sql(options: { type: "postgres"; url: string } | { type: "better-sqlite3"; database: string }, ...statements: string[]): Promise<void> {
   const connection = await new DataSource(options).initialize();
@@ -139,7 +130,7 @@ describe("health", () => {
     // A Redis of the test's own, on the port the server was given.
     const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
     try {
-      await until(async () => (await fetch(`${server.url}/readyz`)).status === 200, "/readyz to turn 200");
+      await expect.poll(async () => (await fetch(`${server.url}/readyz`)).status, { timeout: 15_000, interval: 100 }).toBe(200);
       const user = await registerUser(server);
       const ws = await WsClient.connect(server, user.token);
       await ok(server, `mutation { logout }`, {}, { token: user.token });
