@@ -1,10 +1,9 @@
 // Observing Parley: /metrics in Prometheus text (read with a parser) moving with traffic on HTTP
 // and WebSocket, METRICS_TOKEN, and request ids on every log line of a request.
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
 import { gql, ok, WsClient } from "./support/clients.js";
 import { MESSAGE_FIELDS, registerUser, sendText } from "./support/fixtures.js";
+import { capturingLogger } from "./support/logs.js";
 import { scrape } from "./support/prometheus.js";
 import { backendName, onPostgresAndRedis, startServer } from "./support/server.js";
 
@@ -92,19 +91,8 @@ describe(`metrics (${backendName})`, () => {
 });
 
 describe(`request ids in the logs (${backendName})`, () => {
-  function capturedLog() {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    return { lines, log: pino({ level: "info" }, sink) };
-  }
-
   it("every log line of an HTTP request carries its x-request-id, and every WebSocket line its connection's and operation's ids", async () => {
-    const { lines, log } = capturedLog();
+    const { lines, log } = capturingLogger();
     const server = await startServer({}, { log });
     const alice = await registerUser(server);
     const bob = await registerUser(server);

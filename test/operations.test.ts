@@ -6,27 +6,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { auditServer } from "graphql-http";
-import { pino } from "pino";
 import { DataSource } from "typeorm";
 import { afterAll, describe, expect, it } from "vitest";
 import { sqlitePath } from "../src/db/database.js";
 import { gql, ok, WsClient, type GqlError } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
+import { capturingLogger, type LogLine } from "./support/logs.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
-
-interface LogLine {
-  level: number;
-  msg: string;
-  reqId?: string;
-  err?: { message: string; type: string };
-}
-
-/** A logger that keeps what the server logs, for assertions. */
-function capturingLogger(): { log: pino.Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { log, lines };
-}
 
 /** A port on which nothing listens. */
 async function deadPort(): Promise<number> {
@@ -38,15 +24,6 @@ async function deadPort(): Promise<number> {
 }
 
 const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
-
-/** Polls until check holds (or fails the test after 15 s). */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Runs statements on a connection of the test's own, next to the server's. */
 async function sql(options: { type: "postgres"; url: string } | { type: "better-sqlite3"; database: string }, ...statements: string[]): Promise<void> {
@@ -153,7 +130,7 @@ describe("health", () => {
     // A Redis of the test's own, on the port the server was given.
     const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
     try {
-      await until(async () => (await fetch(`${server.url}/readyz`)).status === 200, "/readyz to turn 200");
+      await expect.poll(async () => (await fetch(`${server.url}/readyz`)).status, { timeout: 15_000, interval: 100 }).toBe(200);
       const user = await registerUser(server);
       const ws = await WsClient.connect(server, user.token);
       await ok(server, `mutation { logout }`, {}, { token: user.token });

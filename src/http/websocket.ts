@@ -13,6 +13,7 @@ import type { Config } from "../config.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { bearerToken, createContext, type Services } from "../graphql/context.js";
 import { formatError, logUnexpected } from "../graphql/errors.js";
+import { parseOptions } from "../graphql/limits.js";
 import { topics } from "../realtime/topics.js";
 import { InFlight } from "./in-flight.js";
 import { type Metrics, operationLabel, operationOf, outcomeOf, secondsSince } from "./metrics.js";
@@ -147,7 +148,7 @@ export async function attachWebSocket(options: {
         }
         let document;
         try {
-          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
+          document = parse(payload.query, parseOptions(config));
         } catch (error) {
           if (!(error instanceof GraphQLError)) throw error;
           return [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
