@@ -7,7 +7,6 @@ export type ChatType = "CHAT" | "GROUPCHAT";
 
 @Entity({ name: "chats" })
 @Index("chats_peer_idx", ["peerUserId"])
-@Index("chats_owner_updated_idx", ["ownerId", "updatedAt"])
 @Index("chats_owner_key_idx", ["ownerId", "chatKey"])
 export class Chat {
   @PrimaryColumn({ name: "owner_id", type: "integer" })
