@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, WsClient } from "./support/clients.js";
 import { MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
+import { scrape } from "./support/prometheus.js";
 import { startServer, type TestServer } from "./support/server.js";
 
 const RECEIVED = `subscription { messageReceived { id rowId chatJid fromJid text isMuted status replyTo { id text } } }`;
@@ -87,5 +88,58 @@ describe("message fan-out", () => {
       expect(sent).toEqual(message);
       expect(sent).toMatchObject({ status: "SENT", isMuted: to === group, replyTo: { id: earlier.id }, mentionedUserJids: [owner.jid] });
     }
+  });
+
+  // One event reaches many members' subscriptions and is executed once per distinct operation
+  // (src/graphql/shared-results.ts): each must still get exactly the shape it asked for.
+  it("members subscribed with different selections, aliases and variables each get their own shape of one group message", async () => {
+    const [owner, plain, same, aliased, withVariables] = await Promise.all([1, 2, 3, 4, 5].map(() => registerUser(a)));
+    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "shapes", participantJids: $jids) { jid } }`, {
+      jids: [plain.jid, same.jid, aliased.jid, withVariables.jid],
+    }, { token: owner.token });
+    const group = { jid: createGroup.jid as string };
+    const subscribed = async (user: TestUser, query: string, variables?: Record<string, unknown>) => {
+      const ws = await WsClient.connect(a, user.token);
+      sockets.push(ws);
+      const sub = ws.subscribe<Record<string, any>>(query, variables);
+      const probe = await sendText(a, user, user, "probe");
+      await sub.waitFor((d) => Object.values(d)[0].id === probe.id || Object.values(d)[0].key === probe.id);
+      return sub;
+    };
+    const plainSub = await subscribed(plain, RECEIVED);
+    const sameSub = await subscribed(same, RECEIVED);
+    const aliasedSub = await subscribed(aliased, `subscription { incoming: messageReceived { key: id body: text status } }`);
+    const variablesSub = await subscribed(withVariables, `subscription($after: ID) { messageReceived(afterRowId: $after) { id text fromJid } }`, { after: null });
+
+    const sent = await sendText(a, owner, group, "one event, four shapes");
+    const expected = { id: sent.id, rowId: sent.rowId, chatJid: group.jid, fromJid: owner.jid, text: "one event, four shapes", isMuted: false, status: "DELIVERED", replyTo: null };
+    expect((await plainSub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual(expected);
+    expect((await sameSub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual(expected);
+    expect(await aliasedSub.waitFor((d) => d.incoming.key === sent.id)).toEqual({ incoming: { key: sent.id, body: "one event, four shapes", status: "DELIVERED" } });
+    expect(await variablesSub.waitFor((d) => d.messageReceived.id === sent.id)).toEqual({
+      messageReceived: { id: sent.id, text: "one event, four shapes", fromJid: owner.jid },
+    });
+  });
+
+  it("a group member's subscription ends when completed while waiting for the next event", async () => {
+    const [owner, member] = await Promise.all([registerUser(a), registerUser(a)]);
+    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "complete", participantJids: $jids) { jid } }`, {
+      jids: [member.jid],
+    }, { token: owner.token });
+    const ws = await WsClient.connect(a, member.token);
+    sockets.push(ws);
+    const before = (await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" });
+    const sub = ws.subscribe<Received>(RECEIVED);
+    const first = await sendText(a, owner, { jid: createGroup.jid as string }, "before complete");
+    await sub.waitFor((d) => d.messageReceived.id === first.id);
+    expect((await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(before + 1);
+    sub.dispose();
+    await expect.poll(async () => (await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(before);
+    await sendText(a, owner, { jid: createGroup.jid as string }, "after complete");
+    // Still open, the socket gets nothing more on the completed subscription.
+    const probe = ws.subscribe<Received>(RECEIVED);
+    const last = await sendText(a, owner, { jid: createGroup.jid as string }, "to the new subscription");
+    await probe.waitFor((d) => d.messageReceived.id === last.id);
+    expect(sub.received.map((e) => e.data?.messageReceived.text)).toEqual(["before complete"]);
   });
 });

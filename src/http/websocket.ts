@@ -14,6 +14,7 @@ import type { Viewer } from "../identity/identity.types.js";
 import { bearerToken, createContext, type Services } from "../graphql/context.js";
 import { formatError, logUnexpected } from "../graphql/errors.js";
 import { parseOptions } from "../graphql/limits.js";
+import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { topics } from "../realtime/topics.js";
 import { InFlight } from "./in-flight.js";
 import { type Metrics, operationLabel, operationOf, outcomeOf, secondsSince } from "./metrics.js";
@@ -109,6 +110,7 @@ export async function attachWebSocket(options: {
   const disposable = useServer<Record<string, unknown> | undefined, SocketState>(
     {
       schema,
+      subscribe: subscribeSharing,
       connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
         ctx.extra.connId = requestIdFrom(ctx.extra.request.headers["x-request-id"]);
@@ -194,7 +196,7 @@ export async function attachWebSocket(options: {
           variableValues: payload.variables,
           contextValue,
         };
-        return args;
+        return shareResults(args, payload.query);
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         const record = ctx.extra.operations?.get(id);

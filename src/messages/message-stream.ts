@@ -14,6 +14,15 @@ import type { ReceiptService } from "./receipt.service.js";
 
 const REPLAY_PAGE = 500;
 
+/** An event shared by many members' subscriptions gets one DELIVERED copy, shared in turn. */
+const deliveredCopies = new WeakMap<MessagePayload, MessagePayload>();
+
+function deliveredCopy(m: MessagePayload): MessagePayload {
+  let copy = deliveredCopies.get(m);
+  if (!copy) deliveredCopies.set(m, (copy = Object.freeze({ ...m, status: "DELIVERED" as const })));
+  return copy;
+}
+
 type Deps = { pubsub: PubSub; messages: MessageService; receipts: ReceiptService };
 
 export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | null): AsyncGenerator<MessagePayload> {
@@ -27,7 +36,7 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
   const deliver = (m: MessagePayload): MessagePayload => {
     if (m.senderId === viewer.userId) return m;
     deps.receipts.delivered(viewer, m);
-    return m.status === "SENT" ? { ...m, status: "DELIVERED" } : m;
+    return m.status === "SENT" ? deliveredCopy(m) : m;
   };
   try {
     let last: bigint | null = null;

@@ -70,8 +70,11 @@ class EnginePubSub implements PubSub {
   }
 
   private deliverLocally({ base, targets }: FanOut): void {
+    // Targets without a patch share one event object (frozen: no handler may change what the
+    // others see), so that what is made of it can be made once (graphql/shared-results.ts).
+    const shared = Object.freeze(base as object);
     for (const { topic, patch } of targets) {
-      for (const handler of this.local.get(topic) ?? []) handler({ ...(base as object), ...patch });
+      for (const handler of this.local.get(topic) ?? []) handler(patch ? { ...shared, ...patch } : shared);
     }
   }
 
