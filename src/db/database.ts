@@ -39,6 +39,8 @@ export class Database {
   /** PostgreSQL: sequenced() calls of this process take turns on one connection. */
   private readonly sequencerQueue: Mutex | undefined;
   private sequencerRunner: QueryRunner | undefined;
+  /** The last batch's unlock, sent and not yet known to have succeeded. */
+  private unlocking: Promise<unknown> | undefined;
 
   constructor(readonly dataSource: DataSource) {
     this.writeQueue = dataSource.options.type === "postgres" ? undefined : new Mutex();
@@ -111,26 +113,36 @@ export class Database {
       const runner = this.sequencerRunner;
       let healthy = false;
       try {
-        await runner.query("SELECT pg_advisory_lock($1)", [SEQUENCER_LOCK_KEY]);
+        // The previous batch's unlock went out without waiting for its reply (see below): the
+        // connection runs it before this lock, and a failure of either shows here.
+        const unlocking = this.unlocking;
+        this.unlocking = undefined;
+        // Lock and BEGIN in one round trip (a simple query may hold several statements). The
+        // transaction is ours to end: TypeORM does not know of it, and need not.
+        await Promise.all([unlocking, runner.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN`)]);
         let result: T;
         try {
-          await runner.startTransaction();
           result = await write(runner.manager);
-          await runner.commitTransaction();
+          await runner.query("COMMIT");
         } catch (error) {
-          if (runner.isTransactionActive) await runner.rollbackTransaction();
+          await runner.query("ROLLBACK");
           throw error;
         }
         await announce(result);
-        await runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]);
+        // Announced: the callers need not wait for the unlock's round trip. It is sent now, ahead
+        // of anything else on this connection, so other processes get the lock as soon as before.
+        this.unlocking = runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]);
+        this.unlocking.catch(() => undefined);
         healthy = true;
         return result;
       } finally {
         if (!healthy) {
-          // The lock may still be held, or the connection be broken: unlock, and hand the
-          // connection back to the pool (which drops a broken one); the next batch takes another.
+          // The lock may still be held (once or, after a lost unlock, twice), or the connection
+          // be broken: unlock all, and hand the connection back to the pool (which drops a
+          // broken one); the next batch takes another.
           this.sequencerRunner = undefined;
-          await runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]).catch(() => undefined);
+          this.unlocking = undefined;
+          await runner.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
           await runner.release().catch(() => undefined);
         }
       }
@@ -191,6 +203,8 @@ export class Database {
 
   async close(): Promise<void> {
     await this.sequencerQueue?.runExclusive(async () => {
+      await this.unlocking?.catch(() => undefined);
+      this.unlocking = undefined;
       await this.sequencerRunner?.release().catch(() => undefined);
       this.sequencerRunner = undefined;
     });
