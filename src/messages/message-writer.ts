@@ -127,8 +127,11 @@ export class MessageWriter {
           chat.type === "CHAT"
             ? chat.peer.id === row.senderId ? [] : [chat.peer.id]
             : (members.get(chat.group.id) ?? []).filter((id) => id !== row.senderId);
-        // A thousand-member group is a thousand receipts per message.
-        const receipts = rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => [r.rowId, userId, r.chatKey] as const));
+        // A thousand-member group is a thousand receipts per message. PostgreSQL wrote those of
+        // one-to-one messages with the messages (store).
+        const receipts = rows
+          .filter((r) => !this.db.isPostgres || r.chatType === "GROUPCHAT")
+          .flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => [r.rowId, userId, r.chatKey] as const));
         if (this.db.isPostgres && receipts.length > 0) {
           // Three arrays, whatever the count: no statement of thousands of parameters to build and parse.
           await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) SELECT * FROM unnest(?::bigint[], ?::integer[], ?::varchar[])`, [
@@ -198,7 +201,8 @@ export class MessageWriter {
   /**
    * Stores the drafts whose id is new. Returns the messages that had one of the ids already
    * (before) and the new rows in rowId order. PostgreSQL does it in one INSERT … ON CONFLICT DO
-   * NOTHING RETURNING, and reads back only ids that were taken; SQLite reads first, then inserts
+   * NOTHING RETURNING (which also writes one-to-one receipts), and reads back only ids that were
+   * taken; SQLite reads first, then inserts
    * and reads the new rowIds back (its driver returns none for a multi-row INSERT).
    */
   private async store(em: EntityManager, drafts: Map<string, Draft>): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }> {
@@ -222,12 +226,19 @@ export class MessageWriter {
     );
     const read = async (ids: string[]) => new Map(ids.length === 0 ? [] : (await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
     if (this.db.isPostgres) {
-      // One array per column, whatever the count: a statement the same for every batch, with no query building.
+      // One array per column, whatever the count: a statement the same for every batch, with no
+      // query building. The recipient's receipt of each new one-to-one message goes in with it.
       const inserted = await this.db.rows<{ row_id: unknown; id: string }>(
         em,
-        `INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
-         SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
-         ON CONFLICT DO NOTHING RETURNING row_id, id`,
+        `WITH stored AS (
+           INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
+           SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
+           ON CONFLICT DO NOTHING RETURNING row_id, id, chat_key, sender_id, recipient_id
+         ), receipts AS (
+           INSERT INTO receipts (message_row_id, user_id, chat_key)
+           SELECT row_id, recipient_id, chat_key FROM stored WHERE recipient_id IS NOT NULL AND recipient_id <> sender_id
+         )
+         SELECT row_id, id FROM stored`,
         [
           values.map((v) => v.id),
           values.map((v) => v.chatKey),
