@@ -68,7 +68,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const jids = new Jids(config.xmppDomain);
   const contacts = new ContactService(db);
   const presence = new PresenceService(presenceStore, db);
-  const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log);
+  const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
+  mediaStore.startSweeping();
   const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore);
   const signingKey = loadSigningKey(config);
   const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
@@ -152,6 +153,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         for (const watching of [watchingRevocations, watchingAllowTypes]) void watching.then((stop) => stop(), () => undefined);
         await receipts.close();
         await presence.close();
+        await mediaStore.close();
         await realtime.pubsub.close();
         await db.close();
       })();

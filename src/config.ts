@@ -66,6 +66,8 @@ export interface Config {
     maxBytes: { IMAGE: number; AUDIO: number; VIDEO: number; FILE: number };
     /** How long a downloadMedia URL stays valid. */
     urlTtlSeconds: number;
+    /** An upload no message, profile or group uses expires after this long, and is then removed. */
+    unusedTtlSeconds: number;
     /** Prefix of download URLs (e.g. https://chat.example.com); unset: URLs are paths from the server's root. */
     publicUrl: string | undefined;
   };
@@ -159,6 +161,7 @@ const env = z
     MEDIA_MAX_VIDEO_BYTES: int(1, 2 ** 40, 100 * MIB),
     MEDIA_MAX_DOCUMENT_BYTES: int(1, 2 ** 40, 25 * MIB),
     MEDIA_URL_TTL_SECONDS: int(10, 7 * 24 * 3600, 300),
+    MEDIA_UNUSED_TTL_SECONDS: int(1, 365 * 24 * 3600, 24 * 3600),
     PUBLIC_URL: z
       .string()
       .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, "must be an http(s) URL without query or fragment")
@@ -238,6 +241,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         FILE: v.MEDIA_MAX_DOCUMENT_BYTES,
       },
       urlTtlSeconds: v.MEDIA_URL_TTL_SECONDS,
+      unusedTtlSeconds: v.MEDIA_UNUSED_TTL_SECONDS,
       publicUrl: v.PUBLIC_URL,
     },
   };

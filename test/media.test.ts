@@ -1,5 +1,7 @@
 // Media through the client's door: real files made here, uploaded with multipart requests, sent
 // as messages, and downloaded again through signed URLs.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
@@ -439,6 +441,46 @@ describe("media", () => {
       const uploaded = await upload(none, a, bytes, name);
       const error = onlyError(await gql(none, sendMutation(kind), { input: { toJid: b.jid, fileToken: uploaded.fileToken } }, { token: a.token }));
       expect(error.extensions).toMatchObject({ code: "FEATURE_UNAVAILABLE", feature });
+    }
+  });
+});
+
+// Uploads that no message, profile or group takes expire after MEDIA_UNUSED_TTL_SECONDS (sending
+// them is refused from then on) and are removed, row and bytes, by a periodic sweep a grace period
+// later. Files in use stay, however old.
+describe("uploads never used", () => {
+  const filesUnder = (dir: string): string[] =>
+    existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : [];
+
+  it("expire after MEDIA_UNUSED_TTL_SECONDS and are swept with their bytes; files in use stay", async () => {
+    const server = await startServer({ MEDIA_UNUSED_TTL_SECONDS: "2" });
+    const [me, friend] = await Promise.all([registerUser(server), registerUser(server)]);
+    const [sent, avatar, forgotten] = await Promise.all([
+      upload(server, me, await png(32, 32, true), "sent.png"),
+      upload(server, me, await png(40, 40, true), "avatar.png"),
+      upload(server, me, await png(48, 48, true), "forgotten.png"),
+    ]);
+    await ok(server, sendMutation("IMAGE"), { input: { toJid: friend.jid, fileToken: sent.fileToken } }, { token: me.token });
+    await ok(server, `mutation($t: String!) { setUserProfile(input: { imageFileToken: $t }) { image } }`, { t: avatar.fileToken }, { token: me.token });
+    const media = join(server.dataDir, "media");
+    expect(filesUnder(media)).toHaveLength(3);
+
+    // Past the TTL: the unused upload can no longer be sent (the sweep waits a grace period more).
+    await new Promise((r) => setTimeout(r, 2200));
+    const expired = onlyError(await gql(server, sendMutation("IMAGE"), { input: { toJid: friend.jid, fileToken: forgotten.fileToken } }, { token: me.token }));
+    expect(expired.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.fileToken" });
+    expect(expired.message).toMatch(/expired/);
+    // A file already in use may be sent again whatever its age.
+    await ok(server, sendMutation("IMAGE"), { input: { toJid: friend.jid, fileToken: sent.fileToken } }, { token: me.token });
+
+    await expect
+      .poll(async () => onlyError(await gql(server, DOWNLOAD, { t: forgotten.fileToken }, { token: me.token })).extensions?.code, { timeout: 8000, interval: 250 })
+      .toBe("FORBIDDEN");
+    expect(filesUnder(media)).toHaveLength(2);
+    for (const [file, viewer] of [[sent, friend], [avatar, friend]] as const) {
+      const { response, bytes } = await download(server, viewer, file.fileToken);
+      expect(response.status).toBe(200);
+      expect(bytes.length).toBe(file.fileSize);
     }
   });
 });

@@ -7,6 +7,7 @@ export type MediaKind = "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
 
 @Entity({ name: "media" })
 @Index("media_owner_idx", ["ownerId"])
+@Index("media_created_idx", ["createdAt"])
 export class MediaRow {
   @PrimaryColumn({ type: "varchar", length: 64 })
   token!: string;
