@@ -142,4 +142,43 @@ describe("message fan-out", () => {
     await probe.waitFor((d) => d.messageReceived.id === last.id);
     expect(sub.received.map((e) => e.data?.messageReceived.text)).toEqual(["before complete"]);
   });
+
+  // Events for many people travel as one broker message each (publishToMany), like group messages.
+  it("a group's typing, a group change and a profile change are one broker event each, and reach everyone on either process", async () => {
+    const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
+    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "one event", participantJids: $jids) { jid } }`, {
+      jids: [near.jid, far.jid],
+    }, { token: owner.token });
+    const groupJid = createGroup.jid as string;
+    const socket = async (user: TestUser, on: TestServer) => {
+      const ws = await WsClient.connect(on, user.token);
+      sockets.push(ws);
+      return ws;
+    };
+    const [nearWs, farWs] = await Promise.all([socket(near, a), socket(far, b)]);
+    const typing = [nearWs, farWs].map((ws) => ws.subscribe<{ typingStatus: { chatJid: string; fromJid: string; state: string } }>(`subscription { typingStatus { chatJid fromJid state } }`));
+    const groups = [nearWs, farWs].map((ws) => ws.subscribe<{ groupUpdated: { type: string; groupJid: string } }>(`subscription { groupUpdated { type groupJid } }`));
+    const profiles = [nearWs, farWs].map((ws) => ws.subscribe<{ userProfileUpdated: { jid: string; nickname: string | null; email: string | null } }>(
+      `subscription { userProfileUpdated { jid nickname email } }`,
+    ));
+    const published = async (topic: string) => (await scrape(a)).value("parley_pubsub_published_total", { topic });
+    // The subscriptions are live once a group event sent after them arrives.
+    await expect.poll(async () => {
+      await ok(a, `mutation($g: ID!) { setGroupProfile(groupJid: $g, name: "one event") { name } }`, { g: groupJid }, { token: owner.token });
+      return groups.every((g) => g.received.length > 0);
+    }).toBe(true);
+
+    const before = { typing: await published("typing"), group: await published("group"), profile: await published("profile-updated") };
+    const groupEventsBefore = groups.map((g) => g.received.length);
+    await ok(a, `mutation($jid: ID!) { sendTypingStatus(toJid: $jid) }`, { jid: groupJid }, { token: owner.token });
+    await ok(a, `mutation($g: ID!) { setGroupProfile(groupJid: $g, name: "renamed") { name } }`, { g: groupJid }, { token: owner.token });
+    await ok(a, `mutation { setUserProfile(input: { nickname: "Owner", email: "owner@example.com" }) { nickname } }`, {}, { token: owner.token });
+    for (const sub of typing) expect(await sub.waitFor((d) => d.typingStatus.fromJid === owner.jid)).toEqual({ typingStatus: { chatJid: groupJid, fromJid: owner.jid, state: "COMPOSING" } });
+    await expect.poll(() => groups.map((g) => g.received.length)).toEqual(groupEventsBefore.map((n) => n + 1));
+    // Contacts see the public profile: the email stays the owner's.
+    for (const sub of profiles) expect(await sub.waitFor((d) => d.userProfileUpdated.jid === owner.jid)).toEqual({ userProfileUpdated: { jid: owner.jid, nickname: "Owner", email: null } });
+    expect(await published("typing")).toBe(before.typing + 1);
+    expect(await published("group")).toBe(before.group + 1);
+    expect(await published("profile-updated")).toBe(before.profile + 1);
+  });
 });

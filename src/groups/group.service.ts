@@ -245,7 +245,7 @@ export class GroupService {
     const members = await this.directory.members(groupId);
     const event: GroupEventPayload = { type, groupId, groupJid: this.jids.group(groupId), actorJid: actor.jid, targetJids, at: new Date().toISOString() };
     const ids = new Set([...members.map((m) => m.userId), ...formerIds]);
-    await Promise.all([...ids].map((id) => this.pubsub.publish(topics.groupUpdated(id), event))).catch((err: unknown) =>
+    await this.pubsub.publishToMany(event, [...ids].map((id) => ({ topic: topics.groupUpdated(id) }))).catch((err: unknown) =>
       this.log.warn({ err }, "publishing a group event failed"),
     );
   }

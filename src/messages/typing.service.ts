@@ -19,7 +19,12 @@ export class TypingService {
     ChatService.requireMember(chat);
     const at = new Date().toISOString();
     const others = (await this.chats.audience(chat)).filter((a) => a.userId !== viewer.userId);
-    await Promise.all(others.map(({ userId, chatJid }) => this.pubsub.publish(topics.typing(userId), { chatJid, fromJid: chat.me.jid, state, at })));
+    // As the others see the chat: the group, or the typist.
+    const chatJid = chat.type === "GROUPCHAT" ? chat.jid : chat.me.jid;
+    await this.pubsub.publishToMany<TypingPayload>(
+      { chatJid, fromJid: chat.me.jid, state, at },
+      others.map((a) => ({ topic: topics.typing(a.userId), patch: a.chatJid === chatJid ? undefined : { chatJid: a.chatJid } })),
+    );
     return true;
   }
 

@@ -175,9 +175,11 @@ export class ProfileService {
     const own = this.payload(profile, isOnline, true);
     const shared = this.payload(profile, isOnline, false);
     const watchers = await this.contacts.watcherIds(profile.userId);
-    await Promise.all([
-      this.pubsub.publish(topics.profileUpdated(profile.userId), own),
-      ...watchers.map((id) => this.pubsub.publish(topics.profileUpdated(id), shared)),
+    // One event for everyone; the owner's copy adds the private fields.
+    const ownFields = { mobileNumber: own.mobileNumber, email: own.email };
+    await this.pubsub.publishToMany(shared, [
+      { topic: topics.profileUpdated(profile.userId), patch: ownFields },
+      ...watchers.map((id) => ({ topic: topics.profileUpdated(id) })),
     ]);
     return toUserProfile(own);
   }

@@ -7,18 +7,20 @@ import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { AsyncQueue } from "./async-queue.js";
 import type { Topic } from "./topics.js";
 
 export interface PubSub {
   publish<T>(topic: Topic<T>, payload: T): Promise<void>;
   /**
    * One event to many topics, each target's payload being base with its patch applied: one
-   * broker message, which every process fans out to its own `listen` handlers (not to
-   * `subscribe` iterators). A group message costs one publish, not one per member. Events
-   * published through one PubSub reach a listener in publish order, whichever method sent them.
+   * broker message, which every process fans out to its own listeners and subscriptions. A
+   * group message costs one publish, not one per member (a single target is published to its
+   * topic directly). Events published through one PubSub reach a listener in publish order,
+   * whichever method sent them. Targets without a patch share one frozen event object.
    */
   publishToMany<T>(base: T, targets: readonly { topic: Topic<T>; patch?: Partial<T> }[]): Promise<void>;
-  /** Events on one topic, from now on; return() unsubscribes. */
+  /** Events on one topic, from now on (a `listen` as an iterator); return() unsubscribes. */
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T>;
   /** Calls handler for each event until the returned function is called. */
   listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void>;
@@ -63,6 +65,9 @@ class EnginePubSub implements PubSub {
   }
 
   async publishToMany<T>(base: T, targets: readonly { topic: Topic<T>; patch?: Partial<T> }[]): Promise<void> {
+    if (targets.length === 0) return;
+    // One target: its own topic reaches only the processes that listen to it.
+    if (targets.length === 1) return this.publish(targets[0]!.topic, { ...base, ...targets[0]!.patch });
     const message: FanOut = { base, targets: targets.map((t) => (t.patch ? { topic: t.topic.name, patch: t.patch } : { topic: t.topic.name })) };
     await this.engine.publish(this.prefix + FAN_OUT, message);
     // One broker message for all the targets: counted once, under their topics' kind.
@@ -79,7 +84,27 @@ class EnginePubSub implements PubSub {
   }
 
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
-    return this.engine.asyncIterableIterator<T>(this.prefix + topic.name);
+    const queue = new AsyncQueue<T>();
+    const listening = this.listen(topic, (event) => queue.push(event));
+    const events = queue[Symbol.asyncIterator]();
+    const stop = async (): Promise<IteratorResult<T>> => {
+      queue.end();
+      await listening.then((unlisten) => unlisten(), () => undefined);
+      return { value: undefined, done: true };
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      next: async () => {
+        await listening;
+        return events.next();
+      },
+      return: stop,
+      throw: async (error: unknown) => {
+        await stop();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   async listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void> {
