@@ -532,6 +532,32 @@ describe("groups", () => {
       expect(subs[0]!.received.every((e) => e.data?.groupUpdated.groupJid !== group.jid)).toBe(true);
       await close();
     });
+
+    // The subscribers of one event share one read of the group; each still sees it as their own.
+    it("each subscriber of one event sees the group as they should: their role, their own private fields and nobody else's", async () => {
+      const [admin, b, c] = await users(3);
+      for (const [user, email] of [[admin, "admin@example.com"], [b, "b@example.com"], [c, "c@example.com"]] as const) {
+        await ok(one, `mutation($e: String!) { setUserProfile(input: { email: $e }) { email } }`, { e: email }, { token: user.token });
+      }
+      const group = await createGroup(one, admin, [b, c]);
+      const DETAIL = `subscription { groupUpdated { groupJid group { myRole participants { user { jid email } role } } } }`;
+      type Detail = { groupUpdated: { groupJid: string; group: { myRole: string; participants: { user: { jid: string; email: string | null }; role: string }[] } | null } };
+      const sockets = await Promise.all([WsClient.connect(one, admin.token), WsClient.connect(one, b.token), WsClient.connect(two, c.token)]);
+      const subs = sockets.map((ws) => ws.subscribe<Detail>(DETAIL));
+      let name = 0;
+      await vi.waitFor(async () => {
+        await ok(one, SET_PROFILE, { g: group.jid, name: `Shared ${++name}` }, { token: admin.token });
+        await Promise.all(subs.map((sub) => sub.waitFor((e) => e.groupUpdated.groupJid === group.jid, 500)));
+      });
+      const last = (sub: (typeof subs)[0]) => sub.received.map((e) => e.data?.groupUpdated.group).filter((g) => g).at(-1)!;
+      const byJid = (g: ReturnType<typeof last>) => Object.fromEntries(g.participants.map((p) => [p.user.jid, p.user.email]));
+      const [forAdmin, forB, forC] = subs.map(last);
+      expect([forAdmin!.myRole, forB!.myRole, forC!.myRole]).toEqual(["ADMIN", "MEMBER", "MEMBER"]);
+      expect(byJid(forAdmin!)).toEqual({ [admin.jid]: "admin@example.com", [b.jid]: null, [c.jid]: null });
+      expect(byJid(forB!)).toEqual({ [admin.jid]: null, [b.jid]: "b@example.com", [c.jid]: null });
+      expect(byJid(forC!)).toEqual({ [admin.jid]: null, [b.jid]: null, [c.jid]: "c@example.com" });
+      await Promise.all(sockets.map((ws) => ws.close()));
+    });
   });
 
   describe("userProfileUpdated", () => {

@@ -100,7 +100,7 @@ export class GroupResolver {
     },
   })
   groupUpdated(@Root() payload: GroupEventPayload): GroupEvent {
-    return Object.assign(new GroupEvent(), { ...payload, at: new Date(payload.at) });
+    return Object.assign(new GroupEvent(), { ...payload, at: new Date(payload.at), source: payload });
   }
 }
 
@@ -108,10 +108,10 @@ export class GroupResolver {
 export class GroupEventResolver {
   /**
    * Read when the event is delivered, so each subscriber sees their own role, and nothing once
-   * removed. It costs a query per subscriber only for those who ask for it; group events are rare.
+   * removed; read once for all the subscribers of the event (GroupService.viewAfter).
    */
   @FieldResolver(() => Group, { nullable: true })
   async group(@Root() event: GroupEvent, @Ctx() ctx: Context): Promise<Group | null> {
-    return ctx.services.groups.viewIfMember(await ctx.viewer(), event.groupId);
+    return ctx.services.groups.viewAfter(event.source, await ctx.viewer(), event.groupId);
   }
 }

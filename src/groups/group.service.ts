@@ -33,7 +33,13 @@ export interface GroupProfileChange {
   imageFileToken?: string | null;
 }
 
+/** A group as each viewer sees it, from one read; isMember: a current participant. */
+type GroupViews = ((viewer: Viewer) => Group) & { isMember: (viewer: Viewer) => boolean };
+
 export class GroupService {
+  /** Group views read for one group event, shared by its subscribers (viewAfter). */
+  private readonly eventViews = new WeakMap<object, Promise<GroupViews | null>>();
+
   constructor(
     private readonly db: Database,
     private readonly directory: GroupDirectory,
@@ -76,10 +82,28 @@ export class GroupService {
     return this.view(viewer, group);
   }
 
+  /**
+   * The group as a participant sees it after an event, or null when they are no participant any
+   * more (or it is gone). Every subscriber of one event shares one read of the group (keyed by
+   * the event object, which they share): a change in a thousand-member group is a few queries,
+   * not a few per member.
+   */
+  async viewAfter(event: object, viewer: Viewer, groupId: string): Promise<Group | null> {
+    let views = this.eventViews.get(event);
+    if (!views) this.eventViews.set(event, (views = this.viewsOf(groupId)));
+    const render = await views;
+    return render?.isMember(viewer) ? render(viewer) : null;
+  }
+
   /** The group as the viewer sees it, or null when they are no participant (or it is gone). */
   async viewIfMember(viewer: Viewer, groupId: string): Promise<Group | null> {
-    const [group, me] = await Promise.all([this.directory.find(groupId), this.directory.participation(groupId, viewer.userId)]);
-    return group && me && me.leftAt === null ? this.view(viewer, group) : null;
+    const render = await this.viewsOf(groupId);
+    return render?.isMember(viewer) ? render(viewer) : null;
+  }
+
+  private async viewsOf(groupId: string): Promise<GroupViews | null> {
+    const group = await this.directory.find(groupId);
+    return group ? this.views(group) : null;
   }
 
   async participants(viewer: Viewer, jid: string): Promise<Participant[]> {
@@ -251,24 +275,32 @@ export class GroupService {
   }
 
   private async view(viewer: Viewer, group: GroupRow): Promise<Group> {
+    return (await this.views(group))(viewer);
+  }
+
+  /** Reads the group's participants and their profiles once; renders the group for any viewer. */
+  private async views(group: GroupRow): Promise<GroupViews> {
     const members = await this.directory.members(group.id);
     const users = await this.users.byIds([...members.map((m) => m.userId), group.createdBy]);
-    const jids = [...new Set([...members.map((m) => users.get(m.userId)!.jid), users.get(group.createdBy)!.jid])];
-    const profiles = new Map((await this.profiles.profilesOf(viewer, jids)).map((p) => [p.jid, p]));
-    const me = members.find((m) => m.userId === viewer.userId);
-    return Object.assign(new Group(), {
-      jid: this.jids.group(group.id),
-      groupId: group.id,
-      name: group.name,
-      image: group.imageUrl ?? (group.imageFileToken ? publicImagePath(group.imageFileToken) : null),
-      createdBy: profiles.get(users.get(group.createdBy)!.jid) ?? null,
-      createdAt: asDate(group.createdAt),
-      participants: members.map((m) =>
-        Object.assign(new Participant(), { user: profiles.get(users.get(m.userId)!.jid)!, role: m.role, joinedAt: asDate(m.joinedAt) }),
-      ),
-      participantCount: members.length,
-      myRole: me?.role ?? null,
-    });
+    const jidOf = (userId: number) => users.get(userId)!.jid;
+    const profileOf = await this.profiles.sharedViews([...new Set([...members.map((m) => jidOf(m.userId)), jidOf(group.createdBy)])]);
+    const render = (viewer: Viewer): Group => {
+      const me = members.find((m) => m.userId === viewer.userId);
+      return Object.assign(new Group(), {
+        jid: this.jids.group(group.id),
+        groupId: group.id,
+        name: group.name,
+        image: group.imageUrl ?? (group.imageFileToken ? publicImagePath(group.imageFileToken) : null),
+        createdBy: profileOf(viewer, jidOf(group.createdBy)) ?? null,
+        createdAt: asDate(group.createdAt),
+        participants: members.map((m) =>
+          Object.assign(new Participant(), { user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) }),
+        ),
+        participantCount: members.length,
+        myRole: me?.role ?? null,
+      });
+    };
+    return Object.assign(render, { isMember: (viewer: Viewer) => members.some((m) => m.userId === viewer.userId) });
   }
 
   private checkName(name: string, field: string): string {

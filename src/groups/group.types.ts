@@ -84,6 +84,9 @@ export class GroupEvent {
 
   /** Not in the API: which group to show. */
   groupId!: string;
+
+  /** Not in the API: the event as published, which every subscriber of it shares. */
+  source!: object;
 }
 
 @ObjectType()

@@ -75,14 +75,27 @@ export class ProfileService {
 
   /** Profiles of the given user jids, in the order given; jids of no user here are left out. */
   async profilesOf(viewer: Viewer, jids: readonly string[]): Promise<UserProfile[]> {
-    const usernames = [...new Set(jids.map((j) => this.jids.parseUser(j)).filter((u): u is string => u !== null))];
-    if (usernames.length === 0) return [];
-    const profiles = await this.load({ user: { username: In(usernames) } });
-    const byUsername = new Map(profiles.map((p) => [p.user.username, p]));
-    return this.viewsOf(
-      viewer,
-      usernames.map((u) => byUsername.get(u)).filter((p): p is Profile => p !== undefined),
-    );
+    const viewOf = await this.sharedViews(jids);
+    return this.usernamesOf(jids)
+      .map((u) => viewOf(viewer, this.jids.user(u)))
+      .filter((p): p is UserProfile => p !== undefined);
+  }
+
+  /**
+   * Profiles read once and shown to many viewers (a group's participants, to every subscriber of
+   * one group event): each viewer gets the public view of the others and their own in full.
+   */
+  async sharedViews(jids: readonly string[]): Promise<(viewer: Pick<Viewer, "userId">, jid: string) => UserProfile | undefined> {
+    const usernames = this.usernamesOf(jids);
+    const profiles = usernames.length === 0 ? [] : await this.load({ user: { username: In(usernames) } });
+    const online = await this.presence.online(profiles.map((p) => p.userId));
+    const byJid = new Map(profiles.map((p) => [this.jids.user(p.user.username), p]));
+    const shown = new Map([...byJid].map(([jid, p]) => [jid, toUserProfile(this.payload(p, online.has(p.userId), false))]));
+    return (viewer, jid) => {
+      const profile = byJid.get(jid);
+      if (profile?.userId !== viewer.userId) return shown.get(jid);
+      return toUserProfile(this.payload(profile, online.has(profile.userId), true));
+    };
   }
 
   /** The viewer's contacts' profiles. */
@@ -191,6 +204,11 @@ export class ProfileService {
         throw badInput(`input.customFields[${i}].key`, `"${key}" is not a custom field of this server; allowed: ${allowed}`);
       }
     });
+  }
+
+  /** The users these jids name, each once, in order. */
+  private usernamesOf(jids: readonly string[]): string[] {
+    return [...new Set(jids.map((j) => this.jids.parseUser(j)).filter((u): u is string => u !== null))];
   }
 
   private load(where: FindOptionsWhere<Profile>): Promise<Profile[]> {
