@@ -146,6 +146,40 @@ describe("group messages", () => {
       await Promise.all([adminWs.close(), bListen.ws.close(), cListen.ws.close()]);
     });
 
+    it("recipients on both processes completing a message together: its sender hears DELIVERED once and SEEN once", async () => {
+      const [admin, ...recipients] = await registerUsers(one, 9);
+      const group = await createGroup(one, admin, recipients);
+      // Half of the recipients on each process.
+      const serverOf = (i: number) => (i % 2 === 0 ? one : two);
+      const adminWs = await WsClient.connect(one, admin.token);
+      const receipts = adminWs.subscribe<{ messageStatusUpdated: Record<string, string> }>(RECEIPTS);
+      // Once a receipt made now reaches the sender, the subscription is live.
+      const ready = await sendText(one, admin, recipients[0]!, "ready?");
+      await ok(one, SEEN, { to: admin.jid, id: ready.id }, { token: recipients[0]!.token });
+      await receipts.waitFor((d) => d.messageStatusUpdated.messageId === ready.id);
+      const messages: Record<string, any>[] = [];
+      for (let i = 0; i < 5; i++) messages.push(await sendText(one, admin, group, `news ${i}`));
+      const last = messages.at(-1)!;
+      const listeners = await Promise.all(recipients.map((user, i) => listen(serverOf(i), user)));
+      await Promise.all(listeners.map(({ sub }) => sub.waitFor((d) => d.messageReceived.id === last.id)));
+      const heard = (id: string, status: string) => receipts.waitFor((d) => d.messageStatusUpdated.messageId === id && d.messageStatusUpdated.status === status);
+      await Promise.all(messages.map((m) => heard(m.id, "DELIVERED")));
+      await Promise.all(recipients.map((user, i) => ok(serverOf(i), SEEN, { to: group.jid, id: last.id }, { token: user.token })));
+      await Promise.all(messages.map((m) => heard(m.id, "SEEN")));
+      // Markers: a delivery on each process, published after any receipt that process announced before.
+      for (const [i, user] of recipients.slice(0, 2).entries()) {
+        const marker = await sendText(one, admin, user, "marker");
+        await listeners[i]!.sub.waitFor((d) => d.messageReceived.id === marker.id);
+        await heard(marker.id, "DELIVERED");
+      }
+      for (const m of messages) {
+        const statuses = receipts.received.filter((e) => e.data?.messageStatusUpdated.messageId === m.id).map((e) => e.data?.messageStatusUpdated.status);
+        expect(statuses, m.text).toEqual(["DELIVERED", "SEEN"]);
+        expect(await statusOf(one, admin, m.id)).toBe("SEEN");
+      }
+      await Promise.all([adminWs.close(), ...listeners.map(({ ws }) => ws.close())]);
+    });
+
     it("seen without a live delivery counts as delivered too", async () => {
       const [admin, member] = await registerUsers(one, 2);
       const group = await createGroup(one, admin, [member]);
