@@ -262,6 +262,44 @@ describe("conversation management in groups", () => {
       await Promise.all(sockets.map((ws) => ws.close()));
     });
 
+    it("deleteMessagesForEveryone in a group: removed and departed participants hear of what they held, a later joiner of nothing from before", async () => {
+      const { people, group } = await setUp(4);
+      const [admin, stays, gone, left] = people;
+      const [late] = await registerUsers(one, 1);
+      const before = await sendText(one, admin, group, "before they went");
+      await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
+      await ok(two, `mutation($g: ID!) { userExitGroup(groupJid: $g) }`, { g: group.jid }, { token: left.token });
+      await ok(one, `mutation($g: ID!, $u: ID!) { addParticipants(groupJid: $g, participantJids: [$u]) { jid } }`, { g: group.jid, u: late.jid }, { token: admin.token });
+      const [after1, after2] = [await sendText(one, admin, group, "after 1"), await sendText(one, admin, group, "after 2")];
+      const listeners = await Promise.all(
+        ([[two, stays], [two, gone], [one, left], [two, late]] as const).map(async ([server, user]) => {
+          const ws = await WsClient.connect(server, user.token);
+          const deleted = ws.subscribe(`subscription { messagesDeleted { chatJid messageIds byJid } }`);
+          const live = ws.subscribe(`subscription { messageReceived { id } }`);
+          // Once a message sent now reaches this socket, its subscriptions are live.
+          const marker = await sendText(one, admin, user, "marker");
+          await live.waitFor((d) => d.messageReceived.id === marker.id);
+          return { ws, deleted };
+        }),
+      );
+      // First only what neither former participant ever had, then what one held together with what they did not.
+      await ok(one, DELETE_FOR_EVERYONE, { to: group.jid, ids: [after1.id] }, { token: admin.token });
+      await ok(one, DELETE_FOR_EVERYONE, { to: group.jid, ids: [before.id, after2.id] }, { token: admin.token });
+      const expected = [
+        [[after1.id], [before.id, after2.id]],
+        [[before.id]],
+        [[before.id]],
+        [[after1.id], [after2.id]],
+      ];
+      for (const [i, { deleted }] of listeners.entries()) {
+        const last = expected[i]!.at(-1)!;
+        await deleted.waitFor((d) => JSON.stringify(d.messagesDeleted.messageIds) === JSON.stringify(last));
+        expect(deleted.received.map((e) => e.data)).toEqual(expected[i]!.map((messageIds) => ({ messagesDeleted: { chatJid: group.jid, messageIds, byJid: admin.jid } })));
+      }
+      expect(await history(two, gone, group)).toEqual([{ id: before.id, text: null, isForwarded: false, isFavourite: false, isDeletedForEveryone: true }]);
+      await Promise.all(listeners.map(({ ws }) => ws.close()));
+    });
+
     it("a former participant cannot delete their own group message for everyone any more", async () => {
       const { people, group } = await setUp(2);
       const [admin, gone] = people;

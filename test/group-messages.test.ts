@@ -4,7 +4,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
 import { createGroup, registerUsers, sendText, type TestGroup, type TestUser } from "./support/fixtures.js";
+import { png } from "./support/media-files.js";
 import { startServer, startServerPair, type TestServer } from "./support/server.js";
+import { upload } from "./support/uploads.js";
 
 const RECEIVED = `subscription { messageReceived(afterRowId: "0") { id chatType chatJid fromJid toJid text mentionedUserJids status } }`;
 const RECEIPTS = `subscription { messageStatusUpdated { messageId chatJid userJid status } }`;
@@ -142,6 +144,40 @@ describe("group messages", () => {
       const forMessage = receipts.received.filter((e) => e.data?.messageStatusUpdated.messageId === message.id).map((e) => e.data?.messageStatusUpdated.status);
       expect(forMessage).toEqual(["DELIVERED", "SEEN"]);
       await Promise.all([adminWs.close(), bListen.ws.close(), cListen.ws.close()]);
+    });
+
+    it("recipients on both processes completing a message together: its sender hears DELIVERED once and SEEN once", async () => {
+      const [admin, ...recipients] = await registerUsers(one, 9);
+      const group = await createGroup(one, admin, recipients);
+      // Half of the recipients on each process.
+      const serverOf = (i: number) => (i % 2 === 0 ? one : two);
+      const adminWs = await WsClient.connect(one, admin.token);
+      const receipts = adminWs.subscribe<{ messageStatusUpdated: Record<string, string> }>(RECEIPTS);
+      // Once a receipt made now reaches the sender, the subscription is live.
+      const ready = await sendText(one, admin, recipients[0]!, "ready?");
+      await ok(one, SEEN, { to: admin.jid, id: ready.id }, { token: recipients[0]!.token });
+      await receipts.waitFor((d) => d.messageStatusUpdated.messageId === ready.id);
+      const messages: Record<string, any>[] = [];
+      for (let i = 0; i < 5; i++) messages.push(await sendText(one, admin, group, `news ${i}`));
+      const last = messages.at(-1)!;
+      const listeners = await Promise.all(recipients.map((user, i) => listen(serverOf(i), user)));
+      await Promise.all(listeners.map(({ sub }) => sub.waitFor((d) => d.messageReceived.id === last.id)));
+      const heard = (id: string, status: string) => receipts.waitFor((d) => d.messageStatusUpdated.messageId === id && d.messageStatusUpdated.status === status);
+      await Promise.all(messages.map((m) => heard(m.id, "DELIVERED")));
+      await Promise.all(recipients.map((user, i) => ok(serverOf(i), SEEN, { to: group.jid, id: last.id }, { token: user.token })));
+      await Promise.all(messages.map((m) => heard(m.id, "SEEN")));
+      // Markers: a delivery on each process, published after any receipt that process announced before.
+      for (const [i, user] of recipients.slice(0, 2).entries()) {
+        const marker = await sendText(one, admin, user, "marker");
+        await listeners[i]!.sub.waitFor((d) => d.messageReceived.id === marker.id);
+        await heard(marker.id, "DELIVERED");
+      }
+      for (const m of messages) {
+        const statuses = receipts.received.filter((e) => e.data?.messageStatusUpdated.messageId === m.id).map((e) => e.data?.messageStatusUpdated.status);
+        expect(statuses, m.text).toEqual(["DELIVERED", "SEEN"]);
+        expect(await statusOf(one, admin, m.id)).toBe("SEEN");
+      }
+      await Promise.all([adminWs.close(), ...listeners.map(({ ws }) => ws.close())]);
     });
 
     it("seen without a live delivery counts as delivered too", async () => {
@@ -297,12 +333,20 @@ describe("groupChat switched off in FEATURES", () => {
   let member: TestUser;
   let group: TestGroup;
   let message: Record<string, any>;
+  let direct: Record<string, any>;
+  let image: { fileToken: string };
   beforeAll(async () => {
     // The plan changes under existing groups: made on a full server, then used on one without groupChat.
     const full = await startServer();
     [admin, member] = await registerUsers(full, 2);
     group = await createGroup(full, admin, [member]);
     message = await sendText(full, admin, group, "before the plan changed");
+    direct = await sendText(full, admin, member, "one-to-one");
+    image = await upload(full, admin, await png(), "group.png");
+    await ok(full, `mutation($g: ID!, $t: String!) { sendImageMessage(input: { toJid: $g, fileToken: $t }) { id } }`, { g: group.jid, t: image.fileToken }, { token: admin.token });
+    for (const id of [message.id, direct.id]) {
+      await ok(full, `mutation($to: ID!, $m: ID!) { updateFavouriteStatus(toJid: $to, messageId: $m, isFavourite: true) }`, { to: id === direct.id ? admin.jid : group.jid, m: id }, { token: member.token });
+    }
     await full.close();
     server = await startServer({ FEATURES: ALL.split(",").filter((f) => f !== "groupChat").join(","), DATA_DIR: full.dataDir });
   });
@@ -331,6 +375,8 @@ describe("groupChat switched off in FEATURES", () => {
     ["updateFavouriteStatus in a group", `mutation($g: ID!, $m: ID!) { updateFavouriteStatus(toJid: $g, messageId: $m, isFavourite: true) }`],
     ["deleteMessagesForMe in a group", `mutation($g: ID!, $m: ID!) { deleteMessagesForMe(toJid: $g, messageIds: [$m]) }`],
     ["deleteMessagesForEveryone in a group", `mutation($g: ID!, $m: ID!) { deleteMessagesForEveryone(toJid: $g, messageIds: [$m]) }`],
+    ["message of a group message", `query($m: ID!) { message(id: $m) { id text } }`],
+    ["forwardMessages from a group", `mutation($u: ID!, $m: ID!) { forwardMessages(toJids: [$u], messageIds: [$m]) { id } }`],
   ])("%s is FEATURE_UNAVAILABLE (403)", async (_, query) => {
     const variables = Object.fromEntries(
       (
@@ -345,6 +391,23 @@ describe("groupChat switched off in FEATURES", () => {
     );
     const error = onlyError(await gql(server, query, variables, { token: admin.token }));
     expect(error.extensions).toMatchObject({ code: "FEATURE_UNAVAILABLE", statusCode: 403, feature: "groupChat" });
+  });
+
+  it("downloadMedia of a file seen only in a group message is FEATURE_UNAVAILABLE (403); its uploader still gets it", async () => {
+    const query = `query($t: String!) { downloadMedia(fileToken: $t) { url } }`;
+    const error = onlyError(await gql(server, query, { t: image.fileToken }, { token: member.token }));
+    expect(error.extensions).toMatchObject({ code: "FEATURE_UNAVAILABLE", statusCode: 403, feature: "groupChat" });
+    expect((await ok(server, query, { t: image.fileToken }, { token: admin.token })).downloadMedia.url).toEqual(expect.any(String));
+  });
+
+  it("favouriteMessages and the messageReceived replay leave group messages out", async () => {
+    expect((await ok(server, `{ favouriteMessages { id } }`, {}, { token: member.token })).favouriteMessages).toEqual([{ id: direct.id }]);
+    const ws = await WsClient.connect(server, member.token);
+    const sub = ws.subscribe<Received>(`subscription { messageReceived(afterRowId: "0") { id chatType } }`);
+    const marker = await sendText(server, admin, member, "marker");
+    await sub.waitFor((d) => d.messageReceived.id === marker.id);
+    expect(sub.received.map((e) => e.data?.messageReceived.id)).toEqual([direct.id, marker.id]);
+    await ws.close();
   });
 
   it("the groupUpdated subscription is FEATURE_UNAVAILABLE", async () => {

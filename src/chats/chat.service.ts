@@ -63,6 +63,16 @@ export class ChatService {
     private readonly features: ReadonlySet<Feature>,
   ) {}
 
+  /** Whether the plan includes group chat. */
+  get groupChatEnabled(): boolean {
+    return this.features.has("groupChat");
+  }
+
+  /** Every group operation, whether it names the group or one of its messages, needs the plan's groupChat. */
+  requireGroupChat(): void {
+    if (!this.groupChatEnabled) throw featureUnavailable("groupChat");
+  }
+
   /** Writing to a group (sending, typing) is for current participants only. */
   static requireMember(chat: ChatRef): void {
     if (chat.type === "GROUPCHAT" && !chat.isMember) throw forbidden(`you are no longer a participant of ${chat.jid}`);
@@ -77,7 +87,7 @@ export class ChatService {
   async resolve(viewer: Viewer, jid: string, field: string): Promise<ChatRef> {
     const groupId = this.jids.parseGroup(jid);
     if (groupId !== null) {
-      if (!this.features.has("groupChat")) throw featureUnavailable("groupChat");
+      this.requireGroupChat();
       const [group, participation, me] = await Promise.all([
         this.groups.findWithDeleted(groupId),
         this.groups.participation(groupId, viewer.userId),

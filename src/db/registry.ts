@@ -14,7 +14,17 @@ import { MessageStates1764028800000 } from "./migrations/1764028800000-message-s
 import { Groups1764115200000 } from "./migrations/1764115200000-groups.js";
 import { Media1764201600000 } from "./migrations/1764201600000-media.js";
 import { HotUpdates1764288000000 } from "./migrations/1764288000000-hot-updates.js";
+import { GroupAnnouncements1764374400000 } from "./migrations/1764374400000-group-announcements.js";
 import { MediaCreatedIdx1764460800000 } from "./migrations/1764460800000-media-created-idx.js";
 
 export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow, MediaRow];
-export const migrations = [Initial1763856000000, Messages1763942400000, MessageStates1764028800000, Groups1764115200000, Media1764201600000, HotUpdates1764288000000, MediaCreatedIdx1764460800000];
+export const migrations = [
+  Initial1763856000000,
+  Messages1763942400000,
+  MessageStates1764028800000,
+  Groups1764115200000,
+  Media1764201600000,
+  HotUpdates1764288000000,
+  GroupAnnouncements1764374400000,
+  MediaCreatedIdx1764460800000,
+];

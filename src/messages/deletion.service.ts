@@ -1,10 +1,10 @@
 // Deleting messages: for oneself (any message one sees), or for everyone (one's own messages,
-// within DELETE_FOR_EVERYONE_WINDOW): then the content is gone from storage, every member sees
-// a tombstone and hears of it (messagesDeleted).
+// within DELETE_FOR_EVERYONE_WINDOW): then the content is gone from storage, everyone who holds
+// the message sees a tombstone and hears of it (messagesDeleted), former group participants too.
 import type { Logger } from "pino";
 import { In } from "typeorm";
 import { Chat } from "../chats/chat.entity.js";
-import { ChatService } from "../chats/chat.service.js";
+import { type ChatRef, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, forbidden } from "../graphql/errors.js";
@@ -15,6 +15,7 @@ import { topics } from "../realtime/topics.js";
 import { upsertStates } from "./favourite.service.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
+import { ReceiptRow } from "./receipt.entity.js";
 
 const MAX_DELETE = 100;
 
@@ -78,13 +79,37 @@ export class DeletionService {
     });
     // An uploaded file goes with its last message (forwarded copies and profile images keep it).
     for (const token of new Set(pending.map((r) => r.mediaToken))) await this.media.releaseIfUnused(token);
-    const event = { messageIds: pending.map((r) => r.id), byJid: viewer.jid, at: at.toISOString() };
-    // Each member hears of it under the chat's jid as they see it.
-    const members = await this.chats.audience(chat);
-    await Promise.all(members.map(({ userId, chatJid }) => this.pubsub.publish(topics.messagesDeleted(userId), { ...event, chatJid }))).catch(
-      (err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"),
-    );
+    const event = { byJid: viewer.jid, at: at.toISOString() };
+    // Each holder hears of the messages they hold, under the chat's jid as they see it.
+    const holders = await this.holdersOf(chat, pending);
+    await Promise.all(
+      [...holders].map(([userId, { chatJid, messageIds }]) => this.pubsub.publish(topics.messagesDeleted(userId), { ...event, chatJid, messageIds })),
+    ).catch((err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"));
     return true;
+  }
+
+  /**
+   * Who holds which of the messages (in rowId order). One-to-one: both users, all of them. Group:
+   * the sender, and each recipient of record (a receipt) — a participant who has left since keeps
+   * what they received, and one who joined later never had it.
+   */
+  private async holdersOf(chat: ChatRef, rows: readonly MessageRow[]): Promise<Map<number, { chatJid: string; messageIds: string[] }>> {
+    const all = rows.map((r) => r.id);
+    if (chat.type === "CHAT") return new Map((await this.chats.audience(chat)).map(({ userId, chatJid }) => [userId, { chatJid, messageIds: all }]));
+    const holders = new Map([[chat.me.id, { chatJid: chat.jid, messageIds: [...all] }]]);
+    const idOf = new Map(rows.map((r) => [asId(r.rowId), r.id]));
+    const receipts = await this.db.repository(ReceiptRow).find({
+      select: { messageRowId: true, userId: true },
+      where: { messageRowId: In([...idOf.keys()]) },
+      order: { messageRowId: "ASC" },
+    });
+    for (const r of receipts) {
+      const id = idOf.get(asId(r.messageRowId))!;
+      const held = holders.get(r.userId);
+      if (held) held.messageIds.push(id);
+      else holders.set(r.userId, { chatJid: chat.jid, messageIds: [id] });
+    }
+    return holders;
   }
 
   private checkCount(messageIds: readonly string[]): void {

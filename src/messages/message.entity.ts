@@ -70,4 +70,12 @@ export class MessageRow {
 
   @Column({ name: "created_at", type: Date })
   createdAt!: Date;
+
+  /** Group messages: when the sender was told every recipient had it (ReceiptService.announce). */
+  @Column({ name: "delivery_announced_at", type: Date, nullable: true, select: false })
+  deliveryAnnouncedAt?: Date | null;
+
+  /** Group messages: when the sender was told every recipient had seen it. */
+  @Column({ name: "seen_announced_at", type: Date, nullable: true, select: false })
+  seenAnnouncedAt?: Date | null;
 }

@@ -262,6 +262,8 @@ export class MessageService {
    * everyone): who may download a file shared in a chat.
    */
   async seesMessageWithMedia(viewerId: number, mediaToken: string): Promise<boolean> {
+    // Only group messages carry it for the viewer: refused as a group operation when groupChat is off.
+    let inGroupOnly = false;
     // Page by page, newest first: the newest messages with the file may all be deleted or
     // cleared for the viewer while an older one is still theirs to see.
     for (let before: string | null = null; ; ) {
@@ -278,8 +280,13 @@ export class MessageService {
         .limit(MAX_PAGE);
       if (before !== null) query.andWhere("m.row_id < :before", { before });
       const rows = await query.getMany();
-      if ((await this.filterVisible(viewerId, rows)).length > 0) return true;
-      if (rows.length < MAX_PAGE) return false;
+      const seen = await this.seenBy(viewerId, rows);
+      if (seen.some((r) => r.chatType !== "GROUPCHAT" || this.chats.groupChatEnabled)) return true;
+      inGroupOnly ||= seen.length > 0;
+      if (rows.length < MAX_PAGE) {
+        if (inGroupOnly) this.chats.requireGroupChat();
+        return false;
+      }
       before = asId(rows[rows.length - 1]!.rowId);
     }
   }
@@ -292,11 +299,13 @@ export class MessageService {
 
   /**
    * The viewer's messages of these ids, in rowId order, optionally only those of one chat;
-   * NOT_FOUND names the first the viewer may not see (existence is information too).
+   * NOT_FOUND names the first the viewer may not see (existence is information too); a group
+   * message among them is FEATURE_UNAVAILABLE when the plan has no groupChat.
    */
   async visibleByIds(viewer: Viewer, ids: readonly string[], field: string, chat?: ChatRef): Promise<MessageRow[]> {
     const rows = ids.length ? await this.db.repository(MessageRow).find({ where: { id: In([...ids]) }, order: { rowId: "ASC" } }) : [];
-    const visible = await this.filterVisible(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows);
+    const visible = await this.seenBy(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows);
+    if (visible.some((r) => r.chatType === "GROUPCHAT")) this.chats.requireGroupChat();
     const found = new Set(visible.map((r) => r.id));
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) {
@@ -352,10 +361,19 @@ export class MessageService {
   }
 
   /**
-   * What a viewer may see: messages of their chats they did not delete for themself, newer than
-   * where they cleared the chat — or older, when they kept it as a favourite.
+   * What a viewer may see (seenBy) and the plan lets them reach: without groupChat, lists leave
+   * group messages out, while an operation naming one by id is refused (visibleByIds).
    */
   async filterVisible(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
+    const visible = await this.seenBy(viewerId, rows);
+    return this.chats.groupChatEnabled ? visible : visible.filter((r) => r.chatType !== "GROUPCHAT");
+  }
+
+  /**
+   * What a viewer sees: messages of their chats they did not delete for themself, newer than
+   * where they cleared the chat — or older, when they kept it as a favourite.
+   */
+  private async seenBy(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
     if (rows.length === 0) return [];
     const { chatStates, states, own } = await this.viewOf(viewerId, rows);
     return rows.filter((r) => {

@@ -114,23 +114,42 @@ export class ReceiptService {
    */
   private async announce(changed: Changed[], status: ReceiptPayload["status"], at: Date): Promise<void> {
     const groupRows = [...new Set(changed.filter((c) => c.group).map((c) => c.rowId))];
-    const complete = new Set<string>();
+    const claimed = new Set<string>();
     for (let i = 0; i < groupRows.length; i += MAX_FLUSH) {
       const chunk = groupRows.slice(i, i + MAX_FLUSH);
-      const rows = await this.db.rows<{ message_row_id: unknown }>(
+      const complete = await this.db.rows<{ message_row_id: unknown }>(
         undefined,
         `SELECT message_row_id FROM receipts WHERE message_row_id IN (${chunk.map(() => "?").join(", ")})
          GROUP BY message_row_id HAVING COUNT(*) = COUNT(${status === "SEEN" ? "seen_at" : "delivered_at"})`,
         chunk,
       );
-      rows.forEach((r) => complete.add(asId(r.message_row_id)));
+      for (const rowId of await this.claim(complete.map((r) => asId(r.message_row_id)), status, at)) claimed.add(rowId);
     }
-    const announced = new Set<string>();
     await Promise.all(
       changed
-        .filter((c) => !c.group || (complete.has(c.rowId) && !announced.has(c.rowId) && announced.add(c.rowId)))
+        .filter((c) => !c.group || claimed.delete(c.rowId))
         .map((c) => this.publish(c.senderId, { messageId: c.messageId, chatJid: c.chatJid, userJid: c.userJid, status, at: at.toISOString() })),
     );
+  }
+
+  /**
+   * Of these complete group messages, those whose announcement of the status falls to this call.
+   * Processes completing the last receipts of one message together may both find it complete;
+   * only one UPDATE finds it not yet announced (PostgreSQL: the other waits for the row, then
+   * sees it taken), so the sender is told once.
+   */
+  private async claim(rowIds: string[], status: ReceiptPayload["status"], at: Date): Promise<string[]> {
+    if (rowIds.length === 0) return [];
+    const column = status === "SEEN" ? "seen_announced_at" : "delivery_announced_at";
+    const update = (em: EntityManager | undefined) =>
+      this.db.rows<{ row_id: unknown }>(
+        em,
+        `UPDATE messages SET ${column} = ? WHERE row_id IN (${rowIds.map(() => "?").join(", ")}) AND ${column} IS NULL RETURNING row_id`,
+        [at, ...rowIds],
+      );
+    // As in write: one statement needs no transaction on PostgreSQL; SQLite's writes take their turn.
+    const rows = this.db.isPostgres ? await update(undefined) : await this.db.transaction(update);
+    return rows.map((r) => asId(r.row_id));
   }
 
   /** Marks the message and every earlier one in the chat as seen by the viewer. */
