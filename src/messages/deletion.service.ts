@@ -79,12 +79,19 @@ export class DeletionService {
     });
     // An uploaded file goes with its last message (forwarded copies and profile images keep it).
     for (const token of new Set(pending.map((r) => r.mediaToken))) await this.media.releaseIfUnused(token);
-    const event = { byJid: viewer.jid, at: at.toISOString() };
-    // Each holder hears of the messages they hold, under the chat's jid as they see it.
+    // Each holder hears of the messages they hold, under the chat's jid as they see it: one
+    // event, patched only for those who hold fewer of the messages or see another jid.
+    const event = { byJid: viewer.jid, at: at.toISOString(), chatJid: chat.jid, messageIds: pending.map((r) => r.id) };
     const holders = await this.holdersOf(chat, pending);
-    await Promise.all(
-      [...holders].map(([userId, { chatJid, messageIds }]) => this.pubsub.publish(topics.messagesDeleted(userId), { ...event, chatJid, messageIds })),
-    ).catch((err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"));
+    await this.pubsub
+      .publishToMany(
+        event,
+        [...holders].map(([userId, { chatJid, messageIds }]) => {
+          const patch = { ...(chatJid === event.chatJid ? {} : { chatJid }), ...(messageIds.length === event.messageIds.length ? {} : { messageIds }) };
+          return { topic: topics.messagesDeleted(userId), patch: Object.keys(patch).length > 0 ? patch : undefined };
+        }),
+      )
+      .catch((err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"));
     return true;
   }
 
