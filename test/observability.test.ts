@@ -78,6 +78,31 @@ describe(`metrics (${backendName})`, () => {
     });
   });
 
+  it("a mutation refused by the rate limit is counted and timed under its type and root fields, on HTTP and WebSocket alike", async () => {
+    const server = await startServer({ RATE_LIMIT_MUTATIONS: "1", RATE_LIMIT_WINDOW_SECONDS: "600" });
+    const user = await registerUser(server);
+    const setNickname = `mutation($n: String) { setUserProfile(input: { nickname: $n }) { nickname } }`;
+    await ok(server, setNickname, { n: "the one allowed" }, { token: user.token });
+    const overHttp = await gql(server, setNickname, { n: "http" }, { token: user.token });
+    expect(overHttp.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    const ws = await WsClient.connect(server, user.token);
+    const overWs = await ws.execute(setNickname, { n: "ws" });
+    expect(overWs.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    await ws.close();
+
+    const after = await scrape(server);
+    for (const transport of ["http", "ws"]) {
+      const refused = { transport, type: "mutation", operation: "setUserProfile", outcome: "RATE_LIMITED" };
+      expect(after.value("parley_graphql_operations_total", refused), transport).toBe(1);
+    }
+    expect(after.value("parley_graphql_operations_total", { transport: "ws", type: "unknown" })).toBe(0);
+    const latency = await server.app.metrics.registry.getSingleMetric("parley_graphql_operation_duration_seconds")!.get();
+    const observations = (transport: string) =>
+      latency.values.find((v) => (v as { metricName?: string }).metricName?.endsWith("_count") && v.labels.transport === transport && v.labels.operation === "setUserProfile")?.value;
+    expect(observations("http")).toBe(2);
+    expect(observations("ws")).toBe(1);
+  });
+
   it("with METRICS_TOKEN, /metrics answers only to that bearer token", async () => {
     const token = "metrics-token-0123456789";
     const server = await startServer({ METRICS_TOKEN: token });
@@ -91,7 +116,7 @@ describe(`metrics (${backendName})`, () => {
 });
 
 describe(`request ids in the logs (${backendName})`, () => {
-  it("every log line of an HTTP request carries its x-request-id, and every WebSocket line its connection's and operation's ids", async () => {
+  it("every log line of an HTTP request carries its x-request-id, and every WebSocket line its connection's and operation's ids; both doors log each operation's outcome alike", async () => {
     const { lines, log } = capturingLogger();
     const server = await startServer({}, { log });
     const alice = await registerUser(server);
@@ -101,7 +126,10 @@ describe(`request ids in the logs (${backendName})`, () => {
     const { myProfile } = await ok(server, `{ myProfile { jid } }`, {}, { token: alice.token, headers: { "x-request-id": "trace-0001" } });
     expect(myProfile.jid).toBe(alice.jid);
     const traced = lines.filter((l) => l.reqId === "trace-0001").map((l) => l.msg);
-    expect(traced).toEqual(expect.arrayContaining(["incoming request", "request completed"]));
+    expect(traced).toEqual(expect.arrayContaining(["incoming request", "operation completed", "request completed"]));
+    expect(lines.find((l) => l.reqId === "trace-0001" && l.msg === "operation completed")).toMatchObject({ operation: "myProfile", type: "query", outcome: "ok" });
+    await gql(server, `{ noSuchField }`, {}, { token: alice.token, headers: { "x-request-id": "trace-0002" } });
+    expect(lines.find((l) => l.reqId === "trace-0002" && l.msg === "operation refused")).toMatchObject({ outcome: "GRAPHQL_VALIDATION_FAILED" });
 
     const ws = await WsClient.connect(server, bob.token);
     const sent = await ws.execute(SEND, { input: { toJid: alice.jid, messageText: "logged" } });
@@ -112,10 +140,10 @@ describe(`request ids in the logs (${backendName})`, () => {
 
     const connected = lines.find((l) => l.msg === "websocket connected");
     expect(connected?.connId).toEqual(expect.any(String));
-    const completed = lines.find((l) => l.msg === "operation completed");
+    const completed = lines.find((l) => l.msg === "operation completed" && l.connId !== undefined);
     expect(completed).toMatchObject({ connId: connected!.connId, operation: "sendTextMessage", type: "mutation", outcome: "ok" });
     expect(completed?.reqId).toEqual(expect.any(String));
-    const refused = lines.find((l) => l.msg === "operation refused");
+    const refused = lines.find((l) => l.msg === "operation refused" && l.connId !== undefined);
     expect(refused).toMatchObject({ connId: connected!.connId, outcome: "GRAPHQL_VALIDATION_FAILED" });
     expect(refused?.reqId).toEqual(expect.any(String));
 

@@ -158,3 +158,22 @@ describe("GraphQL over HTTP", () => {
     expect(results.filter((r) => r.status === "ok").length).toBeGreaterThan(0);
   });
 });
+
+describe("operation resolution", () => {
+  it("a document of several operations sent without an operation name is refused alike on HTTP and WebSocket", async () => {
+    const server = await startServer();
+    const user = await registerUser(server);
+    const twoOperations = `query A { __typename } query B { __typename }`;
+    const overHttp = await gql(server, twoOperations, {}, { token: user.token });
+    expect(overHttp.status).toBe(400);
+    const ws = await WsClient.connect(server, user.token);
+    const overWs = await ws.execute(twoOperations);
+    await ws.close();
+    const refused = {
+      message: "Must provide operation name if query contains multiple operations.",
+      extensions: { code: "OPERATION_RESOLUTION_FAILURE", statusCode: 400 },
+    };
+    expect(overHttp.errors).toEqual([refused]);
+    expect(overWs.errors).toEqual([refused]);
+  });
+});

@@ -68,7 +68,6 @@ export function logUnexpected(log: Logger, errors: readonly unknown[]): void {
 }
 
 export interface FormatOptions {
-  requestId?: string | undefined;
   /** Hide "Did you mean …?" schema hints, as in production. */
   hideSchemaHints: boolean;
 }
@@ -76,7 +75,8 @@ export interface FormatOptions {
 /**
  * Shapes every error a client sees, on HTTP and WebSocket alike. API errors and errors in the
  * request itself (syntax, validation, variables) pass with their status; anything else a
- * resolver threw is masked (and logged by the caller, see logUnexpected).
+ * resolver threw is masked (logged, and given the request id, by the caller: see
+ * logUnexpected and src/http/operation-outcome.ts).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: FormatOptions): GraphQLFormattedError {
   const thrown = thrownBy(error);
@@ -88,7 +88,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
       extensions: {
         code: "INTERNAL_SERVER_ERROR",
         statusCode: 500,
-        ...(options.requestId ? { requestId: options.requestId } : {}),
       },
     };
   }

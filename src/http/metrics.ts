@@ -1,15 +1,13 @@
-// Prometheus metrics: one registry per server, fed at the seams (the Apollo plugin for HTTP, the
-// graphql-ws hooks for WebSocket, the pub/sub wrapper, the database's pool) and served at
+// Prometheus metrics: one registry per server, fed at the seams (each operation's outcome on
+// either door, ./operation-outcome.ts; the pub/sub wrapper, the database's pool) and served at
 // GET /metrics, behind METRICS_TOKEN when one is set.
 import { timingSafeEqual } from "node:crypto";
-import type { ApolloServerPlugin } from "@apollo/server";
 import type { FastifyInstance } from "fastify";
-import { type DocumentNode, getOperationAST, Kind, type OperationDefinitionNode } from "graphql";
+import { Kind, type OperationDefinitionNode } from "graphql";
 import type { PoolStats } from "../db/database.js";
 import { bearerToken } from "../graphql/context.js";
+import type { Transport } from "../graphql/operation.js";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-
-export type Transport = "http" | "ws";
 
 /** The outcome label of a finished operation: "ok", or the code of its first error. */
 export function outcomeOf(errors: readonly { extensions?: { code?: unknown } | undefined }[] | undefined): string {
@@ -32,10 +30,6 @@ export function operationLabel(operation: OperationDefinitionNode | null | undef
   }
   const label = [...names].sort().join(",");
   return label.length > 120 ? `${label.slice(0, 119)}…` : label;
-}
-
-export function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | null {
-  return getOperationAST(document, operationName ?? undefined) ?? null;
 }
 
 export class Metrics {
@@ -148,27 +142,6 @@ export class Metrics {
     gauge("parley_db_pool_size", "Database connections open (SQLite: its one connection)", (s) => s.size);
     gauge("parley_db_pool_idle", "Database connections idle (SQLite: 1 while no write runs)", (s) => s.idle);
     gauge("parley_db_pool_waiting", "Callers waiting for a connection (SQLite: writes queued behind the running one)", (s) => s.waiting);
-  }
-
-  /** Counts every GraphQL request over HTTP with its operation, outcome and duration. */
-  apolloPlugin<C extends object>(): ApolloServerPlugin<C> {
-    return {
-      requestDidStart: async () => {
-        const started = process.hrtime.bigint();
-        let type = "unknown";
-        let operation = "(invalid)";
-        return {
-          didResolveOperation: async ({ operation: resolved }) => {
-            type = resolved?.operation ?? "unknown";
-            operation = operationLabel(resolved);
-          },
-          willSendResponse: async ({ response }) => {
-            const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
-            this.operationEnded("http", type, operation, outcomeOf(errors), secondsSince(started));
-          },
-        };
-      },
-    };
   }
 
   /** Serves the registry at GET /metrics; with a token, only to `Authorization: Bearer <token>`. */

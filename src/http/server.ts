@@ -8,11 +8,13 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
-import { badRequest, formatError, logUnexpected } from "../graphql/errors.js";
+import { formatError } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
+import { checkOperation, type DocumentRules } from "../graphql/operation.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
+import { OperationOutcome } from "./operation-outcome.js";
 import { registerPlayground } from "./playground.js";
 import { requestIdFrom } from "./request-id.js";
 import { attachWebSocket, type WebSocketDoor } from "./websocket.js";
@@ -39,12 +41,12 @@ export async function createHttpServer(options: {
     genReqId: (req) => requestIdFrom(req.headers["x-request-id"]),
     forceCloseConnections: "idle",
   });
-  const rules = validationRules(config);
+  const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config) };
   const hideSchemaHints = config.nodeEnv === "production";
   const apollo = new ApolloServer<Context>({
     schema,
-    validationRules: rules,
-    parseOptions: parseOptions(config),
+    validationRules: documentRules.rules,
+    parseOptions: documentRules.parseOptions,
     // The introspection switch is graphql-js's rule in validationRules(), shared with WebSocket;
     // Apollo's own would report the same query a second time, in other words.
     introspection: true,
@@ -55,29 +57,29 @@ export async function createHttpServer(options: {
     formatError: (formatted, error) => formatError(formatted, error, { hideSchemaHints }),
     plugins: [
       fastifyApolloDrainPlugin(fastify),
-      metrics.apolloPlugin<Context>(),
       // Apollo's own landing pages load from a CDN; the playground (./playground.ts) is served locally.
       ApolloServerPluginLandingPageDisabled(),
       {
-        // Unexpected errors are logged here, where the request's logger is known, and their masked
-        // form carries the request id so that a report can be matched to the log.
+        // Apollo parses and validates with documentRules (as parseAndValidate does on WebSocket);
+        // from there the operation goes through the steps both doors share.
         async requestDidStart({ contextValue }) {
+          const outcome = new OperationOutcome(metrics, "http", contextValue);
           return {
-            async didResolveOperation({ document, operation }) {
-              // Apollo would run a subscription sent over HTTP like a query, with no event to resolve.
-              if (operation?.operation === "subscription") {
-                throw badRequest("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP");
-              }
-              if (operation) await services.mutationLimit.check(contextValue, document, operation);
+            async didResolveOperation({ document, request }) {
+              const checked = await checkOperation(contextValue, document, request.operationName, "http");
+              if (checked.operation) outcome.resolved(checked.operation);
+              // Apollo sends what this hook throws; checkOperation refuses with one error.
+              if (checked.errors) throw checked.errors[0];
+            },
+            async executionDidStart() {
+              outcome.running();
             },
             async didEncounterErrors({ errors }) {
-              logUnexpected(contextValue.log, errors);
+              outcome.encountered(errors);
             },
             async willSendResponse({ response }) {
-              if (response.body.kind !== "single") return;
-              for (const e of response.body.singleResult.errors ?? []) {
-                if (e.extensions?.code === "INTERNAL_SERVER_ERROR") (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-              }
+              outcome.sent(response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors);
+              outcome.ended();
             },
           };
         },
@@ -117,7 +119,7 @@ export async function createHttpServer(options: {
   metrics.registerRoute(fastify, config.metricsToken);
   if (config.playground) registerPlayground(fastify);
 
-  const websocket = await attachWebSocket({ server: fastify.server, schema, rules, config, services, log, metrics });
+  const websocket = await attachWebSocket({ server: fastify.server, documentRules, config, services, log, metrics });
   return {
     fastify,
     websocket,

@@ -1,10 +1,11 @@
 // GraphQL over WebSocket (graphql-transport-ws) on the HTTP server's port and path. The token is
-// checked at connection_init; operations get the same context, validation rules, token limit
-// and error masking as HTTP; a revoked token's sockets are closed on every process. Every
-// operation is counted in the metrics and logged with its own request id and its connection's.
+// checked at connection_init; operations get the same context, go through the same checks
+// (../graphql/operation.ts) and have their outcome recorded and their errors masked by the same
+// OperationOutcome as on HTTP, logged with their own request id and their connection's; a
+// revoked token's sockets are closed on every process.
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from "graphql";
+import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
@@ -12,12 +13,13 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { bearerToken, createContext, type Services } from "../graphql/context.js";
-import { formatError, logUnexpected } from "../graphql/errors.js";
-import { parseOptions } from "../graphql/limits.js";
+import { formatError } from "../graphql/errors.js";
+import { checkOperation, type DocumentRules, parseAndValidate } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { topics } from "../realtime/topics.js";
 import { InFlight } from "./in-flight.js";
-import { type Metrics, operationLabel, operationOf, outcomeOf, secondsSince } from "./metrics.js";
+import type { Metrics } from "./metrics.js";
+import { OperationOutcome } from "./operation-outcome.js";
 import { requestIdFrom } from "./request-id.js";
 
 /** Close code for a socket whose token was revoked or has expired (graphql-ws: Unauthorized). */
@@ -25,11 +27,9 @@ export const CLOSE_TOKEN_ENDED = CloseCode.Unauthorized;
 
 /** One operation on a socket, from subscribe to complete. */
 type OperationRecord = {
-  type: string;
-  label: string;
-  started: bigint;
-  outcome: string;
-  log: Logger;
+  outcome: OperationOutcome;
+  /** Passed every check: its result, or its event stream, follows, then a complete. */
+  running: boolean;
   /** A subscription whose event stream is open (counted in the active subscriptions). */
   streaming: boolean;
   /** Ends its place among the operations shutdown waits for (queries and mutations). */
@@ -55,14 +55,13 @@ export interface WebSocketDoor {
 
 export async function attachWebSocket(options: {
   server: Server;
-  schema: GraphQLSchema;
-  rules: ValidationRule[];
+  documentRules: DocumentRules;
   config: Config;
   services: Services;
   log: Logger;
   metrics: Metrics;
 }): Promise<WebSocketDoor> {
-  const { server, schema, rules, config, services, log, metrics } = options;
+  const { server, documentRules, config, services, log, metrics } = options;
   const inFlight = new InFlight();
   const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: config.limits.wsMaxPayloadBytes });
   const socketsByToken = new Map<string, Set<WebSocket>>();
@@ -79,21 +78,22 @@ export async function attachWebSocket(options: {
 
   const connectionLog = (state: SocketState) => log.child({ connId: state.connId });
 
+  /** An operation's errors as the client gets them: unexpected ones logged, then masked with its request id. */
+  const sendable = (record: OperationRecord | undefined, errors: readonly GraphQLError[]) => {
+    record?.outcome.encountered(errors);
+    const formatted = errors.map((e) => formatError(e.toJSON(), e, { hideSchemaHints }));
+    record?.outcome.sent(formatted);
+    return formatted;
+  };
+
   /** Counts and logs an operation once: at its complete, or when its socket closes first. */
   const finish = (state: SocketState, id: string) => {
     const record = state.operations?.get(id);
     if (!record) return;
     state.operations!.delete(id);
     record.end();
-    if (record.streaming) {
-      metrics.subscriptionClosed(record.label);
-      record.log.debug({ operation: record.label }, "subscription ended");
-      return;
-    }
-    const seconds = secondsSince(record.started);
-    if (record.type !== "subscription") metrics.operationEnded("ws", record.type, record.label, record.outcome, seconds);
-    else metrics.operationEnded("ws", record.type, record.label, record.outcome);
-    record.log.info({ operation: record.label, type: record.type, outcome: record.outcome, responseTime: seconds * 1000 }, "operation completed");
+    if (record.streaming) record.outcome.streamEnded();
+    else record.outcome.ended();
   };
 
   wss.on("connection", () => metrics.socketAccepted());
@@ -109,7 +109,7 @@ export async function attachWebSocket(options: {
 
   const disposable = useServer<Record<string, unknown> | undefined, SocketState>(
     {
-      schema,
+      schema: documentRules.schema,
       subscribe: subscribeSharing,
       connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
@@ -141,30 +141,6 @@ export async function attachWebSocket(options: {
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > config.limits.wsMaxSubscriptions) {
-          return [
-            new GraphQLError(`at most ${config.limits.wsMaxSubscriptions} operations at once on one socket`, {
-              extensions: { code: "BAD_REQUEST" },
-            }),
-          ];
-        }
-        let document;
-        try {
-          document = parse(payload.query, parseOptions(config));
-        } catch (error) {
-          if (!(error instanceof GraphQLError)) throw error;
-          return [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
-        }
-        // validate() runs only the rules it is given: graphql-js's own first, as Apollo does.
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) return errors;
-        const operation = operationOf(document, payload.operationName);
-        if (!operation) {
-          const why = payload.operationName
-            ? `Unknown operation named "${payload.operationName}".`
-            : "Must provide operation name if query contains multiple operations.";
-          return [new GraphQLError(why, { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } })];
-        }
         const requestId = randomUUID();
         const operationLog = log.child({ reqId: requestId, connId: ctx.extra.connId, operationId: id });
         const viewer = ctx.extra.viewer;
@@ -173,25 +149,33 @@ export async function attachWebSocket(options: {
           log: operationLog,
           authenticate: async () => viewer ?? null,
         });
-        try {
-          await services.mutationLimit.check(contextValue, document, operation);
-        } catch (error) {
-          // Anything but an API error is logged and masked by onError, like an execution error.
-          return [error instanceof GraphQLError ? error : new GraphQLError("rate limit check failed", { originalError: error as Error })];
-        }
-        // From here on the operation runs, and ends with onComplete (or its socket's close).
-        ctx.extra.operations?.set(id, {
-          type: operation.operation,
-          label: operationLabel(operation),
-          started: process.hrtime.bigint(),
-          outcome: "ok",
-          log: operationLog,
+        // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
+        const record: OperationRecord = {
+          outcome: new OperationOutcome(metrics, "ws", contextValue),
+          running: false,
           streaming: false,
-          end: operation.operation === "subscription" ? () => undefined : inFlight.begin(),
-        });
+          end: () => undefined,
+        };
+        ctx.extra.operations?.set(id, record);
+        if (Object.keys(ctx.subscriptions).length > config.limits.wsMaxSubscriptions) {
+          return [
+            new GraphQLError(`at most ${config.limits.wsMaxSubscriptions} operations at once on one socket`, {
+              extensions: { code: "BAD_REQUEST" },
+            }),
+          ];
+        }
+        const parsed = parseAndValidate(documentRules, payload.query);
+        if (parsed.errors) return [...parsed.errors];
+        const checked = await checkOperation(contextValue, parsed.document, payload.operationName, "ws");
+        if (checked.operation) record.outcome.resolved(checked.operation);
+        if (checked.errors) return [...checked.errors];
+        // From here on the operation runs, and ends with onComplete (or its socket's close).
+        record.running = true;
+        record.outcome.running();
+        if (checked.operation.operation !== "subscription") record.end = inFlight.begin();
         const args: ExecutionArgs = {
-          schema,
-          document,
+          schema: documentRules.schema,
+          document: parsed.document,
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue,
@@ -200,38 +184,23 @@ export async function attachWebSocket(options: {
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         const record = ctx.extra.operations?.get(id);
-        if (record?.type === "subscription" && Symbol.asyncIterator in result) {
+        if (record?.outcome.type === "subscription" && Symbol.asyncIterator in result) {
           record.streaming = true;
-          metrics.operationEnded("ws", record.type, record.label, "ok");
-          metrics.subscriptionOpened(record.label);
-          record.log.info({ operation: record.label }, "subscription started");
+          record.outcome.streamStarted();
         }
         return undefined;
       },
-      onNext: (ctx, id, _payload, args, result) => {
+      onNext: (ctx, id, _payload, _args, result) => {
         const record = ctx.extra.operations?.get(id);
-        if (record?.streaming) metrics.subscriptionEvent(record.label);
+        if (record?.streaming) record.outcome.streamEvent();
         if (!result.errors?.length) return undefined;
-        const context = args.contextValue as { log: Logger; requestId: string };
-        logUnexpected(context.log, result.errors);
-        const errors = result.errors.map((e) => formatError(e.toJSON(), e, { requestId: context.requestId, hideSchemaHints }));
-        if (record && record.outcome === "ok") record.outcome = outcomeOf(errors);
-        return { ...result, errors };
+        return { ...result, errors: sendable(record, result.errors) };
       },
       onError: (ctx, id, _payload, errors) => {
         const record = ctx.extra.operations?.get(id);
-        const requestId = randomUUID();
-        const errorLog = record?.log ?? log.child({ reqId: requestId, connId: ctx.extra.connId, operationId: id });
-        logUnexpected(errorLog, errors);
-        const formatted = errors.map((e) => formatError(e.toJSON(), e, { requestId, hideSchemaHints }));
-        if (record) {
-          if (record.outcome === "ok") record.outcome = outcomeOf(formatted);
-        } else {
-          // Refused before it ran (syntax, validation, limits): no complete follows.
-          const outcome = outcomeOf(formatted);
-          metrics.operationEnded("ws", "unknown", "(invalid)", outcome);
-          errorLog.info({ outcome }, "operation refused");
-        }
+        const formatted = sendable(record, errors);
+        // Refused before it ran (syntax, validation, limits): no complete follows.
+        if (record && !record.running) finish(ctx.extra, id);
         return formatted;
       },
       onComplete: (ctx, id) => {

@@ -28,6 +28,15 @@ interface Changed {
   userJid: string;
 }
 
+/**
+ * The receipt of a message by one recipient, as its sender hears of it: the chat as the sender
+ * sees it is the recipient's jid, or the group's.
+ */
+function changed(message: { rowId: string; id: string; senderId: number }, chat: { type: string; jid: string }, recipient: Pick<Viewer, "jid">): Changed {
+  const group = chat.type === "GROUPCHAT";
+  return { rowId: message.rowId, messageId: message.id, senderId: message.senderId, group, chatJid: group ? chat.jid : recipient.jid, userJid: recipient.jid };
+}
+
 interface Delivery {
   viewer: Pick<Viewer, "userId" | "jid">;
   message: MessagePayload;
@@ -93,15 +102,7 @@ export class ReceiptService {
     const done = new Set(updated.map((r) => `${asId(r.message_row_id)} ${Number(r.user_id)}`));
     const receipts = batch.filter((d) => done.delete(`${d.message.rowId} ${d.viewer.userId}`));
     await this.announce(
-      receipts.map(({ viewer, message }) => ({
-        rowId: message.rowId,
-        messageId: message.id,
-        senderId: message.senderId,
-        group: message.chatType === "GROUPCHAT",
-        // The chat as the sender sees it: the recipient, or the group.
-        chatJid: message.chatType === "GROUPCHAT" ? message.chatJid : viewer.jid,
-        userJid: viewer.jid,
-      })),
+      receipts.map(({ viewer, message }) => changed(message, { type: message.chatType, jid: message.chatJid }, viewer)),
       "DELIVERED",
       at,
     );
@@ -175,14 +176,7 @@ export class ReceiptService {
         order: { rowId: "ASC" },
       });
       await this.announce(
-        rows.map((r) => ({
-          rowId: asId(r.rowId),
-          messageId: r.id,
-          senderId: r.senderId,
-          group: chat.type === "GROUPCHAT",
-          chatJid: chat.type === "GROUPCHAT" ? chat.jid : viewer.jid,
-          userJid: viewer.jid,
-        })),
+        rows.map((r) => changed({ rowId: asId(r.rowId), id: r.id, senderId: r.senderId }, chat, viewer)),
         "SEEN",
         at,
       );

@@ -1,0 +1,81 @@
+// One preparation of an operation for both doors: parse (token limit), validation (graphql-js's
+// rules, then the limits), operation resolution, subscriptions refused over HTTP, and the
+// mutation rate limit. Each step answers with the operation or the errors to send, so that
+// HTTP and WebSocket refuse the same things with the same errors.
+import {
+  type DocumentNode,
+  getOperationAST,
+  GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  parse,
+  type ParseOptions,
+  specifiedRules,
+  validate,
+  type ValidationRule,
+} from "graphql";
+import type { Context } from "./context.js";
+import { badRequest } from "./errors.js";
+
+export type Transport = "http" | "ws";
+
+/** The errors to send instead of running the operation. */
+export type Refused = { errors: readonly GraphQLError[] };
+
+/** What a request's text has to pass before anything runs; Apollo is given the same (src/http/server.ts). */
+export interface DocumentRules {
+  schema: GraphQLSchema;
+  parseOptions: ParseOptions;
+  /** The limits, run after graphql-js's own rules. */
+  rules: ValidationRule[];
+}
+
+/**
+ * Parses and validates an operation's text as Apollo does on HTTP: the same calls, options and
+ * codes (GRAPHQL_PARSE_FAILED; GRAPHQL_VALIDATION_FAILED is formatError's default).
+ */
+export function parseAndValidate(rules: DocumentRules, query: string): { document: DocumentNode; errors?: undefined } | (Refused & { document?: undefined }) {
+  let document;
+  try {
+    document = parse(query, rules.parseOptions);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return { errors: [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })] };
+  }
+  // validate() runs only the rules it is given: graphql-js's own first, as Apollo does.
+  const errors = validate(rules.schema, document, [...specifiedRules, ...rules.rules]);
+  return errors.length > 0 ? { errors } : { document };
+}
+
+/** The operation, when the document names one, and the one error to send instead of running it, if any. */
+export type Checked = { operation: OperationDefinitionNode; errors?: undefined } | (Refused & { operation: OperationDefinitionNode | undefined });
+
+/**
+ * The operation to run out of a valid document, once the door's transport may serve it and the
+ * caller's mutation allowance covers it; refused, with one error. Errors that are not API errors
+ * (the rate limiter's store failing) come back wrapped, to be logged and masked like an
+ * execution error.
+ */
+export async function checkOperation(
+  context: Context,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  transport: Transport,
+): Promise<Checked> {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  if (!operation) {
+    // graphql-js's words, which Apollo sends when execute() cannot pick the operation.
+    const why = operationName ? `Unknown operation named "${operationName}".` : "Must provide operation name if query contains multiple operations.";
+    return { operation: undefined, errors: [new GraphQLError(why, { extensions: { code: "OPERATION_RESOLUTION_FAILURE", http: { status: 400 } } })] };
+  }
+  // Apollo would run a subscription sent over HTTP like a query, with no event to resolve.
+  if (transport === "http" && operation.operation === "subscription") {
+    return { operation, errors: [badRequest("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP")] };
+  }
+  try {
+    await context.services.mutationLimit.check(context, document, operation);
+  } catch (error) {
+    return { operation, errors: [error instanceof GraphQLError ? error : new GraphQLError("rate limit check failed", { originalError: error as Error })] };
+  }
+  return { operation };
+}
