@@ -146,6 +146,29 @@ describe("group messages", () => {
       await Promise.all([adminWs.close(), bListen.ws.close(), cListen.ws.close()]);
     });
 
+    it("recipients who see a message without ever receiving it live still complete its delivery: the sender hears DELIVERED, then SEEN", async () => {
+      const [admin, b, c] = await registerUsers(one, 3);
+      const group = await createGroup(one, admin, [b, c]);
+      const adminWs = await WsClient.connect(one, admin.token);
+      const receipts = adminWs.subscribe<{ messageStatusUpdated: Record<string, string> }>(RECEIPTS);
+      // The receipts subscription is live once a receipt sent after it arrives.
+      const ready = await sendText(one, admin, b, "ready?");
+      await expect.poll(async () => {
+        await ok(two, SEEN, { to: admin.jid, id: ready.id }, { token: b.token });
+        return receipts.received.length > 0;
+      }).toBe(true);
+      const message = await sendText(one, admin, group, "read it in the history");
+      // Neither b nor c has a messageReceived subscription: they read history and mark it seen.
+      await ok(two, SEEN, { to: group.jid, id: message.id }, { token: b.token });
+      expect(await statusOf(one, admin, message.id)).toBe("SENT");
+      await ok(one, SEEN, { to: group.jid, id: message.id }, { token: c.token });
+      await receipts.waitFor((d) => d.messageStatusUpdated.messageId === message.id && d.messageStatusUpdated.status === "SEEN");
+      const statuses = receipts.received.filter((e) => e.data?.messageStatusUpdated.messageId === message.id).map((e) => e.data?.messageStatusUpdated.status);
+      expect(statuses).toEqual(["DELIVERED", "SEEN"]);
+      expect(await infoOf(one, admin, group, message.id)).toMatchObject({ deliveredCount: 2, seenCount: 2 });
+      await adminWs.close();
+    });
+
     it("recipients on both processes completing a message together: its sender hears DELIVERED once and SEEN once", async () => {
       const [admin, ...recipients] = await registerUsers(one, 9);
       const group = await createGroup(one, admin, recipients);

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { type EntityManager, In } from "typeorm";
 import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
-import { asId } from "../db/values.js";
+import { asDate, asId } from "../db/values.js";
 import { notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -159,15 +159,19 @@ export class ReceiptService {
     const message = await this.db.repository(MessageRow).findOneBy({ id: messageId, chatKey: chat.key });
     if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
     const at = new Date();
-    const seen = await this.db.transaction(async (em) => {
-      const rows = await this.db.rows<{ message_row_id: unknown }>(
+    const { seen, deliveredNow } = await this.db.transaction(async (em) => {
+      const rows = await this.db.rows<{ message_row_id: unknown; delivered_at: unknown }>(
         em,
         `UPDATE receipts SET seen_at = ?, delivered_at = COALESCE(delivered_at, ?)
-         WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id`,
+         WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id, delivered_at`,
         [at, at, viewer.userId, chat.key, asId(message.rowId)],
       );
       await this.chats.recountUnread(em, viewer.userId, chat.key);
-      return rows.map((r) => asId(r.message_row_id));
+      return {
+        seen: rows.map((r) => asId(r.message_row_id)),
+        // Seen without having reached a subscription: delivered now, with the same time.
+        deliveredNow: new Set(rows.filter((r) => asDate(r.delivered_at).getTime() === at.getTime()).map((r) => asId(r.message_row_id))),
+      };
     });
     for (let i = 0; i < seen.length; i += MAX_FLUSH) {
       const rows = await this.db.repository(MessageRow).find({
@@ -175,11 +179,11 @@ export class ReceiptService {
         where: { rowId: In(seen.slice(i, i + MAX_FLUSH)) },
         order: { rowId: "ASC" },
       });
-      await this.announce(
-        rows.map((r) => changed({ rowId: asId(r.rowId), id: r.id, senderId: r.senderId }, chat, viewer)),
-        "SEEN",
-        at,
-      );
+      const records = rows.map((r) => changed({ rowId: asId(r.rowId), id: r.id, senderId: r.senderId }, chat, viewer));
+      // In a group this may be the delivery that completes a message: its sender hears DELIVERED
+      // first (one-to-one, SEEN says it all).
+      if (chat.type === "GROUPCHAT") await this.announce(records.filter((c) => deliveredNow.has(c.rowId)), "DELIVERED", at);
+      await this.announce(records, "SEEN", at);
     }
     return true;
   }
