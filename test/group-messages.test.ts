@@ -445,4 +445,11 @@ describe("groupChat switched off in FEATURES", () => {
     const sent = await sendText(server, member, admin, "still here");
     expect(sent.chatType).toBe("CHAT");
   });
+
+  it("recent and archived chats list the one-to-one chats only", async () => {
+    const LIST = `{ recentChats { jid chatType } archivedChats { jid chatType } }`;
+    expect(await ok(server, LIST, {}, { token: member.token })).toEqual({ recentChats: [{ jid: admin.jid, chatType: "CHAT" }], archivedChats: [] });
+    await ok(server, `mutation($to: ID!) { archiveChat(toJid: $to, isArchived: true) }`, { to: member.jid }, { token: admin.token });
+    expect(await ok(server, LIST, {}, { token: admin.token })).toEqual({ recentChats: [], archivedChats: [{ jid: member.jid, chatType: "CHAT" }] });
+  });
 });

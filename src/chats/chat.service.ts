@@ -143,6 +143,8 @@ export class ChatService {
       // A chat is listed once it had a message (a cleared chat stays, without a last message);
       // a group from the moment one joins it.
       .andWhere("(c.last_message_row_id IS NOT NULL OR c.cleared_up_to_row_id > 0 OR c.chat_type = :group)", { group: "GROUPCHAT" })
+      // Without groupChat in the plan, group chats are not the owner's to see.
+      .andWhere(this.groupChatEnabled ? "1 = 1" : "c.chat_type <> :group")
       .orderBy("c.updated_at", "DESC")
       .addOrderBy("c.last_message_row_id", "DESC")
       .getMany();
