@@ -36,6 +36,35 @@ describe("groups", () => {
     (await ok(server, `{ groups { jid } }`, {}, { token: user.token })).groups.map((g: { jid: string }) => g.jid);
 
   describe("lifecycle", () => {
+    // groups and recentChats read every group of the viewer together: nothing may cross over.
+    it("groups and recentChats show each of the viewer's groups with its own participants and the viewer's role in it", async () => {
+      const [me, b, c, d] = await users(4);
+      const mine = await createGroup(one, me, [b], { name: "Mine" });
+      const theirs = await createGroup(one, b, [me, c, d], { name: "Theirs" });
+      const third = await createGroup(one, c, [me], { name: "Third" });
+      const left = await createGroup(one, d, [me, b], { name: "Left" });
+      await ok(two, EXIT, { g: left.jid }, { token: me.token });
+      const SUMMARY = `group { jid name participantCount myRole participants { user { jid } role } }`;
+      const expected = [
+        { jid: mine.jid, name: "Mine", participantCount: 2, myRole: "ADMIN", participants: [{ user: { jid: me.jid }, role: "ADMIN" }, { user: { jid: b.jid }, role: "MEMBER" }] },
+        {
+          jid: theirs.jid,
+          name: "Theirs",
+          participantCount: 4,
+          myRole: "MEMBER",
+          participants: expect.arrayContaining([{ user: { jid: b.jid }, role: "ADMIN" }, ...[me, c, d].map((u) => ({ user: { jid: u.jid }, role: "MEMBER" }))]),
+        },
+        { jid: third.jid, name: "Third", participantCount: 2, myRole: "MEMBER", participants: [{ user: { jid: c.jid }, role: "ADMIN" }, { user: { jid: me.jid }, role: "MEMBER" }] },
+      ];
+      const byJid = <T extends { jid: string }>(list: T[]) => [...list].sort((x, y) => x.jid.localeCompare(y.jid));
+      const { groups } = await ok(two, `{ groups { ${SUMMARY.slice("group { ".length, -2)} } }`, {}, { token: me.token });
+      expect(byJid(groups)).toEqual(byJid(expected));
+      const { recentChats } = await ok(two, `{ recentChats { jid chatType ${SUMMARY} } }`, {}, { token: me.token });
+      const groupChats = recentChats.filter((r: { chatType: string }) => r.chatType === "GROUPCHAT");
+      // The group left stays in recent chats (its history is the viewer's), without a group to show.
+      expect(byJid(groupChats)).toEqual(byJid([...expected.map((g) => ({ jid: g.jid, chatType: "GROUPCHAT", group: g })), { jid: left.jid, chatType: "GROUPCHAT", group: null }]));
+    });
+
     it("createGroup makes the creator the first admin, with the name, image and participants", async () => {
       const [admin, b, c] = await users(3);
       const group = await createGroup(one, admin, [b, c, admin, b], { name: "  Hikers  ", imageUrl: "https://img.example/hike.png" });

@@ -32,12 +32,9 @@ export class RecentChatService {
       ),
     ]);
     const profileByJid = new Map(profiles.map((p) => [p.jid, p]));
-    const groups = new Map(
-      await Promise.all(
-        rows
-          .filter((r) => r.chatType === "GROUPCHAT")
-          .map(async (r) => [r.chatKey, await this.groups.viewIfMember(viewer, groupIdOfKey(r.chatKey)!)] as const),
-      ),
+    const groups = await this.groups.viewsIfMember(
+      viewer,
+      rows.filter((r) => r.chatType === "GROUPCHAT").map((r) => groupIdOfKey(r.chatKey)!),
     );
     return rows.map((r) => {
       const last = r.lastMessageRowId === null ? undefined : lastMessages.get(asId(r.lastMessageRowId));
@@ -50,7 +47,7 @@ export class RecentChatService {
         isArchived: r.isArchived,
         updatedAt: r.updatedAt,
         profile: profileByJid.get(r.jid) ?? null,
-        group: groups.get(r.chatKey) ?? null,
+        group: r.chatType === "GROUPCHAT" ? (groups.get(groupIdOfKey(r.chatKey)!) ?? null) : null,
       });
     });
   }

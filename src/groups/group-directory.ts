@@ -1,6 +1,6 @@
 // Reading groups and who is in them, for every feature that needs to know (chats, messages).
 // The rules about changing them live in group.service.ts.
-import { type EntityManager, IsNull } from "typeorm";
+import { type EntityManager, In, IsNull } from "typeorm";
 import type { Database } from "../db/database.js";
 import { GroupParticipantRow, GroupRow } from "./group.entity.js";
 
@@ -32,8 +32,25 @@ export class GroupDirectory {
     return em.findOneBy(GroupParticipantRow, { groupId, userId });
   }
 
+  /** The groups of these ids that exist and were not deleted. */
+  async findMany(groupIds: readonly string[]): Promise<GroupRow[]> {
+    return groupIds.length === 0 ? [] : this.db.repository(GroupRow).findBy({ id: In([...new Set(groupIds)]), deletedAt: IsNull() });
+  }
+
   /** Current participants, longest-standing first. */
   members(groupId: string, em: EntityManager = this.db.manager): Promise<GroupParticipantRow[]> {
     return em.find(GroupParticipantRow, { where: { groupId, leftAt: IsNull() }, order: { joinedAt: "ASC", userId: "ASC" } });
+  }
+
+  /** Current participants of each of these groups, longest-standing first, in one query. */
+  async membersOf(groupIds: readonly string[]): Promise<Map<string, GroupParticipantRow[]>> {
+    const byGroup = new Map(groupIds.map((id): [string, GroupParticipantRow[]] => [id, []]));
+    if (groupIds.length === 0) return byGroup;
+    const rows = await this.db.repository(GroupParticipantRow).find({
+      where: { groupId: In([...byGroup.keys()]), leftAt: IsNull() },
+      order: { joinedAt: "ASC", userId: "ASC" },
+    });
+    for (const row of rows) byGroup.get(row.groupId)!.push(row);
+    return byGroup;
   }
 }

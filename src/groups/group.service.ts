@@ -74,7 +74,8 @@ export class GroupService {
   async list(viewer: Viewer): Promise<Group[]> {
     const mine = await this.db.repository(GroupParticipantRow).find({ where: { userId: viewer.userId, leftAt: IsNull() } });
     const groups = mine.length ? await this.db.repository(GroupRow).find({ where: { id: In(mine.map((m) => m.groupId)), deletedAt: IsNull() }, order: { createdAt: "DESC" } }) : [];
-    return Promise.all(groups.map((g) => this.view(viewer, g)));
+    const views = await this.viewsOfMany(groups);
+    return groups.map((g) => views.get(g.id)!(viewer));
   }
 
   async get(viewer: Viewer, jid: string): Promise<Group> {
@@ -95,10 +96,10 @@ export class GroupService {
     return render?.isMember(viewer) ? render(viewer) : null;
   }
 
-  /** The group as the viewer sees it, or null when they are no participant (or it is gone). */
-  async viewIfMember(viewer: Viewer, groupId: string): Promise<Group | null> {
-    const render = await this.viewsOf(groupId);
-    return render?.isMember(viewer) ? render(viewer) : null;
+  /** Each group as the viewer sees it, for those of which they are a participant (and that are not gone). */
+  async viewsIfMember(viewer: Viewer, groupIds: readonly string[]): Promise<Map<string, Group>> {
+    const views = await this.viewsOfMany(await this.directory.findMany(groupIds));
+    return new Map([...views].filter(([, render]) => render.isMember(viewer)).map(([id, render]) => [id, render(viewer)]));
   }
 
   private async viewsOf(groupId: string): Promise<GroupViews | null> {
@@ -280,28 +281,43 @@ export class GroupService {
 
   /** Reads the group's participants and their profiles once; renders the group for any viewer. */
   private async views(group: GroupRow): Promise<GroupViews> {
-    const members = await this.directory.members(group.id);
-    const users = await this.users.byIds([...members.map((m) => m.userId), group.createdBy]);
-    const jidOf = (userId: number) => users.get(userId)!.jid;
-    const profileOf = await this.profiles.sharedViews([...new Set([...members.map((m) => jidOf(m.userId)), jidOf(group.createdBy)])]);
-    const render = (viewer: Viewer): Group => {
-      const me = members.find((m) => m.userId === viewer.userId);
-      return Object.assign(new Group(), {
-        jid: this.jids.group(group.id),
-        groupId: group.id,
-        name: group.name,
-        image: group.imageUrl ?? (group.imageFileToken ? publicImagePath(group.imageFileToken) : null),
-        createdBy: profileOf(viewer, jidOf(group.createdBy)) ?? null,
-        createdAt: asDate(group.createdAt),
-        participants: members.map((m) =>
-          Object.assign(new Participant(), { user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) }),
-        ),
-        participantCount: members.length,
-        myRole: me?.role ?? null,
-      });
-    };
-    return Object.assign(render, { isMember: (viewer: Viewer) => members.some((m) => m.userId === viewer.userId) });
+    return (await this.viewsOfMany([group])).get(group.id)!;
   }
+
+  /**
+   * Reads the groups' participants and their profiles, for all the groups at once (a fixed
+   * number of queries however many groups); renders each group for any viewer.
+   */
+  private async viewsOfMany(groups: readonly GroupRow[]): Promise<Map<string, GroupViews>> {
+    const membersOf = await this.directory.membersOf(groups.map((g) => g.id));
+    const everyone = [...membersOf.values()].flat();
+    const users = await this.users.byIds([...everyone.map((m) => m.userId), ...groups.map((g) => g.createdBy)]);
+    const jidOf = (userId: number) => users.get(userId)!.jid;
+    const profileOf = await this.profiles.sharedViews([...new Set([...everyone.map((m) => jidOf(m.userId)), ...groups.map((g) => jidOf(g.createdBy))])]);
+    return new Map(
+      groups.map((group) => {
+        const members = membersOf.get(group.id)!;
+        const render = (viewer: Viewer): Group => {
+          const me = members.find((m) => m.userId === viewer.userId);
+          return Object.assign(new Group(), {
+            jid: this.jids.group(group.id),
+            groupId: group.id,
+            name: group.name,
+            image: group.imageUrl ?? (group.imageFileToken ? publicImagePath(group.imageFileToken) : null),
+            createdBy: profileOf(viewer, jidOf(group.createdBy)) ?? null,
+            createdAt: asDate(group.createdAt),
+            participants: members.map((m) =>
+              Object.assign(new Participant(), { user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) }),
+            ),
+            participantCount: members.length,
+            myRole: me?.role ?? null,
+          });
+        };
+        return [group.id, Object.assign(render, { isMember: (viewer: Viewer) => members.some((m) => m.userId === viewer.userId) })];
+      }),
+    );
+  }
+
 
   private checkName(name: string, field: string): string {
     const trimmed = name.trim();
