@@ -50,8 +50,13 @@ export interface Config {
     wsMaxSubscriptions: number;
     wsConnectionInitTimeoutMs: number;
   };
-  /** Mutations per user per window, across all processes; mutations 0 turns the limit off. */
-  rateLimit: { mutations: number; windowSeconds: number };
+  /**
+   * Mutations per user per window, across all processes; mutations 0 turns the limit off.
+   * anonymous: mutations without a token (register, connect) per client address per its window.
+   */
+  rateLimit: { mutations: number; windowSeconds: number; anonymous: number; anonymousWindowSeconds: number };
+  /** Whom to believe about the client's address (X-Forwarded-For): Fastify's trustProxy; false: nobody. */
+  trustProxy: boolean | string[];
   presenceTtlSeconds: number;
   maxTextLength: number;
   typingTimeoutMs: number;
@@ -149,6 +154,12 @@ const env = z
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
     RATE_LIMIT_MUTATIONS: int(0, 1_000_000, 1000),
     RATE_LIMIT_WINDOW_SECONDS: int(1, 24 * 3600, 10),
+    RATE_LIMIT_ANONYMOUS: int(0, 1_000_000, 30),
+    RATE_LIMIT_ANONYMOUS_WINDOW_SECONDS: int(1, 24 * 3600, 60),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/, "must be true, false, or a comma-separated list of proxy addresses/CIDRs")
+      .optional(),
     PRESENCE_TTL_SECONDS: int(5, 3600, 60),
     MAX_TEXT_LENGTH: int(1, 1_000_000, 4096),
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
@@ -225,7 +236,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
-    rateLimit: { mutations: v.RATE_LIMIT_MUTATIONS, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
+    rateLimit: {
+      mutations: v.RATE_LIMIT_MUTATIONS,
+      windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS,
+      anonymous: v.RATE_LIMIT_ANONYMOUS,
+      anonymousWindowSeconds: v.RATE_LIMIT_ANONYMOUS_WINDOW_SECONDS,
+    },
+    trustProxy: trustProxyOf(v.TRUST_PROXY),
     presenceTtlSeconds: v.PRESENCE_TTL_SECONDS,
     maxTextLength: v.MAX_TEXT_LENGTH,
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
@@ -245,4 +262,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: v.PUBLIC_URL,
     },
   };
+}
+
+/** TRUST_PROXY as Fastify takes it: true/false, or the proxies' addresses. */
+function trustProxyOf(value: string | undefined): boolean | string[] {
+  if (value === undefined || value === "false") return false;
+  return value === "true" ? true : value.split(",");
 }

@@ -212,7 +212,7 @@ describe("rate limit on mutations", () => {
     expect(await ok(server, `mutation { logout }`, {}, { token: user.token })).toEqual({ logout: true });
   });
 
-  it("does not count anonymous mutations (connect)", async () => {
+  it("does not count mutations without a token (connect) against the user", async () => {
     const user = await registerUser(server);
     for (let i = 0; i < 5; i += 1) {
       await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, { u: user.username, p: user.password });
@@ -255,5 +255,53 @@ describe("rate limit on mutations", () => {
     for (const n of ["4", "5", "6"]) await ok(two, SET_NICKNAME, { n }, { token: user.token });
     expectRateLimited(onlyError(await gql(one, SET_NICKNAME, { n: "7" }, { token: user.token })));
     expectRateLimited(onlyError(await gql(two, SET_NICKNAME, { n: "8" }, { token: user.token })));
+  });
+});
+
+// register and connect come without a token: they count against the client's address
+// (guessing passwords, mass sign-ups). Each server gets a namespace of its own: the counts live
+// in Redis for the whole window.
+describe("rate limit on mutations without a token", () => {
+  const CONNECT = `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`;
+  const limited = (extra: Record<string, string> = {}) =>
+    startServer({ RATE_LIMIT_ANONYMOUS: "5", RATE_LIMIT_ANONYMOUS_WINDOW_SECONDS: "600", REDIS_NAMESPACE: `anon-${Math.random().toString(36).slice(2, 10)}`, ...extra });
+  const connectFrom = (server: TestServer, variables: Record<string, unknown>, forwardedFor?: string) =>
+    fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) },
+      body: JSON.stringify({ query: CONNECT, variables }),
+    });
+
+  it("refuses an address's sign-ups and sign-ins over the limit with 429 and Retry-After; signed-in users go on", async () => {
+    const server = await limited();
+    const user = await registerUser(server);
+    for (let i = 0; i < 3; i += 1) {
+      const wrong = onlyError(await gql(server, CONNECT, { u: user.username, p: "not the password" }));
+      expect(wrong.extensions?.code).toBe("UNAUTHENTICATED");
+    }
+    // Signing up (register, connect) and three wrong passwords used the five: the right password is refused too, for now.
+    const response = await connectFrom(server, { u: user.username, p: user.password });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expectRateLimited(((await response.json()) as { errors: GqlError[] }).errors[0]);
+    expectRateLimited(onlyError(await gql(server, `mutation { register(userIdentifier: "someone-new") { password } }`)));
+    // Without TRUST_PROXY a client cannot claim another address.
+    expect((await connectFrom(server, { u: user.username, p: user.password }, "198.51.100.7")).status).toBe(429);
+    // The user's token still works, mutations included: the limit is the address's, not theirs.
+    await ok(server, SET_NICKNAME, { n: "signed in" }, { token: user.token });
+  });
+
+  it("with TRUST_PROXY, counts each forwarded client address apart", async () => {
+    const server = await limited({ TRUST_PROXY: "127.0.0.1,::1" });
+    const user = await registerUser(server);
+    for (let i = 0; i < 5; i += 1) expect((await connectFrom(server, { u: user.username, p: user.password }, "198.51.100.7")).status).toBe(200);
+    expect((await connectFrom(server, { u: user.username, p: user.password }, "198.51.100.7")).status).toBe(429);
+    expect((await connectFrom(server, { u: user.username, p: user.password }, "198.51.100.8")).status).toBe(200);
+  });
+
+  it("is off with RATE_LIMIT_ANONYMOUS=0", async () => {
+    const server = await limited({ RATE_LIMIT_ANONYMOUS: "0" });
+    const user = await registerUser(server);
+    for (let i = 0; i < 6; i += 1) expect((await connectFrom(server, { u: user.username, p: user.password })).status).toBe(200);
   });
 });

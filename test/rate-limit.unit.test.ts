@@ -1,5 +1,6 @@
-// How the rate limit counts an operation: each top-level mutation field, through fragments;
-// logout and __typename are free; queries and anonymous callers are not counted.
+// How the rate limits count an operation: each top-level mutation field, through fragments;
+// logout and __typename are free; queries are not counted; callers without a token count against
+// their address.
 import { getOperationAST, GraphQLError, parse } from "graphql";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -9,14 +10,20 @@ import type { Viewer } from "../src/identity/identity.types.js";
 
 const viewer: Viewer = { userId: 7, username: "u", jid: "u@localhost", jti: "j", expiresAt: new Date(Date.now() + 60_000) };
 
-function limiter(mutations: number): MutationRateLimiter {
-  return new MutationRateLimiter(loadConfig({ RATE_LIMIT_MUTATIONS: String(mutations), RATE_LIMIT_WINDOW_SECONDS: "600" }), undefined, pino({ level: "silent" }));
+function limiter(mutations: number, anonymous = 0): MutationRateLimiter {
+  const config = loadConfig({
+    RATE_LIMIT_MUTATIONS: String(mutations),
+    RATE_LIMIT_WINDOW_SECONDS: "600",
+    RATE_LIMIT_ANONYMOUS: String(anonymous),
+    RATE_LIMIT_ANONYMOUS_WINDOW_SECONDS: "600",
+  });
+  return new MutationRateLimiter(config, undefined, pino({ level: "silent" }));
 }
 
-async function run(rl: MutationRateLimiter, source: string, caller: () => Promise<Viewer | null> = async () => viewer): Promise<string> {
+async function run(rl: MutationRateLimiter, source: string, caller: () => Promise<Viewer | null> = async () => viewer, clientAddress = "203.0.113.1"): Promise<string> {
   const document = parse(source);
   try {
-    await rl.check({ caller }, document, getOperationAST(document)!);
+    await rl.check({ caller, clientAddress }, document, getOperationAST(document)!);
     return "ok";
   } catch (error) {
     return error instanceof GraphQLError ? String(error.extensions.code) : (error as Error).message;
@@ -41,11 +48,22 @@ describe("MutationRateLimiter", () => {
     expect(await run(rl, `mutation { sendTypingStatus(toJid: "v@localhost") }`)).toBe("RATE_LIMITED");
   });
 
-  it("leaves anonymous callers and bad tokens to the operation itself", async () => {
-    const rl = limiter(1);
+  it("counts callers without a token, and with a bad one, against their address, apart from any user's allowance", async () => {
+    const rl = limiter(1, 3);
     const twice = `mutation { a: connect(username: "u", password: "p") { token } b: connect(username: "u", password: "p") { token } }`;
+    const badToken = () => Promise.reject(new GraphQLError("invalid token", { extensions: { code: "UNAUTHENTICATED" } }));
     expect(await run(rl, twice, async () => null)).toBe("ok");
-    expect(await run(rl, twice, () => Promise.reject(new GraphQLError("invalid token", { extensions: { code: "UNAUTHENTICATED" } })))).toBe("ok");
+    // 2 + 2 > 3: the same address, whether its token is missing or bad.
+    expect(await run(rl, twice, badToken)).toBe("RATE_LIMITED");
+    expect(await run(rl, twice, async () => null, "203.0.113.2")).toBe("ok");
+    // A signed-in caller from the exhausted address has their own allowance.
+    expect(await run(rl, `mutation { sendTypingStatus(toJid: "v@localhost") }`)).toBe("ok");
+  });
+
+  it("leaves callers without a token alone with RATE_LIMIT_ANONYMOUS=0", async () => {
+    const rl = limiter(1, 0);
+    const twice = `mutation { a: connect(username: "u", password: "p") { token } b: connect(username: "u", password: "p") { token } }`;
+    for (let i = 0; i < 5; i += 1) expect(await run(rl, twice, async () => null)).toBe("ok");
   });
 
   it("lets an unexpected failure of authentication through to the door, to be logged and masked", async () => {

@@ -51,6 +51,8 @@ export interface Context {
   services: Services;
   /** The x-license-key header (HTTP only). */
   licenseKey: string | undefined;
+  /** The client's address (behind trusted proxies, the one they report), when known. */
+  clientAddress: string | undefined;
   /** The caller; UNAUTHENTICATED when the operation came without a valid token. */
   viewer(): Promise<Viewer>;
   /** The caller, or null for an operation without a valid token (an invalid one still fails). */
@@ -63,6 +65,7 @@ export interface ContextInput {
   requestId: string;
   log: Logger;
   licenseKey?: string | undefined;
+  clientAddress?: string | undefined;
   /** Resolves the caller at most once, on first use: public operations never pay for it. */
   authenticate: () => Promise<Viewer | null>;
 }
@@ -74,6 +77,7 @@ export function createContext(services: Services, input: ContextInput): Context 
     log: input.log,
     services,
     licenseKey: input.licenseKey,
+    clientAddress: input.clientAddress,
     async viewer() {
       const v = await this.caller();
       if (!v) throw unauthenticated();

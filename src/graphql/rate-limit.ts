@@ -1,6 +1,7 @@
-// The per-user rate limit on mutations, checked by both doors once an operation is known to be a
-// mutation and before it runs. Counted in Redis when REDIS_URL is set, so that it holds across
-// every process; in memory otherwise (one process).
+// The rate limits on mutations, checked by both doors once an operation is known to be a
+// mutation and before it runs: per user, and per client address for those without a token.
+// Counted in Redis when REDIS_URL is set, so that they hold across every process; in memory
+// otherwise (one process).
 import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -13,31 +14,23 @@ import { rateLimited } from "./errors.js";
 const EXEMPT = new Set(["logout"]);
 
 export class MutationRateLimiter {
+  /** Per user. */
   private readonly limiter: RateLimiterAbstract | undefined;
+  /** Per client address, for mutations without a token (register, connect: guessing passwords, mass sign-ups). */
+  private readonly anonymous: RateLimiterAbstract | undefined;
 
   constructor(config: Config, redis: Redis | undefined, private readonly log: Logger) {
-    const { mutations: points, windowSeconds: duration } = config.rateLimit;
-    if (points === 0) return;
-    const keyPrefix = "parley:rate:mutations";
-    this.limiter = redis
-      ? new RateLimiterRedis({
-          storeClient: redis,
-          keyPrefix,
-          points,
-          duration,
-          // While Redis is down each process counts on its own instead of refusing every mutation.
-          rejectIfRedisNotReady: true,
-          insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
-        })
-      : new RateLimiterMemory({ keyPrefix, points, duration });
+    const { mutations, windowSeconds, anonymous, anonymousWindowSeconds } = config.rateLimit;
+    this.limiter = limiter(redis, "parley:rate:mutations", mutations, windowSeconds);
+    this.anonymous = limiter(redis, "parley:rate:anonymous", anonymous, anonymousWindowSeconds);
   }
 
   /**
-   * Counts the operation's mutation fields against the caller's allowance; RATE_LIMITED when it
-   * is used up. Anonymous mutations (register, connect) are not per-user and are not counted.
+   * Counts the operation's mutation fields against the caller's allowance, or for a caller
+   * without a token against their address's; RATE_LIMITED when it is used up.
    */
-  async check(context: Pick<Context, "caller">, document: DocumentNode, operation: OperationDefinitionNode): Promise<void> {
-    if (!this.limiter || operation.operation !== "mutation") return;
+  async check(context: Pick<Context, "caller" | "clientAddress">, document: DocumentNode, operation: OperationDefinitionNode): Promise<void> {
+    if ((!this.limiter && !this.anonymous) || operation.operation !== "mutation") return;
     const points = countFields(document, operation.selectionSet);
     if (points === 0) return;
     const caller = await context.caller().catch((error: unknown) => {
@@ -45,15 +38,36 @@ export class MutationRateLimiter {
       if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") return null;
       throw error;
     });
-    if (!caller) return;
+    if (caller) await this.consume(this.limiter, String(caller.userId), points);
+    else if (context.clientAddress !== undefined) await this.consume(this.anonymous, context.clientAddress, points);
+  }
+
+  private async consume(limiter: RateLimiterAbstract | undefined, key: string, points: number): Promise<void> {
+    if (!limiter) return;
     try {
-      await this.limiter.consume(String(caller.userId), points);
+      await limiter.consume(key, points);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) throw rateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
       // Neither Redis nor the in-memory fallback answered: let the mutation through rather than fail it.
       this.log.warn({ err: rejection }, "rate limiter unavailable");
     }
   }
+}
+
+/** A limit of points per window: in Redis across processes, in memory for one; none for 0 points. */
+function limiter(redis: Redis | undefined, keyPrefix: string, points: number, duration: number): RateLimiterAbstract | undefined {
+  if (points === 0) return undefined;
+  return redis
+    ? new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix,
+        points,
+        duration,
+        // While Redis is down each process counts on its own instead of refusing every mutation.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+      })
+    : new RateLimiterMemory({ keyPrefix, points, duration });
 }
 
 /** The top-level fields of a selection set, through fragments, leaving exempt ones out. */

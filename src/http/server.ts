@@ -40,6 +40,7 @@ export async function createHttpServer(options: {
     requestIdHeader: "x-request-id",
     genReqId: (req) => requestIdFrom(req.headers["x-request-id"]),
     forceCloseConnections: "idle",
+    trustProxy: config.trustProxy,
   });
   const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config) };
   const hideSchemaHints = config.nodeEnv === "production";
@@ -110,6 +111,7 @@ export async function createHttpServer(options: {
           requestId: request.id,
           log: request.log as Logger,
           licenseKey: typeof licenseKey === "string" ? licenseKey : undefined,
+          clientAddress: request.ip,
           authenticate: async () => (token === undefined ? null : services.identity.authenticate(token)),
         });
       },

@@ -147,6 +147,8 @@ export async function attachWebSocket(options: {
         const contextValue = createContext(services, {
           requestId,
           log: operationLog,
+          // Only sockets with a valid token get here: nothing over WebSocket is anonymous.
+          clientAddress: ctx.extra.request.socket.remoteAddress,
           authenticate: async () => viewer ?? null,
         });
         // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).

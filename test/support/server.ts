@@ -52,6 +52,8 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
     JWT_SECRET: TEST_JWT_SECRET,
     // Runs on other databases may share this Redis: user ids overlap, keys and channels must not.
     REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
+    // Tests sign up hundreds of users from one address; the limit has tests of its own (limits.test.ts).
+    RATE_LIMIT_ANONYMOUS: "0",
     ...env,
     DATA_DIR: dataDir,
   });
