@@ -1,7 +1,7 @@
 // Argument validation: class-validator rules on input classes, reported as BAD_USER_INPUT that
 // names the failing field (input.email, input.customFields[0].key).
 import { getNamedType, type GraphQLObjectType } from "graphql";
-import { validate, type ValidationError } from "class-validator";
+import { getMetadataStorage, validate, type ValidationError } from "class-validator";
 import type { ResolverData } from "type-graphql";
 import { badInput } from "./errors.js";
 
@@ -23,8 +23,20 @@ function argumentName(argType: unknown, data: ResolverData): string {
   return field?.args.find((a) => getNamedType(a.type).name === typeName)?.name ?? "";
 }
 
+/** Input classes by whether class-validator has rules for them: most have none, and skip it. */
+const hasRules = new Map<unknown, boolean>();
+
+function ruled(argType: unknown): boolean {
+  let known = hasRules.get(argType);
+  if (known === undefined) {
+    known = typeof argType !== "function" || getMetadataStorage().getTargetValidationMetadatas(argType, "", true, false).length > 0;
+    hasRules.set(argType, known);
+  }
+  return known;
+}
+
 export async function validateArgument(value: unknown, argType: unknown, data: ResolverData): Promise<void> {
-  if (value === null || typeof value !== "object") return;
+  if (value === null || typeof value !== "object" || !ruled(argType)) return;
   const items = Array.isArray(value) ? value : [value];
   const name = argumentName(argType, data);
   for (const [i, item] of items.entries()) {

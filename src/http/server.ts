@@ -1,7 +1,7 @@
 // One port: Fastify serves GraphQL over HTTP (Apollo Server) at /graphql, graphql-ws on the same
 // path, the health routes, /metrics and (when on) the playground.
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
@@ -60,6 +60,9 @@ export async function createHttpServer(options: {
       fastifyApolloDrainPlugin(fastify),
       // Apollo's own landing pages load from a CDN; the playground (./playground.ts) is served locally.
       ApolloServerPluginLandingPageDisabled(),
+      // No field declares cache hints; Apollo's default cache-control plugin would still hook
+      // into every field's resolution of every operation.
+      ApolloServerPluginCacheControlDisabled(),
       {
         // Apollo parses and validates with documentRules (as parseAndValidate does on WebSocket);
         // from there the operation goes through the steps both doors share.
