@@ -136,6 +136,7 @@ describe("VideoThumbnailer", () => {
     ] as const) {
       const { log, lines } = capturingLogger();
       const thumbnails = await VideoThumbnailer.start(log, { limits });
+      expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
       expect(await thumbnails!.thumbnail(Readable.from([video]))).toBeNull();
       expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason });
     }
@@ -144,6 +145,7 @@ describe("VideoThumbnailer", () => {
   it("gives no thumbnail for bytes that are no video, with ffmpeg's own complaint in the log", async () => {
     const { log, lines } = capturingLogger();
     const thumbnails = await VideoThumbnailer.start(log);
+    expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
     expect(await thumbnails!.thumbnail(Readable.from([Buffer.from("ftypisom, and then nothing")]))).toBeNull();
     expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason: expect.stringMatching(/^exited with \d+: .+/) });
   });
