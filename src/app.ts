@@ -24,6 +24,7 @@ import { MediaService } from "./media/media.service.js";
 import { MediaUrlSigner } from "./media/signed-url.js";
 import { LocalDiskStorage } from "./media/storage.js";
 import { Uploader } from "./media/upload.js";
+import { VideoThumbnailer } from "./media/video-thumbnail.js";
 import { loadSigningKey, TokenSigner } from "./identity/token.js";
 import { UserDirectory } from "./identity/user-directory.js";
 import { DeletionService } from "./messages/deletion.service.js";
@@ -129,7 +130,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
 
   await registerMediaRoutes(http.fastify, {
     identity,
-    uploader: new Uploader(db, mediaStore.storage, config.media.maxBytes),
+    uploader: new Uploader(db, mediaStore.storage, config.media.maxBytes, await VideoThumbnailer.start(log)),
     store: mediaStore,
     signer: mediaUrls,
   });

@@ -2,11 +2,13 @@
 // as messages, and downloaded again through signed URLs.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { Jimp } from "jimp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
 import { registerUser, sendText, type TestUser } from "./support/fixtures.js";
-import { elf, mp3, mp4, pdf, png, svg, text, wav } from "./support/media-files.js";
+import { capturingLogger } from "./support/logs.js";
+import { decodableMp4, elf, firstFramePng, mp3, mp4, pdf, png, svg, text, wav } from "./support/media-files.js";
 import { startServer, TEST_JWT_SECRET, type TestServer } from "./support/server.js";
 import { download, downloadUrl, upload, uploadRaw } from "./support/uploads.js";
 
@@ -50,7 +52,8 @@ describe("media", () => {
       },
       { kind: "AUDIO", name: "voice.wav", make: () => wav(2), mimeType: "audio/wav", check: (m) => expect([m.duration, m.thumbImage]).toEqual(["00:02", null]) },
       { kind: "AUDIO", name: "song.mp3", make: () => mp3(3), mimeType: "audio/mpeg", check: (m) => expect(m.duration).toBe("00:03") },
-      { kind: "VIDEO", name: "clip.mp4", make: () => mp4(3), mimeType: "video/mp4", check: (m) => expect([m.duration, m.width, m.height]).toEqual(["00:03", 320, 240]) },
+      // An MP4 whose track has no samples: nothing to decode, so no thumbnail, but still a video.
+      { kind: "VIDEO", name: "clip.mp4", make: () => mp4(3), mimeType: "video/mp4", check: (m) => expect([m.duration, m.width, m.height, m.thumbImage]).toEqual(["00:03", 320, 240, null]) },
       { kind: "FILE", name: "report.pdf", make: () => pdf(), mimeType: "application/pdf", check: (m) => expect([m.duration, m.thumbImage, m.width]).toEqual([null, null, null]) },
       { kind: "FILE", name: "notes.txt", make: () => text(), mimeType: "text/plain", check: (m) => expect(m.duration).toBeNull() },
     ];
@@ -92,7 +95,7 @@ describe("media", () => {
 
     it("an MP4 whose index comes after its media data still has its duration and size", async () => {
       const me = await registerUser(server);
-      expect(await upload(server, me, mp4(75, true), "camera.mp4")).toMatchObject({ duration: "01:15", width: 320, height: 240 });
+      expect(await upload(server, me, mp4(75, true), "camera.mp4")).toMatchObject({ duration: "01:15", width: 320, height: 240, thumbImage: null });
     });
 
     it("a message with media reaches the recipient's subscription with its media", async () => {
@@ -105,6 +108,41 @@ describe("media", () => {
       const event = await sub.waitFor((d) => d.messageReceived.type === "IMAGE");
       expect(event.messageReceived.media).toMatchObject({ fileToken: uploaded.fileToken, fileName: "live.png", width: 64, height: 48 });
       await ws.close();
+    });
+  });
+
+  // ffmpeg makes the videos here and must be installed (CI installs it): these tests fail without
+  // it rather than skip, since the thumbnail path would otherwise run in no test at all.
+  describe("video thumbnails (ffmpeg)", () => {
+    it("a video that decodes gets its size, duration and a thumbnail made as an image's is, which sendVideoMessage carries", async () => {
+      const [me, you] = await Promise.all([registerUser(server), registerUser(server)]);
+      const video = await decodableMp4(2, 320, 240);
+      const uploaded = await upload(server, me, video, "pattern.mp4");
+      expect(uploaded).toMatchObject({ mimeType: "video/mp4", width: 320, height: 240, duration: "00:02" });
+      const thumbnail = Buffer.from(uploaded.thumbImage!, "base64");
+      expect(thumbnail.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      const decoded = await Jimp.read(thumbnail);
+      expect([decoded.width, decoded.height]).toEqual([200, 150]);
+      // The same thumbnail as that of the video's first frame uploaded as an image.
+      const frame = await upload(server, me, await firstFramePng(video), "frame.png");
+      expect(frame.thumbImage).toBe(uploaded.thumbImage);
+
+      const message = await sendFile(me, you, "VIDEO", uploaded.fileToken);
+      expect(message.media).toMatchObject({ fileToken: uploaded.fileToken, mimeType: "video/mp4", duration: "00:02", width: 320, height: 240, thumbImage: uploaded.thumbImage });
+      expect((await download(server, you, uploaded.fileToken)).bytes.equals(video)).toBe(true);
+    });
+
+    it("a small video's thumbnail keeps its size, as a small image's does", async () => {
+      const me = await registerUser(server);
+      const uploaded = await upload(server, me, await decodableMp4(1, 96, 64), "small.mp4");
+      const decoded = await Jimp.read(Buffer.from(uploaded.thumbImage!, "base64"));
+      expect([uploaded.width, uploaded.height, decoded.width, decoded.height]).toEqual([96, 64, 96, 64]);
+    });
+
+    it("the server logs at start-up that video thumbnails are on, and which ffmpeg makes them", async () => {
+      const { log, lines } = capturingLogger();
+      await startServer({}, { log });
+      expect(lines.find((l) => l.msg === "video thumbnails on")).toMatchObject({ ffmpeg: expect.stringMatching(/\/ffmpeg$/), version: expect.stringMatching(/^ffmpeg version /) });
     });
   });
 

@@ -1,10 +1,13 @@
-// Unit tests of the dense parts of media: type detection, file names, text checks, durations and
-// signed URLs.
+// Unit tests of the dense parts of media: type detection, file names, text checks, durations,
+// signed URLs, and the limits on ffmpeg.
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { detectType, isText, sanitizeFileName } from "../src/media/media-type.js";
 import { formatDuration } from "../src/media/probe.js";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
-import { elf, mp3, mp4, pdf, png, svg, wav } from "./support/media-files.js";
+import { FFMPEG_LIMITS, VideoThumbnailer } from "../src/media/video-thumbnail.js";
+import { capturingLogger } from "./support/logs.js";
+import { decodableMp4, elf, mp3, mp4, pdf, png, svg, wav } from "./support/media-files.js";
 
 describe("detectType", () => {
   it("names each accepted type from its bytes, whatever the file is called", async () => {
@@ -114,5 +117,36 @@ describe("MediaUrlSigner", () => {
     expect(other.verify("tok", expires, signature)).toBe("forged");
     expect(signer.verify("tok", undefined, signature)).toBe("forged");
     expect(signer.verify("tok", expires, undefined)).toBe("forged");
+  });
+});
+
+// ffmpeg is needed here as in media.test.ts (CI installs it): missing, these fail rather than skip.
+describe("VideoThumbnailer", () => {
+  it("is off, and says so, when there is no ffmpeg on the PATH", async () => {
+    const { log, lines } = capturingLogger();
+    expect(await VideoThumbnailer.start(log, { path: "/nonexistent" })).toBeNull();
+    expect(lines.map((l) => l.msg)).toEqual(["video thumbnails off: no ffmpeg on the PATH"]);
+  });
+
+  it("gives no thumbnail, and logs why, when ffmpeg takes too long or writes too large a frame", async () => {
+    const video = await decodableMp4(1);
+    for (const [limits, reason] of [
+      [{ ...FFMPEG_LIMITS, timeoutMs: 1 }, "took longer than 1 ms"],
+      [{ ...FFMPEG_LIMITS, maxFrameBytes: 100 }, "wrote more than 100 bytes"],
+    ] as const) {
+      const { log, lines } = capturingLogger();
+      const thumbnails = await VideoThumbnailer.start(log, { limits });
+      expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
+      expect(await thumbnails!.thumbnail(Readable.from([video]))).toBeNull();
+      expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason });
+    }
+  });
+
+  it("gives no thumbnail for bytes that are no video, with ffmpeg's own complaint in the log", async () => {
+    const { log, lines } = capturingLogger();
+    const thumbnails = await VideoThumbnailer.start(log);
+    expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
+    expect(await thumbnails!.thumbnail(Readable.from([Buffer.from("ftypisom, and then nothing")]))).toBeNull();
+    expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason: expect.stringMatching(/^exited with \d+: .+/) });
   });
 });

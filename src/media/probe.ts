@@ -1,13 +1,6 @@
 // What is read from an uploaded file's content: image size and thumbnail, audio and video
-// duration, and a video thumbnail when ffmpeg is on the PATH.
-import { spawn } from "node:child_process";
-import { constants } from "node:fs";
-import { access, mkdtemp, rm } from "node:fs/promises";
-import { createWriteStream } from "node:fs";
-import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+// duration, video size. A video's thumbnail is made from a frame (video-thumbnail.ts) by probeImage.
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { imageSize } from "image-size";
 import { Jimp } from "jimp";
 import { createFile, type Movie, MP4BoxBuffer } from "mp4box";
@@ -100,56 +93,4 @@ export async function probeMp4(read: RangeReader, size: number): Promise<{ durat
 export function formatDuration(seconds: number): string {
   const whole = seconds > 0 ? Math.max(1, Math.round(seconds)) : 0;
   return `${String(Math.floor(whole / 60)).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
-}
-
-const FFMPEG_TIMEOUT_MS = 20_000;
-let ffmpeg: Promise<string | null> | undefined;
-
-/** The ffmpeg executable on the PATH, looked up once. */
-export function findFfmpeg(): Promise<string | null> {
-  ffmpeg ??= (async () => {
-    for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
-      const candidate = join(dir, "ffmpeg");
-      try {
-        await access(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not in this directory
-      }
-    }
-    return null;
-  })();
-  return ffmpeg;
-}
-
-/**
- * A JPEG thumbnail of a video's first frame, made by ffmpeg from a temporary copy (an mp4's index
- * may sit at its end, so ffmpeg needs to seek). Null when there is no ffmpeg or it fails.
- */
-export async function videoThumbnail(body: Readable): Promise<string | null> {
-  const bin = await findFfmpeg();
-  if (!bin) {
-    body.destroy();
-    return null;
-  }
-  const dir = await mkdtemp(join(tmpdir(), "parley-video-"));
-  try {
-    const input = join(dir, "input.mp4");
-    await pipeline(body, createWriteStream(input));
-    const jpeg = await new Promise<Buffer | null>((resolve) => {
-      const child = spawn(bin, ["-v", "error", "-i", input, "-frames:v", "1", "-vf", `scale=${THUMBNAIL_SIZE}:${THUMBNAIL_SIZE}:force_original_aspect_ratio=decrease`, "-f", "image2", "-c:v", "mjpeg", "pipe:1"], {
-        stdio: ["ignore", "pipe", "ignore"],
-        // A crafted file must not hold an upload open: no thumbnail rather than a hung request.
-        timeout: FFMPEG_TIMEOUT_MS,
-        killSignal: "SIGKILL",
-      });
-      const chunks: Buffer[] = [];
-      child.stdout.on("data", (c: Buffer) => chunks.push(c));
-      child.on("error", () => resolve(null));
-      child.on("close", (code) => resolve(code === 0 && chunks.length ? Buffer.concat(chunks) : null));
-    });
-    return jpeg ? jpeg.toString("base64") : null;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -8,7 +8,8 @@ import type { Database } from "../db/database.js";
 import { type MediaKind, MediaRow } from "./media.entity.js";
 import { type DetectedType, detectType, HEAD_BYTES, hasControlBytes, isText, sanitizeFileName } from "./media-type.js";
 import type { MediaStorage } from "./storage.js";
-import { probeDuration, probeImage, probeMp4, videoThumbnail } from "./probe.js";
+import { probeDuration, probeImage, probeMp4 } from "./probe.js";
+import type { VideoThumbnailer } from "./video-thumbnail.js";
 
 /** An upload refused: HTTP status, a stable code and a message for the client. */
 export class UploadError extends Error {
@@ -31,6 +32,8 @@ export class Uploader {
     private readonly db: Database,
     private readonly storage: MediaStorage,
     private readonly limits: Config["media"]["maxBytes"],
+    /** Null when there is no ffmpeg: videos then get no thumbnail. */
+    private readonly videoThumbnails: VideoThumbnailer | null,
   ) {}
 
   /** The largest upload any kind accepts: where the multipart parser stops reading. */
@@ -96,6 +99,8 @@ export class Uploader {
     await this.storage.put(key, Readable.from(rest(), { objectMode: false }));
     try {
       const facts = await this.facts(key, type, size);
+      // Not among the facts that must be readable: a video ffmpeg cannot decode is still accepted.
+      if (type.kind === "VIDEO" && this.videoThumbnails) facts.thumbnail = await this.videoThumbnails.thumbnail(await this.storage.get(key));
       const row: MediaRow = Object.assign(new MediaRow(), {
         token: randomBytes(24).toString("base64url"),
         ownerId,
@@ -128,7 +133,7 @@ export class Uploader {
       }
       if (type.kind === "VIDEO") {
         const video = await probeMp4((start, end) => this.read(key, start, end), size);
-        return { ...none, width: video.width, height: video.height, durationSeconds: video.duration, thumbnail: await videoThumbnail(await this.storage.get(key)) };
+        return { ...none, width: video.width, height: video.height, durationSeconds: video.duration };
       }
       return none;
     } catch (error) {

@@ -1,5 +1,10 @@
 // Small, valid media files made in code for upload tests: PNG, WAV, MP4, PDF, text, SVG, and an
-// executable header.
+// executable header; and, made by ffmpeg, a video that decodes and its first frame.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { Jimp } from "jimp";
 
 /**
@@ -160,4 +165,34 @@ export function elf(): Buffer {
   b.writeUInt16LE(2, 16); // ET_EXEC
   b.writeUInt16LE(0x3e, 18); // x86-64
   return b;
+}
+
+/**
+ * Runs ffmpeg in a temporary directory holding inputs, and returns the file it wrote as output.
+ * ffmpeg is a test dependency (CI installs it, .ci/run): without it this throws, so that the
+ * video thumbnail tests fail rather than skip and hide a code path that would then run nowhere.
+ */
+async function ffmpeg(args: string[], inputs: Record<string, Buffer> = {}, output = "out"): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), "parley-test-video-"));
+  try {
+    for (const [name, bytes] of Object.entries(inputs)) await writeFile(join(dir, name), bytes);
+    try {
+      await promisify(execFile)("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", ...args], { cwd: dir });
+    } catch (error) {
+      throw new Error(`ffmpeg is needed for the video thumbnail tests (CI installs it; here: apt-get install -y ffmpeg): ${(error as Error).message}`);
+    }
+    return await readFile(join(dir, output));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** An H.264 MP4 of ffmpeg's test pattern, width×height at 10 frames a second (its index after its media data). */
+export function decodableMp4(seconds = 2, width = 320, height = 240): Promise<Buffer> {
+  return ffmpeg(["-f", "lavfi", "-i", `testsrc=size=${width}x${height}:rate=10`, "-t", String(seconds), "-pix_fmt", "yuv420p", "-f", "mp4", "out"]);
+}
+
+/** The first frame of a video, as PNG. */
+export function firstFramePng(video: Buffer): Promise<Buffer> {
+  return ffmpeg(["-i", "in.mp4", "-frames:v", "1", "-f", "image2", "-c:v", "png", "out"], { "in.mp4": video });
 }
