@@ -7,7 +7,7 @@ import { formatDuration } from "../src/media/probe.js";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
 import { FFMPEG_LIMITS, VideoThumbnailer } from "../src/media/video-thumbnail.js";
 import { capturingLogger } from "./support/logs.js";
-import { decodableMp4, elf, mp3, mp4, pdf, png, svg, wav } from "./support/media-files.js";
+import { decodableMp4, elf, ffmpegMissing, mp3, mp4, pdf, png, svg, wav } from "./support/media-files.js";
 
 describe("detectType", () => {
   it("names each accepted type from its bytes, whatever the file is called", async () => {
@@ -120,8 +120,8 @@ describe("MediaUrlSigner", () => {
   });
 });
 
-// ffmpeg is needed here as in media.test.ts (CI installs it): missing, these fail rather than skip.
-describe("VideoThumbnailer", () => {
+// ffmpeg is needed here as in media.test.ts: CI installs it and fails without it; elsewhere these skip.
+describe.skipIf(ffmpegMissing)("VideoThumbnailer", () => {
   it("is off, and says so, when there is no ffmpeg on the PATH", async () => {
     const { log, lines } = capturingLogger();
     expect(await VideoThumbnailer.start(log, { path: "/nonexistent" })).toBeNull();

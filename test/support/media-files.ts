@@ -1,6 +1,6 @@
 // Small, valid media files made in code for upload tests: PNG, WAV, MP4, PDF, text, SVG, and an
 // executable header; and, made by ffmpeg, a video that decodes and its first frame.
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -168,10 +168,14 @@ export function elf(): Buffer {
 }
 
 /**
- * Runs ffmpeg in a temporary directory holding inputs, and returns the file it wrote as output.
- * ffmpeg is a test dependency (CI installs it, .ci/run): without it this throws, so that the
- * video thumbnail tests fail rather than skip and hide a code path that would then run nowhere.
+ * Whether ffmpeg is missing here. The video thumbnail tests need it: CI installs it (.ci/run) and
+ * fails without it (CI set); on a machine without it `npm test` skips them and says so.
  */
+export const ffmpegMissing = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status !== 0;
+if (ffmpegMissing && process.env.CI) throw new Error("ffmpeg is missing: CI must run the video thumbnail tests (.ci/run installs the ffmpeg package)");
+if (ffmpegMissing) console.warn("video thumbnail tests skipped: no ffmpeg on the PATH (apt-get install ffmpeg)");
+
+/** Runs ffmpeg in a temporary directory holding inputs, and returns the file it wrote as output. */
 async function ffmpeg(args: string[], inputs: Record<string, Buffer> = {}, output = "out"): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), "parley-test-video-"));
   try {
