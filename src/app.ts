@@ -67,7 +67,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     : new InProcessPresence();
 
   const jids = new Jids(config.xmppDomain);
-  const contacts = new ContactService(db);
+  const contacts = new ContactService(db, config.features.has("groupChat"));
   const presence = new PresenceService(presenceStore, db);
   const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
   mediaStore.startSweeping();

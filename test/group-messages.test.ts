@@ -354,6 +354,8 @@ describe("groupChat switched off in FEATURES", () => {
   let server: TestServer;
   let admin: TestUser;
   let member: TestUser;
+  /** Shares only the group with the others. */
+  let groupOnly: TestUser;
   let group: TestGroup;
   let message: Record<string, any>;
   let direct: Record<string, any>;
@@ -361,8 +363,8 @@ describe("groupChat switched off in FEATURES", () => {
   beforeAll(async () => {
     // The plan changes under existing groups: made on a full server, then used on one without groupChat.
     const full = await startServer();
-    [admin, member] = await registerUsers(full, 2);
-    group = await createGroup(full, admin, [member]);
+    [admin, member, groupOnly] = await registerUsers(full, 3);
+    group = await createGroup(full, admin, [member, groupOnly]);
     message = await sendText(full, admin, group, "before the plan changed");
     direct = await sendText(full, admin, member, "one-to-one");
     image = await upload(full, admin, await png(), "group.png");
@@ -444,6 +446,24 @@ describe("groupChat switched off in FEATURES", () => {
   it("one-to-one messaging still works", async () => {
     const sent = await sendText(server, member, admin, "still here");
     expect(sent.chatType).toBe("CHAT");
+  });
+
+  it("sharing a group makes nobody a contact: profiles lists and tells only those who share a one-to-one chat", async () => {
+    const PROFILES = `{ profiles(sort: RECENT) { jid } }`;
+    expect((await ok(server, PROFILES, {}, { token: admin.token })).profiles).toEqual([{ jid: member.jid }]);
+    expect((await ok(server, PROFILES, {}, { token: groupOnly.token })).profiles).toEqual([]);
+    const ws = await WsClient.connect(server, admin.token);
+    const updates = ws.subscribe<{ userProfileUpdated: { jid: string; nickname: string | null } }>(`subscription { userProfileUpdated { jid nickname } }`);
+    // The admin's own change proves the subscription live; then the two others change theirs.
+    await expect.poll(async () => {
+      await ok(server, `mutation { setUserProfile(input: { nickname: "Admin" }) { nickname } }`, {}, { token: admin.token });
+      return updates.received.length > 0;
+    }).toBe(true);
+    await ok(server, `mutation { setUserProfile(input: { nickname: "Group only" }) { nickname } }`, {}, { token: groupOnly.token });
+    await ok(server, `mutation { setUserProfile(input: { nickname: "Member" }) { nickname } }`, {}, { token: member.token });
+    await updates.waitFor((d) => d.userProfileUpdated.jid === member.jid);
+    expect(updates.received.map((e) => e.data?.userProfileUpdated.jid)).not.toContain(groupOnly.jid);
+    await ws.close();
   });
 
   it("recent and archived chats list the one-to-one chats only", async () => {
