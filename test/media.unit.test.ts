@@ -1,5 +1,8 @@
 // Unit tests of the dense parts of media: type detection, file names, text checks, durations,
 // signed URLs, and the limits on ffmpeg.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { detectType, isText, sanitizeFileName } from "../src/media/media-type.js";
@@ -148,5 +151,35 @@ describe.skipIf(ffmpegMissing)("VideoThumbnailer", () => {
     expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
     expect(await thumbnails!.thumbnail(Readable.from([Buffer.from("ftypisom, and then nothing")]))).toBeNull();
     expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason: expect.stringMatching(/^exited with \d+: .+/) });
+  });
+});
+
+// How many ffmpeg processes run at once, seen through a stand-in ffmpeg (a shell script on the
+// PATH given) that notes when each run starts and ends: this needs no real ffmpeg.
+describe("VideoThumbnailer's concurrency", () => {
+  async function standIn(): Promise<{ dir: string; events: () => Promise<string[]> }> {
+    const dir = await mkdtemp(join(tmpdir(), "parley-fake-ffmpeg-"));
+    const log = join(dir, "runs.log");
+    await writeFile(
+      join(dir, "ffmpeg"),
+      `#!/bin/sh\nif [ "$2" = "-version" ]; then echo "ffmpeg version stand-in"; exit 0; fi\necho start >> "${log}"\nsleep 0.3\necho end >> "${log}"\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    return { dir, events: async () => (await readFile(log, "utf8")).trim().split("\n") };
+  }
+
+  it.each([
+    [1, ["start", "end", "start", "end"]],
+    [2, ["start", "start", "end", "end"]],
+  ])("with concurrency %i, two videos at once run ffmpeg as %j", async (concurrency, expected) => {
+    const { dir, events } = await standIn();
+    try {
+      const { log } = capturingLogger();
+      const thumbnails = await VideoThumbnailer.start(log, { path: dir, limits: { ...FFMPEG_LIMITS, concurrency } });
+      expect(await Promise.all([1, 2].map(() => thumbnails!.thumbnail(Readable.from([Buffer.from("video")]))))).toEqual([null, null]);
+      expect(await events()).toEqual(expected);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

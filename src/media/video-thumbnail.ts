@@ -4,10 +4,11 @@
 import { spawn } from "node:child_process";
 import { constants, createWriteStream } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { Semaphore } from "async-mutex";
 import type { Logger } from "pino";
 import { probeImage } from "./probe.js";
 
@@ -16,9 +17,11 @@ export interface FfmpegLimits {
   timeoutMs: number;
   /** The frame (PNG) ffmpeg writes may be at most this large; past it ffmpeg is killed. */
   maxFrameBytes: number;
+  /** At most this many ffmpeg processes at once; more video uploads wait their turn. */
+  concurrency: number;
 }
 
-export const FFMPEG_LIMITS: FfmpegLimits = { timeoutMs: 20_000, maxFrameBytes: 32 * 1024 * 1024 };
+export const FFMPEG_LIMITS: FfmpegLimits = { timeoutMs: 20_000, maxFrameBytes: 32 * 1024 * 1024, concurrency: availableParallelism() };
 
 /** ffmpeg -version at start-up: a binary that does not answer by then is taken as broken. */
 const VERSION_TIMEOUT_MS = 10_000;
@@ -89,11 +92,15 @@ function firstFrameArgs(input: string): string[] {
 }
 
 export class VideoThumbnailer {
+  private readonly turns: Semaphore;
+
   private constructor(
     readonly ffmpeg: string,
     private readonly log: Logger,
     private readonly limits: FfmpegLimits,
-  ) {}
+  ) {
+    this.turns = new Semaphore(limits.concurrency);
+  }
 
   /**
    * Looks for ffmpeg on path and checks that it runs; logs whether video thumbnails are on.
@@ -125,7 +132,7 @@ export class VideoThumbnailer {
     try {
       const input = join(dir, "input.mp4");
       await pipeline(body, createWriteStream(input));
-      const frame = await run(this.ffmpeg, firstFrameArgs(input), this.limits.timeoutMs, this.limits.maxFrameBytes);
+      const frame = await this.turns.runExclusive(() => run(this.ffmpeg, firstFrameArgs(input), this.limits.timeoutMs, this.limits.maxFrameBytes));
       if (!frame.ok || frame.stdout.length === 0) {
         this.log.info({ reason: frame.ok ? "no video frame" : frame.reason }, "video without a thumbnail: ffmpeg made no frame");
         return null;
