@@ -113,6 +113,18 @@ describe("media", () => {
 
   // ffmpeg makes the videos here: CI installs it and fails without it; elsewhere these skip (ffmpegMissing).
   describe.skipIf(ffmpegMissing)("video thumbnails (ffmpeg)", () => {
+    it("a portrait video (frames stored landscape, turned by its track header) has the size it is shown at, and so does its thumbnail", async () => {
+      const me = await registerUser(server);
+      for (const rotate of [90, 270]) {
+        const uploaded = await upload(server, me, await decodableMp4(1, 320, 240, rotate), `portrait-${rotate}.mp4`);
+        expect(uploaded).toMatchObject({ width: 240, height: 320 });
+        const decoded = await Jimp.read(Buffer.from(uploaded.thumbImage!, "base64"));
+        expect([decoded.width, decoded.height]).toEqual([150, 200]);
+      }
+      // Half a turn keeps the size.
+      expect(await upload(server, me, await decodableMp4(1, 320, 240, 180), "upside-down.mp4")).toMatchObject({ width: 320, height: 240 });
+    });
+
     it("a video that decodes gets its size, duration and a thumbnail made as an image's is, which sendVideoMessage carries", async () => {
       const [me, you] = await Promise.all([registerUser(server), registerUser(server)]);
       const video = await decodableMp4(2, 320, 240);

@@ -82,10 +82,17 @@ export async function probeMp4(read: RangeReader, size: number): Promise<{ durat
   file.flush();
   if (!info) throw failure instanceof Error ? failure : new Error("the MP4 headers could not be read");
   const video = info.videoTracks[0];
+  const width = video?.video?.width ?? video?.track_width ?? null;
+  const height = video?.video?.height ?? video?.track_height ?? null;
+  // The track header's matrix turns the frames for display (phones store portrait video as
+  // landscape frames turned a quarter): [a b u c d v x y w], 16.16 fixed point; a quarter turn
+  // has a = d = 0. The size given is the size shown, as the thumbnail is.
+  const m = video?.matrix;
+  const quarterTurn = m !== undefined && (m[0]! | 0) === 0 && (m[4]! | 0) === 0 && (m[1]! | 0) !== 0;
   return {
     duration: info.timescale > 0 && info.duration > 0 ? info.duration / info.timescale : null,
-    width: video?.video?.width ?? video?.track_width ?? null,
-    height: video?.video?.height ?? video?.track_height ?? null,
+    width: quarterTurn ? height : width,
+    height: quarterTurn ? width : height,
   };
 }
 

@@ -192,8 +192,12 @@ async function ffmpeg(args: string[], inputs: Record<string, Buffer> = {}, outpu
 }
 
 /** An H.264 MP4 of ffmpeg's test pattern, width×height at 10 frames a second (its index after its media data). */
-export function decodableMp4(seconds = 2, width = 320, height = 240): Promise<Buffer> {
-  return ffmpeg(["-f", "lavfi", "-i", `testsrc=size=${width}x${height}:rate=10`, "-t", String(seconds), "-pix_fmt", "yuv420p", "-f", "mp4", "out"]);
+export async function decodableMp4(seconds = 2, width = 320, height = 240, rotate = 0): Promise<Buffer> {
+  const video = await ffmpeg(["-f", "lavfi", "-i", `testsrc=size=${width}x${height}:rate=10`, "-t", String(seconds), "-pix_fmt", "yuv420p", "-f", "mp4", "out"]);
+  if (!rotate) return video;
+  // A phone's portrait video: frames stored landscape, shown turned by the track header's matrix
+  // (ffmpeg 5 writes it when remuxing).
+  return ffmpeg(["-i", "in.mp4", "-c", "copy", "-metadata:s:v:0", `rotate=${rotate}`, "-f", "mp4", "out"], { "in.mp4": video });
 }
 
 /** The first frame of a video, as PNG. */
