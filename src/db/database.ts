@@ -125,7 +125,8 @@ export class Database {
           result = await write(runner.manager);
           await runner.query("COMMIT");
         } catch (error) {
-          await runner.query("ROLLBACK");
+          // On a broken connection the ROLLBACK fails too: the write's error is the one to report.
+          await runner.query("ROLLBACK").catch(() => undefined);
           throw error;
         }
         await announce(result);
