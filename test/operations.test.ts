@@ -107,6 +107,30 @@ describe("a database error", () => {
       await ws.close();
     },
   );
+
+  // Sends are written under a lock every process takes in turn (PostgreSQL advisory lock): a
+  // write that fails must leave it free, for this process and for the others.
+  it.runIf(onPostgresAndRedis)("a failed send leaves the message path usable, on its process and on another sharing the database", async () => {
+    const name = `parley_foundation_sequencer_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    throwAway.push(name);
+    await sql({ type: "postgres", url: process.env.DATABASE_URL! }, `CREATE DATABASE "${name}"`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const [one, two] = await Promise.all([startServer({ DATABASE_URL: url.toString(), REDIS_URL: undefined }), startServer({ DATABASE_URL: url.toString(), REDIS_URL: undefined })]);
+    const [from, to] = await Promise.all([registerUser(one), registerUser(one)]);
+    const send = (server: TestServer, text: string) =>
+      gql(server, `mutation($to: ID!, $text: String!) { sendTextMessage(input: { toJid: $to, messageText: $text }) { id text } }`, { to: to.jid, text }, { token: from.token });
+
+    await sql({ type: "postgres", url: url.toString() }, `ALTER TABLE receipts RENAME TO receipts_gone`);
+    const failed = await send(one, "lost");
+    expect(failed.errors?.[0]?.extensions).toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+    await sql({ type: "postgres", url: url.toString() }, `ALTER TABLE receipts_gone RENAME TO receipts`);
+
+    expect((await send(one, "again here")).data).toMatchObject({ sendTextMessage: { text: "again here" } });
+    expect((await send(two, "and there")).data).toMatchObject({ sendTextMessage: { text: "and there" } });
+    const { chatMessages } = await ok(one, `query($jid: ID!) { chatMessages(jid: $jid) { messages { text } } }`, { jid: from.jid }, { token: to.token });
+    expect(chatMessages.messages.map((m: { text: string }) => m.text)).toEqual(["again here", "and there"]);
+  });
 });
 
 describe("health", () => {

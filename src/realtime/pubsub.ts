@@ -48,6 +48,7 @@ class EnginePubSub implements PubSub {
   /** listen handlers by topic name, for fanning out publishToMany locally. */
   private readonly local = new Map<string, Set<(payload: any) => void>>();
   private fanOut: Promise<unknown> | undefined;
+  private closed = false;
 
   constructor(
     private readonly engine: PubSubEngine,
@@ -121,7 +122,9 @@ class EnginePubSub implements PubSub {
     return () => {
       handlers.delete(handler);
       if (handlers.size === 0 && this.local.get(topic.name) === handlers) this.local.delete(topic.name);
-      this.engine.unsubscribe(id);
+      // Once closed there is nothing to unsubscribe from: graphql-redis-subscriptions would send
+      // UNSUBSCRIBE on the closed connection and leave its rejection unhandled.
+      if (!this.closed) this.engine.unsubscribe(id);
     };
   }
 
@@ -134,6 +137,7 @@ class EnginePubSub implements PubSub {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.shutdown();
   }
 }
