@@ -151,6 +151,15 @@ export class Database {
   }
 
   /**
+   * Runs one writing statement (UPDATE/DELETE … RETURNING), atomic on its own: on PostgreSQL
+   * without BEGIN and COMMIT round trips; on SQLite as a transaction in its turn, since its one
+   * connection must not run the statement inside another caller's transaction.
+   */
+  statement<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.isPostgres ? this.rows<T>(undefined, sql, params) : this.transaction((em) => this.rows<T>(em, sql, params));
+  }
+
+  /**
    * Runs hand-written SQL, written with ? placeholders for both databases, and returns its rows
    * (also those of UPDATE … RETURNING). Inside a transaction, pass its EntityManager.
    * Read values back with the helpers in values.ts: the two drivers type them differently.

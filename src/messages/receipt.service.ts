@@ -2,10 +2,10 @@
 // these come in bursts, so they are written in batches. Seen: sendSeenStatus marks a message and
 // every earlier one in the chat. Either way the sender hears of it (messageStatusUpdated).
 import type { Logger } from "pino";
-import { type EntityManager, In } from "typeorm";
+import { In } from "typeorm";
 import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
-import { asDate, asId } from "../db/values.js";
+import { asId } from "../db/values.js";
 import { notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -90,15 +90,10 @@ export class ReceiptService {
       this.db.isPostgres ? "(message_row_id = ? AND user_id = ANY(?::integer[]))" : `(message_row_id = ? AND user_id IN (${users.map(() => "?").join(", ")}))`,
     );
     const params = [...byMessage.entries()].flatMap(([rowId, users]): unknown[] => (this.db.isPostgres ? [rowId, users] : [rowId, ...users]));
-    const update = (em: EntityManager | undefined) =>
-      this.db.rows<{ message_row_id: unknown; user_id: unknown }>(
-        em,
-        `UPDATE receipts SET delivered_at = ? WHERE delivered_at IS NULL AND (${where.join(" OR ")}) RETURNING message_row_id, user_id`,
-        [at, ...params],
-      );
-    // One statement is atomic on its own: on PostgreSQL it needs no BEGIN and COMMIT round trips;
-    // SQLite's writes still take their turn in the write queue.
-    const updated = this.db.isPostgres ? await update(undefined) : await this.db.transaction(update);
+    const updated = await this.db.statement<{ message_row_id: unknown; user_id: unknown }>(
+      `UPDATE receipts SET delivered_at = ? WHERE delivered_at IS NULL AND (${where.join(" OR ")}) RETURNING message_row_id, user_id`,
+      [at, ...params],
+    );
     const done = new Set(updated.map((r) => `${asId(r.message_row_id)} ${Number(r.user_id)}`));
     const receipts = batch.filter((d) => done.delete(`${d.message.rowId} ${d.viewer.userId}`));
     await this.announce(
@@ -117,14 +112,7 @@ export class ReceiptService {
     const groupRows = [...new Set(changed.filter((c) => c.group).map((c) => c.rowId))];
     const claimed = new Set<string>();
     for (let i = 0; i < groupRows.length; i += MAX_FLUSH) {
-      const chunk = groupRows.slice(i, i + MAX_FLUSH);
-      const complete = await this.db.rows<{ message_row_id: unknown }>(
-        undefined,
-        `SELECT message_row_id FROM receipts WHERE message_row_id IN (${chunk.map(() => "?").join(", ")})
-         GROUP BY message_row_id HAVING COUNT(*) = COUNT(${status === "SEEN" ? "seen_at" : "delivered_at"})`,
-        chunk,
-      );
-      for (const rowId of await this.claim(complete.map((r) => asId(r.message_row_id)), status, at)) claimed.add(rowId);
+      for (const rowId of await this.claimComplete(groupRows.slice(i, i + MAX_FLUSH), status, at)) claimed.add(rowId);
     }
     await Promise.all(
       changed
@@ -134,22 +122,21 @@ export class ReceiptService {
   }
 
   /**
-   * Of these complete group messages, those whose announcement of the status falls to this call.
-   * Processes completing the last receipts of one message together may both find it complete;
-   * only one UPDATE finds it not yet announced (PostgreSQL: the other waits for the row, then
-   * sees it taken), so the sender is told once.
+   * Of these group messages, those that every recipient has now brought to the status and whose
+   * announcement falls to this call, in one statement. Processes completing the last receipts of
+   * one message together may both find it complete; only one UPDATE finds it not yet announced
+   * (PostgreSQL: the other waits for the row, then sees it taken), so the sender is told once.
    */
-  private async claim(rowIds: string[], status: ReceiptPayload["status"], at: Date): Promise<string[]> {
+  private async claimComplete(rowIds: string[], status: ReceiptPayload["status"], at: Date): Promise<string[]> {
     if (rowIds.length === 0) return [];
-    const column = status === "SEEN" ? "seen_announced_at" : "delivery_announced_at";
-    const update = (em: EntityManager | undefined) =>
-      this.db.rows<{ row_id: unknown }>(
-        em,
-        `UPDATE messages SET ${column} = ? WHERE row_id IN (${rowIds.map(() => "?").join(", ")}) AND ${column} IS NULL RETURNING row_id`,
-        [at, ...rowIds],
-      );
-    // As in write: one statement needs no transaction on PostgreSQL; SQLite's writes take their turn.
-    const rows = this.db.isPostgres ? await update(undefined) : await this.db.transaction(update);
+    const [announced, reached] = status === "SEEN" ? ["seen_announced_at", "seen_at"] : ["delivery_announced_at", "delivered_at"];
+    const rows = await this.db.statement<{ row_id: unknown }>(
+      `UPDATE messages SET ${announced} = ?
+       WHERE row_id IN (${rowIds.map(() => "?").join(", ")}) AND ${announced} IS NULL
+         AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.message_row_id = messages.row_id AND r.${reached} IS NULL)
+       RETURNING row_id`,
+      [at, ...rowIds],
+    );
     return rows.map((r) => asId(r.row_id));
   }
 
@@ -159,19 +146,15 @@ export class ReceiptService {
     const message = await this.db.repository(MessageRow).findOneBy({ id: messageId, chatKey: chat.key });
     if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
     const at = new Date();
-    const { seen, deliveredNow } = await this.db.transaction(async (em) => {
-      const rows = await this.db.rows<{ message_row_id: unknown; delivered_at: unknown }>(
+    const seen = await this.db.transaction(async (em) => {
+      const rows = await this.db.rows<{ message_row_id: unknown }>(
         em,
         `UPDATE receipts SET seen_at = ?, delivered_at = COALESCE(delivered_at, ?)
-         WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id, delivered_at`,
+         WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id`,
         [at, at, viewer.userId, chat.key, asId(message.rowId)],
       );
       await this.chats.recountUnread(em, viewer.userId, chat.key);
-      return {
-        seen: rows.map((r) => asId(r.message_row_id)),
-        // Seen without having reached a subscription: delivered now, with the same time.
-        deliveredNow: new Set(rows.filter((r) => asDate(r.delivered_at).getTime() === at.getTime()).map((r) => asId(r.message_row_id))),
-      };
+      return rows.map((r) => asId(r.message_row_id));
     });
     for (let i = 0; i < seen.length; i += MAX_FLUSH) {
       const rows = await this.db.repository(MessageRow).find({
@@ -180,9 +163,9 @@ export class ReceiptService {
         order: { rowId: "ASC" },
       });
       const records = rows.map((r) => changed({ rowId: asId(r.rowId), id: r.id, senderId: r.senderId }, chat, viewer));
-      // In a group this may be the delivery that completes a message: its sender hears DELIVERED
-      // first (one-to-one, SEEN says it all).
-      if (chat.type === "GROUPCHAT") await this.announce(records.filter((c) => deliveredNow.has(c.rowId)), "DELIVERED", at);
+      // Seeing is delivery too: in a group it may complete a message's delivery, and its sender
+      // hears DELIVERED first (claimed once, so nothing is told twice). One-to-one, SEEN says it all.
+      if (chat.type === "GROUPCHAT") await this.announce(records, "DELIVERED", at);
       await this.announce(records, "SEEN", at);
     }
     return true;
