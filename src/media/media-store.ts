@@ -38,8 +38,8 @@ export class MediaStore {
   }
 
   private async isUsed(token: string): Promise<boolean> {
-    const [unused] = await this.db.rows(undefined, `SELECT 1 AS unused FROM media AS m WHERE m.token = ? AND ${UNUSED}`, [token]);
-    return unused === undefined;
+    const [row] = await this.db.rows(undefined, `SELECT 1 AS unused FROM media AS m WHERE m.token = ? AND ${unused("m")}`, [token]);
+    return row === undefined;
   }
 
   /** True when the file is somebody's profile image or a live group's image: anyone may see those. */
@@ -60,33 +60,40 @@ export class MediaStore {
    */
   async releaseIfUnused(token: string | null): Promise<boolean> {
     if (!token) return false;
-    // One statement: the check and the removal see the same rows, and of two processes
-    // releasing the same file only one removes it.
-    // (A transaction all the same: SQLite's one connection must not run it inside another's.)
-    const [removed] = await this.db.transaction((em) =>
-      this.db.rows<{ storage_key: string }>(em, `DELETE FROM media AS m WHERE m.token = ? AND ${UNUSED} RETURNING storage_key`, [token]),
-    );
-    if (!removed) return false;
-    // The row is gone first: a failure here leaves an orphaned object, never a row without bytes.
-    await this.storage.delete(removed.storage_key).catch((err: unknown) => this.log.warn({ err, token }, "removing a media object failed"));
-    return true;
+    return (await this.removeUnused(`m.token = ?`, [token])) > 0;
   }
 
   /**
    * Removes uploads that nothing has used since before `before`, a page at a time; returns how
-   * many. Each is released on its own, so one that a message takes meanwhile stays.
+   * many.
    */
   async sweep(before: Date): Promise<number> {
     let removed = 0;
     for (;;) {
-      const page = await this.db.rows<{ token: string }>(
-        undefined,
-        `SELECT m.token FROM media AS m WHERE m.created_at < ? AND ${UNUSED} ORDER BY m.created_at LIMIT ?`,
+      const page = await this.removeUnused(
+        `m.token IN (SELECT o.token FROM media AS o WHERE o.created_at < ? AND ${unused("o")} ORDER BY o.created_at LIMIT ?)`,
         [before, SWEEP_PAGE],
       );
-      for (const { token } of page) if (await this.releaseIfUnused(token)) removed += 1;
-      if (page.length < SWEEP_PAGE) return removed;
+      removed += page;
+      if (page < SWEEP_PAGE) return removed;
     }
+  }
+
+  /**
+   * Removes the uploads that match where (on media AS m) and that nothing uses, rows then bytes;
+   * returns how many. One statement: the check and the removal see the same rows, and of two
+   * processes removing the same file only one does.
+   */
+  private async removeUnused(where: string, params: unknown[]): Promise<number> {
+    const removed = await this.db.statement<{ token: string; storage_key: string }>(
+      `DELETE FROM media AS m WHERE ${where} AND ${unused("m")} RETURNING token, storage_key`,
+      params,
+    );
+    // The rows are gone first: a failure here leaves an orphaned object, never a row without bytes.
+    for (const { token, storage_key } of removed) {
+      await this.storage.delete(storage_key).catch((err: unknown) => this.log.warn({ err, token }, "removing a media object failed"));
+    }
+    return removed.length;
   }
 
   /**
@@ -116,9 +123,11 @@ export class MediaStore {
   }
 }
 
-/** Rows of media AS m that no message (not deleted for everyone), profile or live group uses. */
-const UNUSED = `NOT EXISTS (SELECT 1 FROM messages WHERE media_token = m.token AND deleted_for_everyone_at IS NULL)
-  AND NOT EXISTS (SELECT 1 FROM profiles WHERE image_file_token = m.token)
-  AND NOT EXISTS (SELECT 1 FROM groups WHERE image_file_token = m.token AND deleted_at IS NULL)`;
+/** Rows of media AS alias that no message (not deleted for everyone), profile or live group uses. */
+function unused(alias: string): string {
+  return `NOT EXISTS (SELECT 1 FROM messages WHERE media_token = ${alias}.token AND deleted_for_everyone_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM profiles WHERE image_file_token = ${alias}.token)
+  AND NOT EXISTS (SELECT 1 FROM groups WHERE image_file_token = ${alias}.token AND deleted_at IS NULL)`;
+}
 
 const SWEEP_PAGE = 100;
