@@ -7,6 +7,7 @@ import type { MediaData } from "../messages/message.entity.js";
 import type { MessageService } from "../messages/message.service.js";
 import type { MessagePayload } from "../realtime/topics.js";
 import type { MediaKind, MediaRow } from "./media.entity.js";
+import type { MediaMessageDataInput, SendFileMessageInput } from "./media.input.js";
 import type { MediaStore } from "./media-store.js";
 import { formatDuration } from "./probe.js";
 import type { MediaUrlSigner } from "./signed-url.js";
@@ -24,30 +25,6 @@ export const FEATURE_OF_KIND: Record<MediaKind, Feature> = {
   FILE: "documentAttachment",
 };
 
-interface Addressing {
-  toJid: string;
-  replyMessageId?: string | null;
-  mentionedUserJids?: string[] | null;
-  msgId?: string | null;
-}
-
-export interface SendFileInput extends Addressing {
-  fileToken: string;
-  caption?: string | null;
-  thumbImage?: string | null;
-  duration?: string | null;
-}
-
-export interface MediaDataInput extends Addressing {
-  msgType: MediaKind;
-  fileName: string;
-  fileUrl: string;
-  fileSize: number;
-  duration?: string | null;
-  thumbImage?: string | null;
-  caption?: string | null;
-}
-
 export class MediaService {
   constructor(
     private readonly store: MediaStore,
@@ -57,7 +34,7 @@ export class MediaService {
   ) {}
 
   /** sendImageMessage and its siblings: a file the caller uploaded, of the mutation's kind. */
-  async sendFile(viewer: Viewer, kind: MediaKind, input: SendFileInput): Promise<MessagePayload> {
+  async sendFile(viewer: Viewer, kind: MediaKind, input: SendFileMessageInput): Promise<MessagePayload> {
     this.requirePlan(kind);
     const caption = this.caption(input.caption);
     const duration = this.duration(input.duration, "input.duration");
@@ -80,7 +57,7 @@ export class MediaService {
   }
 
   /** sendMediaMessageData: media stored elsewhere, sent as metadata only. */
-  async sendData(viewer: Viewer, input: MediaDataInput): Promise<MessagePayload> {
+  async sendData(viewer: Viewer, input: MediaMessageDataInput): Promise<MessagePayload> {
     const kind = input.msgType;
     this.requirePlan(kind);
     const fileName = input.fileName.trim();
