@@ -144,7 +144,7 @@ describe("message fan-out", () => {
   });
 
   // Events for many people travel as one broker message each (publishToMany), like group messages.
-  it("a group's typing, a group change and a profile change are one broker event each, and reach everyone on either process", async () => {
+  it("a group's typing, a group change, a profile change and a deletion for everyone are one broker event each, and reach everyone on either process", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
     const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "one event", participantJids: $jids) { jid } }`, {
       jids: [near.jid, far.jid],
@@ -161,6 +161,7 @@ describe("message fan-out", () => {
     const profiles = [nearWs, farWs].map((ws) => ws.subscribe<{ userProfileUpdated: { jid: string; nickname: string | null; email: string | null } }>(
       `subscription { userProfileUpdated { jid nickname email } }`,
     ));
+    const deletions = [nearWs, farWs].map((ws) => ws.subscribe<{ messagesDeleted: { chatJid: string; messageIds: string[] } }>(`subscription { messagesDeleted { chatJid messageIds } }`));
     const published = async (topic: string) => (await scrape(a)).value("parley_pubsub_published_total", { topic });
     // The subscriptions are live once a group event sent after them arrives.
     await expect.poll(async () => {
@@ -168,11 +169,19 @@ describe("message fan-out", () => {
       return groups.every((g) => g.received.length > 0);
     }).toBe(true);
 
-    const before = { typing: await published("typing"), group: await published("group"), profile: await published("profile-updated") };
+    const doomed = await sendText(a, owner, { jid: groupJid }, "to be deleted");
+    const before = {
+      typing: await published("typing"),
+      group: await published("group"),
+      profile: await published("profile-updated"),
+      deleted: await published("messages-deleted"),
+    };
     const groupEventsBefore = groups.map((g) => g.received.length);
     await ok(a, `mutation($jid: ID!) { sendTypingStatus(toJid: $jid) }`, { jid: groupJid }, { token: owner.token });
     await ok(a, `mutation($g: ID!) { setGroupProfile(groupJid: $g, name: "renamed") { name } }`, { g: groupJid }, { token: owner.token });
     await ok(a, `mutation { setUserProfile(input: { nickname: "Owner", email: "owner@example.com" }) { nickname } }`, {}, { token: owner.token });
+    await ok(a, `mutation($g: ID!, $m: ID!) { deleteMessagesForEveryone(toJid: $g, messageIds: [$m]) }`, { g: groupJid, m: doomed.id }, { token: owner.token });
+    for (const sub of deletions) expect(await sub.waitFor((d) => d.messagesDeleted.messageIds.includes(doomed.id))).toEqual({ messagesDeleted: { chatJid: groupJid, messageIds: [doomed.id] } });
     for (const sub of typing) expect(await sub.waitFor((d) => d.typingStatus.fromJid === owner.jid)).toEqual({ typingStatus: { chatJid: groupJid, fromJid: owner.jid, state: "COMPOSING" } });
     await expect.poll(() => groups.map((g) => g.received.length)).toEqual(groupEventsBefore.map((n) => n + 1));
     // Contacts see the public profile: the email stays the owner's.
@@ -180,5 +189,6 @@ describe("message fan-out", () => {
     expect(await published("typing")).toBe(before.typing + 1);
     expect(await published("group")).toBe(before.group + 1);
     expect(await published("profile-updated")).toBe(before.profile + 1);
+    expect(await published("messages-deleted")).toBe(before.deleted + 1);
   });
 });

@@ -136,18 +136,18 @@ export class ChatService {
 
   /** The owner's chats, most recent first: those in recent chats, or the archived ones. */
   list(ownerId: number, archived: boolean): Promise<Chat[]> {
-    return this.db
+    const query = this.db
       .repository(Chat)
       .createQueryBuilder("c")
       .where("c.owner_id = :ownerId AND c.is_archived = :archived AND c.is_hidden = :hidden", { ownerId, archived, hidden: false })
       // A chat is listed once it had a message (a cleared chat stays, without a last message);
       // a group from the moment one joins it.
       .andWhere("(c.last_message_row_id IS NOT NULL OR c.cleared_up_to_row_id > 0 OR c.chat_type = :group)", { group: "GROUPCHAT" })
-      // Without groupChat in the plan, group chats are not the owner's to see.
-      .andWhere(this.groupChatEnabled ? "1 = 1" : "c.chat_type <> :group")
       .orderBy("c.updated_at", "DESC")
-      .addOrderBy("c.last_message_row_id", "DESC")
-      .getMany();
+      .addOrderBy("c.last_message_row_id", "DESC");
+    // Without groupChat in the plan, group chats are not the owner's to see.
+    if (!this.groupChatEnabled) query.andWhere("c.chat_type <> :group");
+    return query.getMany();
   }
 
   /**

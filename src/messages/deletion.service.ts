@@ -86,10 +86,10 @@ export class DeletionService {
     await this.pubsub
       .publishToMany(
         event,
-        [...holders].map(([userId, { chatJid, messageIds }]) => {
-          const patch = { ...(chatJid === event.chatJid ? {} : { chatJid }), ...(messageIds.length === event.messageIds.length ? {} : { messageIds }) };
-          return { topic: topics.messagesDeleted(userId), patch: Object.keys(patch).length > 0 ? patch : undefined };
-        }),
+        [...holders].map(([userId, { chatJid, messageIds }]) => ({
+          topic: topics.messagesDeleted(userId),
+          patch: { ...(chatJid === event.chatJid ? {} : { chatJid }), ...(messageIds.length === event.messageIds.length ? {} : { messageIds }) },
+        })),
       )
       .catch((err: unknown) => this.log.warn({ err }, "publishing deleted messages failed"));
     return true;

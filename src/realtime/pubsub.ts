@@ -69,7 +69,9 @@ class EnginePubSub implements PubSub {
     if (targets.length === 0) return;
     // One target: its own topic reaches only the processes that listen to it.
     if (targets.length === 1) return this.publish(targets[0]!.topic, { ...base, ...targets[0]!.patch });
-    const message: FanOut = { base, targets: targets.map((t) => (t.patch ? { topic: t.topic.name, patch: t.patch } : { topic: t.topic.name })) };
+    // An empty patch is no patch: that target shares the event object like the rest.
+    const patched = (t: { patch?: Partial<T> }) => t.patch !== undefined && Object.keys(t.patch).length > 0;
+    const message: FanOut = { base, targets: targets.map((t) => (patched(t) ? { topic: t.topic.name, patch: t.patch! } : { topic: t.topic.name })) };
     await this.engine.publish(this.prefix + FAN_OUT, message);
     // One broker message for all the targets: counted once, under their topics' kind.
     if (targets[0]) this.observe(targets[0].topic as Topic<unknown>);
