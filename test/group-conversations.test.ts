@@ -1,7 +1,7 @@
 // Conversation management on group chats, with participants on two server processes: forward to
 // and from groups, favourites, clear and delete chats, delete for me and for everyone, mute, archive.
 import { beforeAll, describe, expect, it } from "vitest";
-import { gql, ok, onlyError, WsClient } from "./support/clients.js";
+import { gqlAs, ok, onlyError, WsClient } from "./support/clients.js";
 import { createGroup, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
 import { startServerPair, type TestServer } from "./support/server.js";
 
@@ -20,7 +20,6 @@ describe("conversation management in groups", () => {
     [one, two] = await startServerPair();
   });
 
-  const call = (server: TestServer, user: TestUser, query: string, variables: Record<string, unknown> = {}) => gql(server, query, variables, { token: user.token });
   const history = async (server: TestServer, viewer: TestUser, chat: { jid: string }) =>
     (await ok(server, HISTORY, { jid: chat.jid }, { token: viewer.token })).chatMessages.messages as Record<string, any>[];
   const texts = async (server: TestServer, viewer: TestUser, chat: { jid: string }) => (await history(server, viewer, chat)).map((m) => m.text);
@@ -82,7 +81,7 @@ describe("conversation management in groups", () => {
         [outsider, [before.id]],
         [gone, [before.id, after.id]],
       ] as const) {
-        const error = onlyError(await call(two, user, FORWARD, { to: [target.jid], ids }));
+        const error = onlyError(await gqlAs(two, user, FORWARD, { to: [target.jid], ids }));
         expect(error.extensions).toMatchObject({ code: "NOT_FOUND", field: "messageIds" });
       }
       expect(await texts(one, target, gone)).toEqual([]);
@@ -97,8 +96,8 @@ describe("conversation management in groups", () => {
       const left = await createGroup(one, admin, [me]);
       await ok(one, `mutation($g: ID!) { userExitGroup(groupJid: $g) }`, { g: left.jid }, { token: me.token });
       const original = await sendText(one, me, friend, "hello");
-      expect(onlyError(await call(two, me, FORWARD, { to: [friend.jid, notMine.jid], ids: [original.id] })).extensions).toMatchObject({ code: "NOT_FOUND" });
-      expect(onlyError(await call(two, me, FORWARD, { to: [friend.jid, left.jid], ids: [original.id] })).extensions).toMatchObject({ code: "FORBIDDEN" });
+      expect(onlyError(await gqlAs(two, me, FORWARD, { to: [friend.jid, notMine.jid], ids: [original.id] })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, me, FORWARD, { to: [friend.jid, left.jid], ids: [original.id] })).extensions).toMatchObject({ code: "FORBIDDEN" });
       expect(await texts(one, friend, me)).toEqual(["hello"]);
       expect(await texts(one, admin, left)).toEqual([]);
     });
@@ -129,7 +128,7 @@ describe("conversation management in groups", () => {
       // b cleared the chat: with the favourite gone, so is the message; c sees the tombstone.
       expect(await texts(two, b, group)).toEqual(["me too"]);
       expect(await history(one, c, group)).toContainEqual({ id: m1.id, text: null, isForwarded: false, isFavourite: false, isDeletedForEveryone: true });
-      const tombstone = onlyError(await call(one, c, FAVOURITE, { to: group.jid, id: m1.id, f: true }));
+      const tombstone = onlyError(await gqlAs(one, c, FAVOURITE, { to: group.jid, id: m1.id, f: true }));
       expect(tombstone.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "messageId" });
     });
 
@@ -138,8 +137,8 @@ describe("conversation management in groups", () => {
       const group = await createGroup(one, admin, [member]);
       const other = await createGroup(one, admin, [member]);
       const message = await sendText(one, admin, other, "elsewhere");
-      expect(onlyError(await call(two, member, FAVOURITE, { to: group.jid, id: message.id, f: true })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageId" });
-      expect(onlyError(await call(two, outsider, FAVOURITE, { to: other.jid, id: message.id, f: true })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, member, FAVOURITE, { to: group.jid, id: message.id, f: true })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageId" });
+      expect(onlyError(await gqlAs(two, outsider, FAVOURITE, { to: other.jid, id: message.id, f: true })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
   });
 
@@ -220,7 +219,7 @@ describe("conversation management in groups", () => {
       expect(await texts(one, c, group)).toEqual(["keep", "drop"]);
       expect(await recentOf(two, b, group)).toMatchObject({ unreadCount: 1, lastMessage: { id: keep.id } });
       expect(await ok(two, DELETE_FOR_ME, { to: group.jid, ids: [drop.id] }, { token: b.token })).toEqual({ deleteMessagesForMe: true });
-      expect(onlyError(await call(two, b, `query($id: ID!) { message(id: $id) { id } }`, { id: drop.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, b, `query($id: ID!) { message(id: $id) { id } }`, { id: drop.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("a removed participant may still delete for themself what they saw", async () => {
@@ -229,7 +228,7 @@ describe("conversation management in groups", () => {
       const seen = await sendText(one, admin, group, "seen");
       await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
       const after = await sendText(one, admin, group, "after");
-      expect(onlyError(await call(two, gone, DELETE_FOR_ME, { to: group.jid, ids: [after.id] })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageIds" });
+      expect(onlyError(await gqlAs(two, gone, DELETE_FOR_ME, { to: group.jid, ids: [after.id] })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageIds" });
       await ok(two, DELETE_FOR_ME, { to: group.jid, ids: [seen.id] }, { token: gone.token });
       expect(await texts(two, gone, group)).toEqual([]);
     });
@@ -305,7 +304,7 @@ describe("conversation management in groups", () => {
       const [admin, gone] = people;
       const mine = await sendText(two, gone, group, "said while in");
       await ok(one, REMOVE, { g: group.jid, u: gone.jid }, { token: admin.token });
-      const error = onlyError(await call(two, gone, DELETE_FOR_EVERYONE, { to: group.jid, ids: [mine.id] }));
+      const error = onlyError(await gqlAs(two, gone, DELETE_FOR_EVERYONE, { to: group.jid, ids: [mine.id] }));
       expect(error.extensions).toMatchObject({ code: "FORBIDDEN", statusCode: 403 });
       expect(await history(one, admin, group)).toEqual([{ id: mine.id, text: "said while in", isForwarded: false, isFavourite: false, isDeletedForEveryone: false }]);
     });
@@ -315,7 +314,7 @@ describe("conversation management in groups", () => {
       const [admin, b, c] = people;
       const theirs = await sendText(one, c, group, "mine, not yours");
       for (const [server, user] of [[one, admin], [two, b]] as const) {
-        const error = onlyError(await call(server, user, DELETE_FOR_EVERYONE, { to: group.jid, ids: [theirs.id] }));
+        const error = onlyError(await gqlAs(server, user, DELETE_FOR_EVERYONE, { to: group.jid, ids: [theirs.id] }));
         expect(error.extensions).toMatchObject({ code: "FORBIDDEN", statusCode: 403 });
       }
       expect(await texts(two, b, group)).toEqual(["mine, not yours"]);

@@ -2,7 +2,7 @@
 // delivery, mentions and replies, receipts and groupMessageInfo, recent chats and unread counts,
 // history, typing, and the groupChat plan switch.
 import { beforeAll, describe, expect, it } from "vitest";
-import { gql, ok, onlyError, WsClient } from "./support/clients.js";
+import { gql, gqlAs, ok, onlyError, WsClient } from "./support/clients.js";
 import { createGroup, registerUsers, sendText, type TestGroup, type TestUser } from "./support/fixtures.js";
 import { png } from "./support/media-files.js";
 import { startServer, startServerPair, type TestServer } from "./support/server.js";
@@ -27,7 +27,6 @@ describe("group messages", () => {
     [one, two] = await startServerPair();
   });
 
-  const call = (server: TestServer, user: TestUser, query: string, variables: Record<string, unknown> = {}) => gql(server, query, variables, { token: user.token });
   const listen = async (server: TestServer, user: TestUser) => {
     const ws = await WsClient.connect(server, user.token);
     return { ws, sub: ws.subscribe<Received>(RECEIVED) };
@@ -74,7 +73,7 @@ describe("group messages", () => {
       const mentioned = await sendText(two, member, group, "@all", { mentionedUserJids: [admin.jid, member.jid, admin.jid] });
       expect(mentioned.mentionedUserJids).toEqual([admin.jid, member.jid]);
       for (const jid of [outsider.jid, gone.jid]) {
-        const error = onlyError(await call(two, member, `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`, {
+        const error = onlyError(await gqlAs(two, member, `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`, {
           input: { toJid: group.jid, messageText: "@you", mentionedUserJids: [jid] },
         }));
         expect(error).toMatchObject({ message: `input.mentionedUserJids: ${jid} is not a member of this chat`, extensions: { code: "BAD_USER_INPUT", field: "input.mentionedUserJids" } });
@@ -88,7 +87,7 @@ describe("group messages", () => {
       const question = await sendText(one, admin, group, "question?");
       const reply = await sendText(two, member, group, "answer", { replyMessageId: question.id });
       expect(reply.replyTo).toEqual({ id: question.id, text: "question?" });
-      const error = onlyError(await call(two, member, `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`, {
+      const error = onlyError(await gqlAs(two, member, `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`, {
         input: { toJid: other.jid, messageText: "wrong chat", replyMessageId: question.id },
       }));
       expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.replyMessageId" });
@@ -222,22 +221,22 @@ describe("group messages", () => {
       expect(info.participantCount).toBe(2);
       expect(info.receipts.map((r: { userJid: string }) => r.userJid).sort()).toEqual([b.jid, c.jid].sort());
       // The newcomer never saw the message, so cannot ask about it.
-      expect(onlyError(await call(two, late, INFO, { g: group.jid, m: message.id })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageId" });
+      expect(onlyError(await gqlAs(two, late, INFO, { g: group.jid, m: message.id })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageId" });
     });
 
     it("groupMessageInfo refuses a one-to-one jid and a message of another chat", async () => {
       const [admin, member] = await registerUsers(one, 2);
       const group = await createGroup(one, admin, [member]);
       const direct = await sendText(one, admin, member, "direct");
-      expect(onlyError(await call(one, admin, INFO, { g: member.jid, m: direct.id })).extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "groupJid" });
-      expect(onlyError(await call(one, admin, INFO, { g: group.jid, m: direct.id })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageId" });
+      expect(onlyError(await gqlAs(one, admin, INFO, { g: member.jid, m: direct.id })).extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "groupJid" });
+      expect(onlyError(await gqlAs(one, admin, INFO, { g: group.jid, m: direct.id })).extensions).toMatchObject({ code: "NOT_FOUND", field: "messageId" });
     });
 
     it("sendSeenStatus with a message of another chat is NOT_FOUND", async () => {
       const [admin, member] = await registerUsers(one, 2);
       const group = await createGroup(one, admin, [member]);
       const direct = await sendText(one, admin, member, "direct");
-      expect(onlyError(await call(two, member, SEEN, { to: group.jid, id: direct.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, member, SEEN, { to: group.jid, id: direct.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
   });
 

@@ -3,7 +3,7 @@
 // who may do what (members, outsiders, former participants), and groupUpdated events.
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { gql, ok, onlyError, WsClient } from "./support/clients.js";
+import { gqlAs, ok, onlyError, WsClient } from "./support/clients.js";
 import { createGroup, GROUP_FIELDS, participantsOf, registerUsers, sendText, type TestGroup, type TestUser } from "./support/fixtures.js";
 import { startServerPair, type TestServer } from "./support/server.js";
 
@@ -31,7 +31,6 @@ describe("groups", () => {
   });
 
   const users = <N extends number>(n: N) => registerUsers(one, n);
-  const call = (server: TestServer, user: TestUser, query: string, variables: Record<string, unknown> = {}) => gql(server, query, variables, { token: user.token });
   const groupsOf = async (server: TestServer, user: TestUser) =>
     (await ok(server, `{ groups { jid } }`, {}, { token: user.token })).groups.map((g: { jid: string }) => g.jid);
 
@@ -114,7 +113,7 @@ describe("groups", () => {
     it("makeAsAdmin promotes a member, who may then act as an admin", async () => {
       const [admin, b, c] = await users(3);
       const group = await createGroup(one, admin, [b]);
-      expect(onlyError(await call(two, b, ADD, { g: group.jid, jids: [c.jid] })).extensions).toMatchObject({ code: "FORBIDDEN" });
+      expect(onlyError(await gqlAs(two, b, ADD, { g: group.jid, jids: [c.jid] })).extensions).toMatchObject({ code: "FORBIDDEN" });
       const { makeAsAdmin } = await ok(one, PROMOTE, { g: group.jid, u: b.jid }, { token: admin.token });
       expect(makeAsAdmin.participants).toEqual([
         { user: { jid: admin.jid }, role: "ADMIN" },
@@ -131,7 +130,7 @@ describe("groups", () => {
       const { removeParticipant } = await ok(one, REMOVE, { g: group.jid, u: member.jid }, { token: admin.token });
       expect(removeParticipant.participants.map((p: { user: { jid: string } }) => p.user.jid)).toEqual([admin.jid, other.jid]);
       expect(await groupsOf(two, member)).toEqual([]);
-      expect(onlyError(await call(two, member, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND", statusCode: 404 });
+      expect(onlyError(await gqlAs(two, member, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND", statusCode: 404 });
       await ok(two, REMOVE, { g: group.jid, u: admin.jid }, { token: other.token });
       expect(await participantsOf(two, other, group)).toEqual([[other.jid, "ADMIN"]]);
     });
@@ -139,12 +138,12 @@ describe("groups", () => {
     it("removing a non-participant or oneself is BAD_USER_INPUT naming userJid", async () => {
       const [admin, member, stranger] = await users(3);
       const group = await createGroup(one, admin, [member]);
-      const notIn = onlyError(await call(one, admin, REMOVE, { g: group.jid, u: stranger.jid }));
+      const notIn = onlyError(await gqlAs(one, admin, REMOVE, { g: group.jid, u: stranger.jid }));
       expect(notIn).toMatchObject({ message: `userJid: ${stranger.jid} is not a participant of this group`, extensions: { code: "BAD_USER_INPUT", field: "userJid" } });
-      const self = onlyError(await call(one, admin, REMOVE, { g: group.jid, u: admin.jid }));
+      const self = onlyError(await gqlAs(one, admin, REMOVE, { g: group.jid, u: admin.jid }));
       expect(self.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "userJid" });
       expect(self.message).toMatch(/userExitGroup/);
-      const promoteStranger = onlyError(await call(one, admin, PROMOTE, { g: group.jid, u: stranger.jid }));
+      const promoteStranger = onlyError(await gqlAs(one, admin, PROMOTE, { g: group.jid, u: stranger.jid }));
       expect(promoteStranger.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "userJid" });
     });
 
@@ -156,7 +155,7 @@ describe("groups", () => {
         [admin.jid, "ADMIN"],
         [stays.jid, "MEMBER"],
       ]);
-      expect(onlyError(await call(two, member, EXIT, { g: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, member, EXIT, { g: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("when the last admin exits, the longest-standing participant becomes admin", async () => {
@@ -189,10 +188,10 @@ describe("groups", () => {
       expect(await groupsOf(one, admin)).toEqual([]);
       expect((await ok(one, HISTORY, { jid: group.jid }, { token: admin.token })).chatMessages.messages).toEqual([{ id: note.id, text: "alone" }]);
       for (const user of [admin, member]) {
-        expect(onlyError(await call(two, user, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
+        expect(onlyError(await gqlAs(two, user, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
       }
       // Nobody can be brought back into a deleted group.
-      expect(onlyError(await call(one, admin, ADD, { g: group.jid, jids: [member.jid] })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(one, admin, ADD, { g: group.jid, jids: [member.jid] })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("userDeleteGroup deletes the group for everyone, who keep its history as former participants", async () => {
@@ -202,9 +201,9 @@ describe("groups", () => {
       expect(await ok(one, DELETE, { g: group.jid }, { token: admin.token })).toEqual({ userDeleteGroup: true });
       for (const [server, user] of [[one, admin], [two, member]] as const) {
         expect(await groupsOf(server, user)).toEqual([]);
-        expect(onlyError(await call(server, user, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
+        expect(onlyError(await gqlAs(server, user, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
         expect((await ok(server, HISTORY, { jid: group.jid }, { token: user.token })).chatMessages.messages).toEqual([{ id: last.id, text: "last words" }]);
-        const send = onlyError(await call(server, user, `mutation($to: ID!) { sendTextMessage(input: { toJid: $to, messageText: "hi" }) { id } }`, { to: group.jid }));
+        const send = onlyError(await gqlAs(server, user, `mutation($to: ID!) { sendTextMessage(input: { toJid: $to, messageText: "hi" }) { id } }`, { to: group.jid }));
         expect(send.extensions).toMatchObject({ code: "FORBIDDEN" });
       }
     });
@@ -231,7 +230,7 @@ describe("groups", () => {
       const [a1, a2, m1, m2] = await users(4);
       const group = await createGroup(one, a1, [a2, m1, m2]);
       await ok(one, PROMOTE, { g: group.jid, u: a2.jid }, { token: a1.token });
-      const results = await Promise.all([call(one, a1, EXIT, { g: group.jid }), call(two, a2, EXIT, { g: group.jid })]);
+      const results = await Promise.all([gqlAs(one, a1, EXIT, { g: group.jid }), gqlAs(two, a2, EXIT, { g: group.jid })]);
       expect(results.map((r) => r.data)).toEqual([{ userExitGroup: true }, { userExitGroup: true }]);
       const left = await participantsOf(two, m1, group);
       expect(left.map(([jid]) => jid).sort()).toEqual([m1.jid, m2.jid].sort());
@@ -241,7 +240,7 @@ describe("groups", () => {
     it("the last two participants leaving at the same time delete the group once", async () => {
       const [admin, member] = await users(2);
       const group = await createGroup(one, admin, [member]);
-      const results = await Promise.all([call(one, admin, EXIT, { g: group.jid }), call(two, member, EXIT, { g: group.jid })]);
+      const results = await Promise.all([gqlAs(one, admin, EXIT, { g: group.jid }), gqlAs(two, member, EXIT, { g: group.jid })]);
       expect(results.map((r) => r.data)).toEqual([{ userExitGroup: true }, { userExitGroup: true }]);
       expect([await groupsOf(one, admin), await groupsOf(two, member)]).toEqual([[], []]);
     });
@@ -252,8 +251,8 @@ describe("groups", () => {
       await ok(one, PROMOTE, { g: group.jid, u: member.jid }, { token: admin.token });
       // Each addition fits on its own (2 + 3 = 5); together they would make 8.
       const results = await Promise.all([
-        call(one, admin, ADD, { g: group.jid, jids: others.slice(0, 3).map((u) => u.jid) }),
-        call(two, member, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }),
+        gqlAs(one, admin, ADD, { g: group.jid, jids: others.slice(0, 3).map((u) => u.jid) }),
+        gqlAs(two, member, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }),
       ]);
       expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
       expect(results.flatMap((r) => r.errors ?? []).map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
@@ -277,7 +276,7 @@ describe("groups", () => {
       ["a name of 101 characters", "n".repeat(101)],
     ])("refuses %s, naming the field, and creates nothing", async (_, name) => {
       const [admin] = await users(1);
-      const error = onlyError(await call(one, admin, CREATE, { name, jids: [] }));
+      const error = onlyError(await gqlAs(one, admin, CREATE, { name, jids: [] }));
       expect(error).toMatchObject({ message: "name: must be 1 to 100 characters", extensions: { code: "BAD_USER_INPUT", statusCode: 400, field: "name" } });
       expect(await groupsOf(one, admin)).toEqual([]);
     });
@@ -296,7 +295,7 @@ describe("groups", () => {
         [{ imageUrl: "ftp://img.example/a.png" }, "imageUrl"],
         [{ imageUrl: "https://img.example/a.png", imageFileToken: "t" }, "imageFileToken"],
       ] as const) {
-        const error = onlyError(await call(one, admin, SET_PROFILE, { g: group.jid, ...variables }));
+        const error = onlyError(await gqlAs(one, admin, SET_PROFILE, { g: group.jid, ...variables }));
         expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       }
       expect((await ok(one, GROUP, { jid: group.jid }, { token: admin.token })).group).toMatchObject({ name: "Before", image: null });
@@ -305,7 +304,7 @@ describe("groups", () => {
     it("an unknown initial participant is BAD_USER_INPUT naming them, and creates nothing", async () => {
       const [admin, known] = await users(2);
       const unknown = `nobody${randomUUID().slice(0, 8)}@localhost`;
-      const error = onlyError(await call(one, admin, CREATE, { name: "G", jids: [known.jid, unknown, "not a jid"] }));
+      const error = onlyError(await gqlAs(one, admin, CREATE, { name: "G", jids: [known.jid, unknown, "not a jid"] }));
       expect(error).toMatchObject({ message: `participantJids: no such users: ${unknown}, not a jid`, extensions: { code: "BAD_USER_INPUT", field: "participantJids" } });
       expect(await groupsOf(one, admin)).toEqual([]);
       expect(await groupsOf(two, known)).toEqual([]);
@@ -315,18 +314,18 @@ describe("groups", () => {
       const [admin, known] = await users(2);
       const group = await createGroup(one, admin, []);
       const unknown = `nobody${randomUUID().slice(0, 8)}@localhost`;
-      const error = onlyError(await call(one, admin, ADD, { g: group.jid, jids: [known.jid, unknown] }));
+      const error = onlyError(await gqlAs(one, admin, ADD, { g: group.jid, jids: [known.jid, unknown] }));
       expect(error).toMatchObject({ message: `participantJids: no such users: ${unknown}`, extensions: { code: "BAD_USER_INPUT" } });
       expect(await participantsOf(one, admin, group)).toEqual([[admin.jid, "ADMIN"]]);
     });
 
     it("a group has at most MAX_GROUP_SIZE participants, the creator included", async () => {
       const [admin, ...others] = await users(6);
-      const tooMany = onlyError(await call(one, admin, CREATE, { name: "Big", jids: others.map((u) => u.jid) }));
+      const tooMany = onlyError(await gqlAs(one, admin, CREATE, { name: "Big", jids: others.map((u) => u.jid) }));
       expect(tooMany.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "participantJids" });
       expect(tooMany.message).toMatch(/at most 5 participants/);
       const group = await createGroup(one, admin, others.slice(0, 3));
-      const overflow = onlyError(await call(one, admin, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }));
+      const overflow = onlyError(await gqlAs(one, admin, ADD, { g: group.jid, jids: others.slice(3).map((u) => u.jid) }));
       expect(overflow.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "participantJids" });
       expect((await ok(one, ADD, { g: group.jid, jids: [others[3].jid] }, { token: admin.token })).addParticipants.participantCount).toBe(5);
     });
@@ -338,7 +337,7 @@ describe("groups", () => {
         [ADD, { g: "nope", jids: [member.jid] }, "groupJid"],
         [EXIT, { g: `x@mix.elsewhere.org` }, "groupJid"],
       ] as const) {
-        expect(onlyError(await call(one, admin, query, variables)).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
+        expect(onlyError(await gqlAs(one, admin, query, variables)).extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       }
     });
   });
@@ -354,7 +353,7 @@ describe("groups", () => {
     ])("a member who tries to %s gets FORBIDDEN, and nothing changes", async (_, query, variables) => {
       const [admin, member, outsider] = await users(3);
       const group = await createGroup(one, admin, [member], { name: "Kept" });
-      const error = onlyError(await call(two, member, query, variables(group.jid, outsider, admin, member)));
+      const error = onlyError(await gqlAs(two, member, query, variables(group.jid, outsider, admin, member)));
       expect(error.extensions).toMatchObject({ code: "FORBIDDEN", statusCode: 403 });
       expect((await ok(one, GROUP, { jid: group.jid }, { token: admin.token })).group).toMatchObject({
         name: "Kept",
@@ -382,9 +381,9 @@ describe("groups", () => {
       const [admin, outsider] = await users(2);
       const group = await createGroup(one, admin, []);
       const message = await sendText(one, admin, group, "inside");
-      const real = onlyError(await call(two, outsider, query, variables(group.jid, message.id)));
+      const real = onlyError(await gqlAs(two, outsider, query, variables(group.jid, message.id)));
       const ghostJid = `${randomUUID().replace(/-/g, "")}@mix.localhost`;
-      const ghost = onlyError(await call(two, outsider, query, variables(ghostJid, message.id)));
+      const ghost = onlyError(await gqlAs(two, outsider, query, variables(ghostJid, message.id)));
       expect(real.extensions).toMatchObject({ code: "NOT_FOUND", statusCode: 404 });
       expect({ ...real, message: real.message.replace(group.jid, "G") }).toEqual({ ...ghost, message: ghost.message.replace(ghostJid, "G") });
     });
@@ -393,7 +392,7 @@ describe("groups", () => {
       const [admin, outsider] = await users(2);
       const group = await createGroup(one, admin, []);
       const message = await sendText(one, admin, group, "secret");
-      expect(onlyError(await call(two, outsider, `query($id: ID!) { message(id: $id) { id } }`, { id: message.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, outsider, `query($id: ID!) { message(id: $id) { id } }`, { id: message.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("a removed participant keeps the history up to their removal and sees nothing after it", async () => {
@@ -408,14 +407,14 @@ describe("groups", () => {
         { id: before.id, text: "before" },
         { id: own.id, text: "mine" },
       ]);
-      expect(onlyError(await call(two, gone, `query($id: ID!) { message(id: $id) { id } }`, { id: after.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, gone, `query($id: ID!) { message(id: $id) { id } }`, { id: after.id })).extensions).toMatchObject({ code: "NOT_FOUND" });
       expect((await ok(two, `query($id: ID!) { message(id: $id) { text } }`, { id: before.id }, { token: gone.token })).message.text).toBe("before");
       // Writing is over: sending and typing are refused.
-      const send = onlyError(await call(two, gone, `mutation($g: ID!) { sendTextMessage(input: { toJid: $g, messageText: "still here?" }) { id } }`, { g: group.jid }));
+      const send = onlyError(await gqlAs(two, gone, `mutation($g: ID!) { sendTextMessage(input: { toJid: $g, messageText: "still here?" }) { id } }`, { g: group.jid }));
       expect(send.extensions).toMatchObject({ code: "FORBIDDEN" });
-      expect(onlyError(await call(two, gone, `mutation($g: ID!) { sendTypingStatus(toJid: $g) }`, { g: group.jid })).extensions).toMatchObject({ code: "FORBIDDEN" });
+      expect(onlyError(await gqlAs(two, gone, `mutation($g: ID!) { sendTypingStatus(toJid: $g) }`, { g: group.jid })).extensions).toMatchObject({ code: "FORBIDDEN" });
       // Nor does the group show as theirs.
-      expect(onlyError(await call(two, gone, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
+      expect(onlyError(await gqlAs(two, gone, GROUP, { jid: group.jid })).extensions).toMatchObject({ code: "NOT_FOUND" });
     });
 
     it("a removed participant's subscription replays only what came before, and gets no later message", async () => {

@@ -41,6 +41,11 @@ export async function gql<T = Record<string, any>>(
   return { status: response.status, ...body };
 }
 
+/** A request as the user (with their token), answered whatever it holds. */
+export function gqlAs<T = Record<string, any>>(server: Endpoint, user: { token: string }, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult<T>> {
+  return gql<T>(server, query, variables, { token: user.token });
+}
+
 /** The data of a result that must have succeeded; fails the test with the errors otherwise. */
 export async function ok<T = Record<string, any>>(
   server: Endpoint,
