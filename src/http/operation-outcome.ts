@@ -56,6 +56,8 @@ export class OperationOutcome {
   ended(): void {
     const seconds = secondsSince(this.started);
     this.metrics.operationEnded(this.transport, this.type, this.label, this.outcome, this.type === "subscription" ? undefined : seconds);
+    // Every operation passes here: its log line is built only when someone reads it.
+    if (!this.log.isLevelEnabled("info")) return;
     const fields = { operation: this.label, type: this.type, outcome: this.outcome, responseTime: seconds * 1000 };
     this.log.info(fields, this.ran ? "operation completed" : "operation refused");
   }
