@@ -33,6 +33,9 @@ export interface GroupProfileChange {
   imageFileToken?: string | null;
 }
 
+/** No user: whom the participants' public profiles are rendered for. */
+const NOBODY = { userId: 0 };
+
 /** A group as each viewer sees it, from one read; isMember: a current participant. */
 type GroupViews = ((viewer: Viewer) => Group) & { isMember: (viewer: Viewer) => boolean };
 
@@ -297,6 +300,10 @@ export class GroupService {
     return new Map(
       groups.map((group) => {
         const members = membersOf.get(group.id)!;
+        const participant = (m: (typeof members)[number], viewer: Pick<Viewer, "userId">) =>
+          Object.assign(new Participant(), { user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) });
+        // The participants as anyone sees them, made once; each viewer gets their own entry anew.
+        const shown = members.map((m) => participant(m, NOBODY));
         const render = (viewer: Viewer): Group => {
           const me = members.find((m) => m.userId === viewer.userId);
           return Object.assign(new Group(), {
@@ -306,9 +313,7 @@ export class GroupService {
             image: group.imageUrl ?? (group.imageFileToken ? publicImagePath(group.imageFileToken) : null),
             createdBy: profileOf(viewer, jidOf(group.createdBy)) ?? null,
             createdAt: asDate(group.createdAt),
-            participants: members.map((m) =>
-              Object.assign(new Participant(), { user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) }),
-            ),
+            participants: shown.map((p, i) => (me && members[i] === me ? participant(me, viewer) : p)),
             participantCount: members.length,
             myRole: me?.role ?? null,
           });
