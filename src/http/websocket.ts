@@ -233,6 +233,8 @@ export async function attachWebSocket(options: {
   return {
     async close() {
       await inFlight.idle();
+      // What the finished operations published (on either door) reaches the sockets before they close.
+      await services.pubsub.settle();
       await disposable.dispose();
       // Stops listening once the subscription stands (it may still wait for Redis).
       void listening.then((stop) => stop(), () => undefined);

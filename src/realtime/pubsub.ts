@@ -2,6 +2,7 @@
 // connections) when REDIS_URL is set, else in-process. Redis only wakes subscribers up; it is
 // at-most-once, so nothing that must not be lost travels only through it. Each publish is
 // reported to an observer (the metrics) by topic kind.
+import { randomUUID } from "node:crypto";
 import { PubSub as InProcessPubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
@@ -24,6 +25,12 @@ export interface PubSub {
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T>;
   /** Calls handler for each event until the returned function is called. */
   listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void>;
+  /**
+   * Resolves once every event this process has published so far has come back through the
+   * broker to this process's listeners (or after a second, should the broker not answer): what a
+   * shutdown waits for before it closes the sockets those events are for.
+   */
+  settle(): Promise<void>;
   /** Rejects when the broker cannot be reached. */
   ping(): Promise<void>;
   /** Resolves the first time the broker cannot be reached; never in process. */
@@ -128,6 +135,24 @@ class EnginePubSub implements PubSub {
       // UNSUBSCRIBE on the closed connection and leave its rejection unhandled.
       if (!this.closed) this.engine.unsubscribe(id);
     };
+  }
+
+  async settle(): Promise<void> {
+    // The broker hands one connection's messages on in the order they were published: once a
+    // marker published now is back, everything published before it is too.
+    const channel = `${this.prefix}parley.settle.${randomUUID()}`;
+    let arrived!: () => void;
+    const back = new Promise<void>((resolve) => (arrived = resolve));
+    const subscribing = this.engine.subscribe(channel, () => arrived(), {});
+    // A broker that is down answers neither the SUBSCRIBE nor the PUBLISH: give up after the timeout.
+    await withTimeout(
+      subscribing.then(() => this.engine.publish(channel, {})).then(() => back),
+      PING_TIMEOUT_MS,
+      "pub/sub settle",
+    ).catch(() => undefined);
+    void subscribing.then((id) => this.closed || this.engine.unsubscribe(id), () => undefined);
+    // Listeners push into queues; the subscriptions reading them send on the next turns.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   ping(): Promise<void> {
