@@ -42,6 +42,8 @@ function startParley(name: string, databaseUrl: string): Promise<Child> {
     env: {
       ...Object.fromEntries(Object.entries(UNLIMITED).filter(([k]) => process.env[k] === undefined)),
       NODE_ENV: "production",
+      // The bench signs its users up through the API.
+      REGISTRATION: "open",
       DATABASE_URL: databaseUrl,
       REDIS_URL,
       JWT_SECRET,

@@ -14,6 +14,7 @@ import { MutationRateLimiter } from "./graphql/rate-limit.js";
 import { parleySchema } from "./graphql/schema.js";
 import { Metrics } from "./http/metrics.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
+import { ExternalTokenVerifier } from "./identity/external-token.js";
 import { IdentityService } from "./identity/identity.service.js";
 import { GroupDirectory } from "./groups/group-directory.js";
 import { GroupService } from "./groups/group.service.js";
@@ -74,7 +75,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore);
   const signingKey = loadSigningKey(config);
   const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
-  const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config);
+  const externalTokens = config.externalAuth ? ExternalTokenVerifier.create(config.externalAuth) : undefined;
+  const identity = new IdentityService(db, realtime.pubsub, tokens, jids, profiles, config, log, externalTokens);
   // With the broker down at start-up every request asks the database until it is back.
   const watchingRevocations = identity.watchRevocations();
   watchingRevocations.catch((err: unknown) => log.error({ err }, "cannot listen for revoked sessions"));

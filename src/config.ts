@@ -15,6 +15,26 @@ export const FEATURES = [
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
+/** Who may create users: anyone, holders of the licence key, or only the app's backend (SERVER_API_KEY). */
+export const REGISTRATION_MODES = ["open", "licence", "server"] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
+/** Signature algorithms accepted for tokens of the app's own auth: public-key ones only. */
+export const EXTERNAL_JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+
+/** Tokens issued by the app's own auth system, verified with its public key (AUTH_JWT_*). */
+export interface ExternalAuthConfig {
+  /** AUTH_JWT_PUBLIC_KEY: a PEM public key, or the path of a file holding one. */
+  publicKey: string | undefined;
+  /** AUTH_JWT_JWKS_FILE: the path of a JWKS (JSON Web Key Set) file. */
+  jwksFile: string | undefined;
+  algorithms: string[];
+  /** The claim that holds the app's user identifier. */
+  userClaim: string;
+  issuer: string | undefined;
+  audience: string | undefined;
+}
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   port: number;
@@ -33,6 +53,17 @@ export interface Config {
   tokenTtlSeconds: number;
   licenseKey: string | undefined;
   trialLicense: boolean;
+  registration: RegistrationMode;
+  /** The app backend's credential (x-api-key): registers and re-keys users, mints and revokes their tokens. */
+  serverApiKey: string | undefined;
+  /** Unset: only Parley's own tokens are accepted. */
+  externalAuth: ExternalAuthConfig | undefined;
+  /** How often each process re-checks its open sockets' tokens against revocations. */
+  sessionRecheckMs: number;
+  /** Sockets one user may hold open at once, across processes. */
+  maxSocketsPerUser: number;
+  /** Origins allowed to call the API from a browser; "*" for any (no credentials either way). */
+  corsOrigins: "*" | string[];
   features: ReadonlySet<Feature>;
   profileCustomFields: readonly string[];
   logLevel: string;
@@ -130,6 +161,28 @@ const env = z
     TOKEN_TTL_SECONDS: int(60, 365 * 24 * 3600, 7 * 24 * 3600),
     LICENSE_KEY: z.string().min(1).optional(),
     TRIAL_LICENSE: bool(false),
+    REGISTRATION: z
+      .enum(["open", "licence", "license", "server"], { message: "must be open, licence or server" })
+      .transform((v): RegistrationMode => (v === "license" ? "licence" : v))
+      .optional(),
+    SERVER_API_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+    AUTH_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    AUTH_JWT_JWKS_FILE: z.string().min(1).optional(),
+    AUTH_JWT_ALGORITHMS: csv
+      .pipe(z.array(z.enum(EXTERNAL_JWT_ALGORITHMS, { message: `each must be one of ${EXTERNAL_JWT_ALGORITHMS.join(", ")}` })).min(1))
+      .default(["RS256", "ES256"]),
+    AUTH_JWT_USER_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be a claim name").default("sub"),
+    AUTH_JWT_ISSUER: z.string().min(1).optional(),
+    AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+    SESSION_RECHECK_SECONDS: int(1, 3600, 5),
+    MAX_SOCKETS_PER_USER: int(1, 100_000, 32),
+    CORS_ORIGINS: z
+      .string()
+      .regex(
+        /^(\*|https?:\/\/[^/\s,]+(\s*,\s*https?:\/\/[^/\s,]+)*)$/,
+        "must be * or a comma-separated list of origins (scheme://host[:port], no path)",
+      )
+      .default("*"),
     FEATURES: csv
       .pipe(
         z.array(
@@ -187,6 +240,23 @@ const env = z
         message: "is required when DATABASE_URL is set (every process must accept every other's tokens)",
       });
     }
+    if (v.REGISTRATION === undefined && !v.LICENSE_KEY && v.NODE_ENV === "production") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REGISTRATION"],
+        message:
+          "must be chosen in production: open (anyone may create users), licence (new users need LICENSE_KEY) or server (only the app's backend, with SERVER_API_KEY)",
+      });
+    }
+    if (v.REGISTRATION === "licence" && !v.LICENSE_KEY) {
+      ctx.addIssue({ code: "custom", path: ["LICENSE_KEY"], message: "is required when REGISTRATION is licence" });
+    }
+    if (v.REGISTRATION === "server" && !v.SERVER_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["SERVER_API_KEY"], message: "is required when REGISTRATION is server" });
+    }
+    if (v.AUTH_JWT_PUBLIC_KEY && v.AUTH_JWT_JWKS_FILE) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_JWT_JWKS_FILE"], message: "cannot be set together with AUTH_JWT_PUBLIC_KEY (choose one)" });
+    }
     if (v.PLAYGROUND === true && v.INTROSPECTION === false) {
       ctx.addIssue({
         code: "custom",
@@ -220,6 +290,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: v.TOKEN_TTL_SECONDS,
     licenseKey: v.LICENSE_KEY,
     trialLicense: v.TRIAL_LICENSE,
+    registration: v.REGISTRATION ?? (v.LICENSE_KEY ? "licence" : "open"),
+    serverApiKey: v.SERVER_API_KEY,
+    externalAuth:
+      v.AUTH_JWT_PUBLIC_KEY || v.AUTH_JWT_JWKS_FILE
+        ? {
+            publicKey: v.AUTH_JWT_PUBLIC_KEY,
+            jwksFile: v.AUTH_JWT_JWKS_FILE,
+            algorithms: v.AUTH_JWT_ALGORITHMS,
+            userClaim: v.AUTH_JWT_USER_CLAIM,
+            issuer: v.AUTH_JWT_ISSUER,
+            audience: v.AUTH_JWT_AUDIENCE,
+          }
+        : undefined,
+    sessionRecheckMs: v.SESSION_RECHECK_SECONDS * 1000,
+    maxSocketsPerUser: v.MAX_SOCKETS_PER_USER,
+    corsOrigins: v.CORS_ORIGINS === "*" ? "*" : v.CORS_ORIGINS.split(",").map((o) => o.trim()),
     features: new Set(v.FEATURES ?? FEATURES),
     profileCustomFields: v.PROFILE_CUSTOM_FIELDS,
     logLevel: v.LOG_LEVEL,

@@ -15,7 +15,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config);
-  const app = await createApp(config, log);
+  let app;
+  try {
+    app = await createApp(config, log);
+  } catch (error) {
+    // A setting that is well-formed but unusable (a key file that cannot be read) stops the start too.
+    if (error instanceof ConfigError) {
+      console.error(`parley: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const url = await app.listen();
   log.info(
     { url: `${url}/graphql`, database: config.databaseUrl ? "postgres" : "sqlite", pubsub: config.redisUrl ? "redis" : "in-process" },

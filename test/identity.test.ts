@@ -37,21 +37,14 @@ describe("identity", () => {
     expect(myProfile).toEqual({ jid: `${id}@localhost`, username: id });
   });
 
-  it("re-registering rotates the password: the old one stops working", async () => {
-    const id = uniqueName();
-    const first = (await ok(server, REGISTER, { id })).register;
-    const second = (await ok(server, REGISTER, { id })).register;
-    expect(second.password).not.toBe(first.password);
-    const old = onlyError(await gql(server, CONNECT, { u: id, p: first.password }));
-    expect(old.extensions).toMatchObject({ code: "UNAUTHENTICATED", statusCode: 401 });
-    await ok(server, CONNECT, { u: id, p: second.password });
-  });
-
-  it("isProfileUpdated turns true once the user set their profile", async () => {
-    const user = await registerUser(server);
-    await ok(server, `mutation { setUserProfile(input: { nickname: "A" }) { nickname } }`, {}, { token: user.token });
-    const { register } = await ok(server, REGISTER, { id: user.username });
-    expect(register.isProfileUpdated).toBe(true);
+  it("re-registering an existing user changes nothing: CONFLICT naming userIdentifier, the owner's password still connects", async () => {
+    const owner = await registerUser(server);
+    const again = onlyError(await gql(server, REGISTER, { id: owner.username }));
+    expect(again.extensions).toMatchObject({ code: "CONFLICT", statusCode: 409, field: "userIdentifier" });
+    expect(again.message).toMatch(/^userIdentifier: /);
+    // Upper case names the same user: no way around it.
+    expect(onlyError(await gql(server, REGISTER, { id: owner.username.toUpperCase() })).extensions).toMatchObject({ code: "CONFLICT" });
+    await ok(server, CONNECT, { u: owner.username, p: owner.password });
   });
 
   it.each([

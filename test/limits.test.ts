@@ -139,7 +139,7 @@ describe("production mode", () => {
   let development: TestServer;
   let user: TestUser;
   beforeAll(async () => {
-    [production, development] = await Promise.all([startServer({ NODE_ENV: "production" }), startServer({ NODE_ENV: "development" })]);
+    [production, development] = await Promise.all([startServer({ NODE_ENV: "production", REGISTRATION: "open" }), startServer({ NODE_ENV: "development" })]);
     user = await registerUser(production);
   });
 

@@ -95,7 +95,7 @@ describe("playground off", () => {
   }
 
   it("is off by default in production, with introspection, on HTTP and WebSocket", async () => {
-    await expectOff(await startServer({ NODE_ENV: "production" }));
+    await expectOff(await startServer({ NODE_ENV: "production", REGISTRATION: "open" }));
   });
 
   it("PLAYGROUND=false turns it off in development", async () => {
@@ -103,7 +103,7 @@ describe("playground off", () => {
   });
 
   it("PLAYGROUND=true turns it on in production, with introspection", async () => {
-    const server = await startServer({ NODE_ENV: "production", PLAYGROUND: "true" });
+    const server = await startServer({ NODE_ENV: "production", REGISTRATION: "open", PLAYGROUND: "true" });
     expect((await openPage(server)).status).toBe(200);
     expect((await gql(server, INTROSPECT)).data).toEqual({ __schema: { queryType: { name: "Query" } } });
   });

@@ -8,7 +8,7 @@ import { loadConfig } from "../src/config.js";
 import { MutationRateLimiter } from "../src/graphql/rate-limit.js";
 import type { Viewer } from "../src/identity/identity.types.js";
 
-const viewer: Viewer = { userId: 7, username: "u", jid: "u@localhost", jti: "j", expiresAt: new Date(Date.now() + 60_000) };
+const viewer: Viewer = { userId: 7, username: "u", jid: "u@localhost", jti: "j", expiresAt: new Date(Date.now() + 60_000), generation: 0, issuedAt: null };
 
 function limiter(mutations: number, anonymous = 0): MutationRateLimiter {
   const config = loadConfig({
@@ -23,7 +23,7 @@ function limiter(mutations: number, anonymous = 0): MutationRateLimiter {
 async function run(rl: MutationRateLimiter, source: string, caller: () => Promise<Viewer | null> = async () => viewer, clientAddress = "203.0.113.1"): Promise<string> {
   const document = parse(source);
   try {
-    await rl.check({ caller, clientAddress }, document, getOperationAST(document)!);
+    await rl.check({ caller, clientAddress, serverAccess: "none" }, document, getOperationAST(document)!);
     return "ok";
   } catch (error) {
     return error instanceof GraphQLError ? String(error.extensions.code) : (error as Error).message;

@@ -330,6 +330,21 @@ export type JidQueryVariables = Exact<{
 
 export type JidQuery = { jid: string };
 
+export type MintUserTokenMutationVariables = Exact<{
+  userIdentifier: string;
+  expiresInSeconds?: number | null | undefined;
+}>;
+
+
+export type MintUserTokenMutation = { mintUserToken: { token: string, userJid: string, expiresAt: string } };
+
+export type RevokeUserTokensMutationVariables = Exact<{
+  userIdentifier: string;
+}>;
+
+
+export type RevokeUserTokensMutation = { revokeUserTokens: boolean };
+
 export type SendImageMessageMutationVariables = Exact<{
   input: SendFileMessageInput;
 }>;
@@ -1259,6 +1274,23 @@ export const JidDocument = new TypedDocumentString(`
   jid(username: $username)
 }
     `) as unknown as TypedDocumentString<JidQuery, JidQueryVariables>;
+export const MintUserTokenDocument = new TypedDocumentString(`
+    mutation MintUserToken($userIdentifier: String!, $expiresInSeconds: Int) {
+  mintUserToken(
+    userIdentifier: $userIdentifier
+    expiresInSeconds: $expiresInSeconds
+  ) {
+    token
+    userJid
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<MintUserTokenMutation, MintUserTokenMutationVariables>;
+export const RevokeUserTokensDocument = new TypedDocumentString(`
+    mutation RevokeUserTokens($userIdentifier: String!) {
+  revokeUserTokens(userIdentifier: $userIdentifier)
+}
+    `) as unknown as TypedDocumentString<RevokeUserTokensMutation, RevokeUserTokensMutationVariables>;
 export const SendImageMessageDocument = new TypedDocumentString(`
     mutation SendImageMessage($input: SendFileMessageInput!) {
   sendImageMessage(input: $input) {

@@ -16,6 +16,7 @@ import { Media1764201600000 } from "./migrations/1764201600000-media.js";
 import { HotUpdates1764288000000 } from "./migrations/1764288000000-hot-updates.js";
 import { GroupAnnouncements1764374400000 } from "./migrations/1764374400000-group-announcements.js";
 import { MediaCreatedIdx1764460800000 } from "./migrations/1764460800000-media-created-idx.js";
+import { TokenRevocations1764547200000 } from "./migrations/1764547200000-token-revocations.js";
 
 export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow, MediaRow];
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   HotUpdates1764288000000,
   GroupAnnouncements1764374400000,
   MediaCreatedIdx1764460800000,
+  TokenRevocations1764547200000,
 ];

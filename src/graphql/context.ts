@@ -6,7 +6,7 @@ import type { ConversationService } from "../chats/conversation.service.js";
 import type { RecentChatService } from "../chats/recent-chat.service.js";
 import type { Config, Feature } from "../config.js";
 import type { GroupService } from "../groups/group.service.js";
-import type { IdentityService } from "../identity/identity.service.js";
+import type { IdentityService, ServerAccess } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
@@ -51,6 +51,8 @@ export interface Context {
   services: Services;
   /** The x-license-key header (HTTP only). */
   licenseKey: string | undefined;
+  /** Whether the request carries the app backend's credential, the x-api-key header (HTTP only). */
+  serverAccess: ServerAccess;
   /** The client's address (behind trusted proxies, the one they report), when known. */
   clientAddress: string | undefined;
   /** The caller; UNAUTHENTICATED when the operation came without a valid token. */
@@ -65,6 +67,7 @@ export interface ContextInput {
   requestId: string;
   log: Logger;
   licenseKey?: string | undefined;
+  serverAccess?: ServerAccess;
   clientAddress?: string | undefined;
   /** Resolves the caller at most once, on first use: public operations never pay for it. */
   authenticate: () => Promise<Viewer | null>;
@@ -77,6 +80,7 @@ export function createContext(services: Services, input: ContextInput): Context 
     log: input.log,
     services,
     licenseKey: input.licenseKey,
+    serverAccess: input.serverAccess ?? "none",
     clientAddress: input.clientAddress,
     async viewer() {
       const v = await this.caller();

@@ -32,7 +32,8 @@ export const forbidden = (why: string) => apiError("FORBIDDEN", why);
 export const notFound = (what: string) => apiError("NOT_FOUND", `${what} not found`);
 /** Bad input: the message and extensions.field name the offending field. */
 export const badInput = (field: string, why: string) => apiError("BAD_USER_INPUT", `${field}: ${why}`, { field });
-export const conflict = (why: string) => apiError("CONFLICT", why);
+/** CONFLICT; with a field, extensions.field names the input that collides. */
+export const conflict = (why: string, field?: string) => apiError("CONFLICT", why, field ? { field } : {});
 export const featureUnavailable = (feature: string) =>
   apiError("FEATURE_UNAVAILABLE", `${feature} is not included in this server's plan`, { feature });
 /** BAD_REQUEST: a request that cannot be served as sent; on HTTP also a 400 status. */

@@ -70,6 +70,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly socketRefusals = new Counter({
+    name: "parley_websocket_refused_total",
+    help: "WebSocket connections refused or closed by the server for their credentials or limits, by reason",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
   private readonly publishes = new Counter({
     name: "parley_pubsub_published_total",
     help: "Events published to pub/sub, by topic kind",
@@ -108,6 +115,11 @@ export class Metrics {
 
   socketAccepted(): void {
     this.sockets.inc();
+  }
+
+  /** A socket refused at its upgrade or connection_init, or closed later for its token. */
+  socketRefused(reason: string): void {
+    this.socketRefusals.inc({ reason });
   }
 
   published(topicKind: string): void {

@@ -11,6 +11,7 @@ import { bearerToken, type Context, createContext, type Services } from "../grap
 import { formatError } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { checkOperation, type DocumentRules } from "../graphql/operation.js";
+import { registerCors } from "./cors.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
@@ -92,6 +93,8 @@ export async function createHttpServer(options: {
   });
   await apollo.start();
 
+  await registerCors(fastify, config.corsOrigins);
+
   // Requests under way, from their headers to their response, so that shutdown can let them finish.
   const inFlight = new InFlight();
   let closing = false;
@@ -110,10 +113,12 @@ export async function createHttpServer(options: {
       context: async (request) => {
         const token = bearerToken(request.headers.authorization);
         const licenseKey = request.headers["x-license-key"];
+        const apiKey = request.headers["x-api-key"];
         return createContext(services, {
           requestId: request.id,
           log: request.log as Logger,
           licenseKey: typeof licenseKey === "string" ? licenseKey : undefined,
+          serverAccess: services.identity.serverAccess(typeof apiKey === "string" ? apiKey : undefined),
           clientAddress: request.ip,
           authenticate: async () => (token === undefined ? null : services.identity.authenticate(token)),
         });

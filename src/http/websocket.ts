@@ -11,12 +11,14 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
+import { TOKEN_REFUSED } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { bearerToken, createContext, type Services } from "../graphql/context.js";
 import { formatError } from "../graphql/errors.js";
 import { checkOperation, type DocumentRules, parseAndValidate } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { topics } from "../realtime/topics.js";
+import { originAllowed } from "./cors.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
 import { OperationOutcome } from "./operation-outcome.js";
@@ -24,6 +26,27 @@ import { requestIdFrom } from "./request-id.js";
 
 /** Close code for a socket whose token was revoked or has expired (graphql-ws: Unauthorized). */
 export const CLOSE_TOKEN_ENDED = CloseCode.Unauthorized;
+
+/**
+ * Why the server refuses a socket at connection_init (or closes it later, for its token): the
+ * close code and reason a client can show, and the reason's label in /metrics. A refused token is
+ * 4403, which graphql-ws clients retry (a fresh token may be on its way); a user over the socket
+ * cap is 4429, which they do not.
+ */
+const REFUSALS = {
+  missing_token: { code: CloseCode.Forbidden, reason: 'Missing token: send { authorization: "Bearer <token>" } as connectionParams' },
+  invalid_token: { code: CloseCode.Forbidden, reason: "Invalid token" },
+  expired_token: { code: CloseCode.Forbidden, reason: "Token expired" },
+  revoked_token: { code: CloseCode.Forbidden, reason: "Token revoked" },
+  too_many_sockets: { code: CloseCode.TooManyInitialisationRequests, reason: "Too many sockets for this user" },
+} as const;
+type Refusal = keyof typeof REFUSALS;
+
+/** The refusal of an UNAUTHENTICATED error from authenticate, by its message. */
+const REFUSAL_BY_MESSAGE: Record<string, Refusal> = {
+  [TOKEN_REFUSED.expired]: "expired_token",
+  [TOKEN_REFUSED.revoked]: "revoked_token",
+};
 
 /** One operation on a socket, from subscribe to complete. */
 type OperationRecord = {
@@ -63,18 +86,61 @@ export async function attachWebSocket(options: {
 }): Promise<WebSocketDoor> {
   const { server, documentRules, config, services, log, metrics } = options;
   const inFlight = new InFlight();
-  const wss = new WebSocketServer({ server, path: "/graphql", maxPayload: config.limits.wsMaxPayloadBytes });
-  const socketsByToken = new Map<string, Set<WebSocket>>();
+  const wss = new WebSocketServer({
+    server,
+    path: "/graphql",
+    maxPayload: config.limits.wsMaxPayloadBytes,
+    // CORS does not cover WebSocket: a page from an origin outside CORS_ORIGINS is refused here.
+    verifyClient: ({ origin }: { origin: string | undefined }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      if (originAllowed(config.corsOrigins, origin)) return done(true);
+      metrics.socketRefused("origin_not_allowed");
+      done(false, 403, "Origin not allowed");
+    },
+  });
+  /** The open sockets of each token (by jti), with who it stands for. */
+  const sessions = new Map<string, { viewer: Viewer; sockets: Set<WebSocket> }>();
   const hideSchemaHints = config.nodeEnv === "production";
 
   const forget = (state: SocketState, socket: WebSocket) => {
     clearTimeout(state.expiryTimer);
     const jti = state.viewer?.jti;
     if (!jti) return;
-    const set = socketsByToken.get(jti);
-    set?.delete(socket);
-    if (set?.size === 0) socketsByToken.delete(jti);
+    const session = sessions.get(jti);
+    session?.sockets.delete(socket);
+    if (session?.sockets.size === 0) sessions.delete(jti);
   };
+
+  const refuse = (socket: WebSocket, refusal: Refusal, reason: string = REFUSALS[refusal].reason) => {
+    metrics.socketRefused(refusal);
+    // graphql-ws closes the socket again after onConnect returns false: the first close wins.
+    socket.close(REFUSALS[refusal].code, reason);
+  };
+
+  /** Closes every socket of a token that no longer holds. */
+  const endSession = (jti: string) => {
+    for (const socket of sessions.get(jti)?.sockets ?? []) {
+      metrics.socketRefused("revoked_token");
+      socket.close(CLOSE_TOKEN_ENDED, "Token revoked");
+    }
+  };
+
+  // The broker is at-most-once: a revocation whose news it lost is found here within the period,
+  // with one statement for all of this process's sockets.
+  let rechecking = false;
+  const recheckSessions = async () => {
+    if (rechecking || sessions.size === 0) return;
+    rechecking = true;
+    try {
+      const revoked = await services.identity.revokedAmong([...sessions.values()].map((s) => s.viewer));
+      revoked.forEach(endSession);
+    } catch (err) {
+      log.warn({ err }, "re-checking open sockets' tokens failed");
+    } finally {
+      rechecking = false;
+    }
+  };
+  const recheckTimer = setInterval(() => void recheckSessions(), config.sessionRecheckMs);
+  recheckTimer.unref();
 
   const connectionLog = (state: SocketState) => log.child({ connId: state.connId });
 
@@ -99,8 +165,9 @@ export async function attachWebSocket(options: {
   wss.on("connection", () => metrics.socketAccepted());
   metrics.watchSockets(() => wss.clients.size);
 
-  const listening = services.pubsub.listen(topics.sessionRevoked, ({ jti }) => {
-    for (const socket of socketsByToken.get(jti) ?? []) socket.close(CLOSE_TOKEN_ENDED, "Token revoked");
+  const listening = services.pubsub.listen(topics.sessionRevoked, ({ jti, userId }) => {
+    if (jti !== null) return endSession(jti);
+    for (const [key, session] of sessions) if (session.viewer.userId === userId) endSession(key);
   });
   listening.catch((err: unknown) => log.error({ err }, "cannot listen for revoked sessions"));
   // With Redis down at start-up the subscription waits for it; the server starts anyway and says
@@ -115,24 +182,35 @@ export async function attachWebSocket(options: {
       onConnect: async (ctx) => {
         ctx.extra.connId = requestIdFrom(ctx.extra.request.headers["x-request-id"]);
         ctx.extra.operations = new Map();
+        const socket = ctx.extra.socket;
         const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
-        if (!token) return false;
+        if (!token) {
+          refuse(socket, "missing_token");
+          return false;
+        }
         let viewer: Viewer;
         try {
           viewer = await services.identity.authenticate(token);
+          if ((await services.presence.socketCount(viewer.userId)) >= config.maxSocketsPerUser) {
+            refuse(socket, "too_many_sockets", `Too many sockets for this user: at most ${config.maxSocketsPerUser}`);
+            return false;
+          }
         } catch (error) {
-          if ((error as GraphQLError).extensions?.code === "UNAUTHENTICATED") return false;
+          const graphqlError = error as GraphQLError;
+          if (graphqlError.extensions?.code === "UNAUTHENTICATED") {
+            refuse(socket, REFUSAL_BY_MESSAGE[graphqlError.message] ?? "invalid_token");
+            return false;
+          }
           // Logged here, with the connection's id: graphql-ws would only print it to the console.
           connectionLog(ctx.extra).error({ err: error }, "websocket connection_init failed");
-          ctx.extra.socket.close(CloseCode.InternalServerError, "Internal server error");
+          socket.close(CloseCode.InternalServerError, "Internal server error");
           return false;
         }
-        const socket = ctx.extra.socket;
         ctx.extra.viewer = viewer;
         ctx.extra.socketId = randomUUID();
-        const set = socketsByToken.get(viewer.jti) ?? new Set();
-        set.add(socket);
-        socketsByToken.set(viewer.jti, set);
+        const session = sessions.get(viewer.jti) ?? { viewer, sockets: new Set<WebSocket>() };
+        session.sockets.add(socket);
+        sessions.set(viewer.jti, session);
         const untilExpiry = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
         ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_TOKEN_ENDED, "Token expired"), untilExpiry);
         ctx.extra.expiryTimer.unref();
@@ -232,6 +310,7 @@ export async function attachWebSocket(options: {
 
   return {
     async close() {
+      clearInterval(recheckTimer);
       await inFlight.idle();
       // What the finished operations published (on either door) reaches the sockets before they close.
       await services.pubsub.settle();

@@ -1,5 +1,5 @@
-// Identity operations: jids, register, connect, logout.
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+// Identity operations: jids, register, connect, logout, and the app backend's mint and revoke.
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../graphql/context.js";
 import { badInput } from "../graphql/errors.js";
 import { Registration, Session } from "./identity.types.js";
@@ -20,10 +20,40 @@ export class IdentityResolver {
   }
 
   @Mutation(() => Registration, {
-    description: "register: needs the licence key (x-license-key header) when the server has one.",
+    description:
+      "register: creates a user and returns their generated password, once. An existing userIdentifier is a CONFLICT, " +
+      "except for the app's backend (x-api-key header with the server API key), which re-keys the user: the only way to rotate a password. " +
+      "Who may create users is the server's registration mode: anyone (open), holders of the licence key (x-license-key header), " +
+      "or only the app's backend (server).",
   })
   register(@Arg("userIdentifier", () => String) userIdentifier: string, @Ctx() ctx: Context): Promise<Registration> {
-    return ctx.services.identity.register(userIdentifier, ctx.licenseKey);
+    return ctx.services.identity.register(userIdentifier, { licenseKey: ctx.licenseKey, server: ctx.serverAccess });
+  }
+
+  @Mutation(() => Session, {
+    description:
+      "The app's backend (x-api-key header with the server API key) mints a token for one of its users, creating the user on first use. " +
+      "The app's own sign-in vouches for the user; no password is involved.",
+  })
+  mintUserToken(
+    @Arg("userIdentifier", () => String, { description: "The app's own id of the user (1 to 64 letters or digits)." }) userIdentifier: string,
+    @Arg("expiresInSeconds", () => Int, { nullable: true, description: "The token's lifetime, 60 s to 365 days; default TOKEN_TTL_SECONDS." })
+    expiresInSeconds: number | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<Session> {
+    return ctx.services.identity.mintToken(ctx.serverAccess, userIdentifier, expiresInSeconds ?? undefined);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "The app's backend (x-api-key header with the server API key) revokes every token of a user: Parley's and the app's own JWTs issued until now. " +
+      "Their open WebSocket connections are closed on every process.",
+  })
+  revokeUserTokens(
+    @Arg("userIdentifier", () => String, { description: "The app's own id of the user." }) userIdentifier: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.identity.revokeAllTokens(ctx.serverAccess, userIdentifier);
   }
 
   @Mutation(() => Session, { description: "connect" })

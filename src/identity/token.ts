@@ -14,6 +14,8 @@ export interface TokenClaims {
   username: string;
   jti: string;
   expiresAt: Date;
+  /** The user's token generation when it was issued (tokens from before generations: 0). */
+  generation: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -25,22 +27,44 @@ export class InvalidTokenError extends Error {
 /** Verified tokens remembered, at most; past it the memory starts over. */
 const VERIFIED_LIMIT = 100_000;
 
+/**
+ * Tokens whose signature was verified, with their claims: a client sends the same token with
+ * every request, and its signature need not be checked again. Expiry is still checked every time.
+ */
+export class VerifiedTokens<C extends { expiresAt: Date }> {
+  private readonly verified = new Map<string, C>();
+
+  async get(token: string, verify: (token: string) => Promise<C>): Promise<C> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() > Date.now()) return known;
+      this.verified.delete(token);
+      throw new InvalidTokenError("expired");
+    }
+    const claims = await verify(token);
+    if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+}
+
 export class TokenSigner {
-  /**
-   * Tokens whose signature was verified, with their claims: a client sends the same token with
-   * every request, and its HMAC need not be computed again. Expiry is still checked every time.
-   */
-  private readonly verified = new Map<string, TokenClaims>();
+  private readonly verified = new VerifiedTokens<TokenClaims>();
 
   constructor(
     private readonly key: Uint8Array,
     private readonly ttlSeconds: number,
   ) {}
 
-  async sign(userId: number, username: string): Promise<{ token: string; claims: TokenClaims }> {
+  /** A token for the user, valid for ttlSeconds (the configured lifetime by default). */
+  async sign(
+    user: { id: number; username: string; tokenGeneration: number },
+    ttlSeconds = this.ttlSeconds,
+  ): Promise<{ token: string; claims: TokenClaims }> {
+    const { id: userId, username, tokenGeneration: generation } = user;
     const jti = randomUUID();
-    const expiresAt = new Date(Math.floor(Date.now() / 1000 + this.ttlSeconds) * 1000);
-    const token = await new SignJWT({ username })
+    const expiresAt = new Date(Math.floor(Date.now() / 1000 + ttlSeconds) * 1000);
+    const token = await new SignJWT({ username, gen: generation })
       .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
       .setIssuer(ISSUER)
       .setSubject(String(userId))
@@ -48,29 +72,28 @@ export class TokenSigner {
       .setIssuedAt()
       .setExpirationTime(expiresAt)
       .sign(this.key);
-    return { token, claims: { userId, username, jti, expiresAt } };
+    return { token, claims: { userId, username, jti, expiresAt, generation } };
   }
 
-  async verify(token: string): Promise<TokenClaims> {
-    const known = this.verified.get(token);
-    if (known) {
-      if (known.expiresAt.getTime() > Date.now()) return known;
-      this.verified.delete(token);
-    }
-    const claims = await this.check(token);
-    if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
-    this.verified.set(token, claims);
-    return claims;
+  verify(token: string): Promise<TokenClaims> {
+    return this.verified.get(token, (t) => this.check(t));
   }
 
   private async check(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
       const userId = Number(payload.sub);
-      if (!Number.isSafeInteger(userId) || typeof payload.jti !== "string" || typeof payload.username !== "string" || !payload.exp) {
+      const generation = payload.gen ?? 0;
+      if (
+        !Number.isSafeInteger(userId) ||
+        typeof payload.jti !== "string" ||
+        typeof payload.username !== "string" ||
+        !payload.exp ||
+        !Number.isSafeInteger(generation)
+      ) {
         throw new InvalidTokenError("invalid");
       }
-      return { userId, username: payload.username, jti: payload.jti, expiresAt: new Date(payload.exp * 1000) };
+      return { userId, username: payload.username, jti: payload.jti, expiresAt: new Date(payload.exp * 1000), generation: generation as number };
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError("expired");

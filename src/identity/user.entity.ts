@@ -17,6 +17,14 @@ export class User {
   @Column({ name: "is_sandbox", type: "boolean", default: false })
   isSandbox!: boolean;
 
+  /** Parley tokens issued before this generation are revoked (revokeUserTokens moves it on). */
+  @Column({ name: "token_generation", type: "integer", default: 0 })
+  tokenGeneration!: number;
+
+  /** Tokens of the app's own auth issued (iat) up to this moment are revoked. */
+  @Column({ name: "tokens_revoked_at", type: Date, nullable: true })
+  tokensRevokedAt!: Date | null;
+
   @CreateDateColumn({ name: "created_at", type: Date })
   createdAt!: Date;
 }

@@ -14,6 +14,11 @@ export class PresenceService {
     return this.store.socketOpened(userId, socketId);
   }
 
+  /** Sockets the user holds open now, on every process. */
+  socketCount(userId: number): Promise<number> {
+    return this.store.socketCount(userId);
+  }
+
   async socketClosed(userId: number, socketId: string): Promise<void> {
     await this.store.socketClosed(userId, socketId);
     const stillOnline = await this.store.online([userId]);

@@ -8,6 +8,8 @@ export interface PresenceStore {
   socketClosed(userId: number, socketId: string): Promise<void>;
   /** Those of userIds with at least one live socket. */
   online(userIds: readonly number[]): Promise<Set<number>>;
+  /** How many live sockets the user holds, on every process. */
+  socketCount(userId: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,10 @@ export class InProcessPresence implements PresenceStore {
 
   async online(userIds: readonly number[]): Promise<Set<number>> {
     return new Set(userIds.filter((id) => this.sockets.has(id)));
+  }
+
+  async socketCount(userId: number): Promise<number> {
+    return this.sockets.get(userId)?.size ?? 0;
   }
 
   async close(): Promise<void> {
@@ -70,6 +76,10 @@ export class RedisPresence implements PresenceStore {
     for (const id of userIds) pipeline.zcount(key(id), now, "+inf");
     const results = (await pipeline.exec()) ?? [];
     return new Set(userIds.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
+  }
+
+  async socketCount(userId: number): Promise<number> {
+    return this.redis.zcount(key(userId), Date.now(), "+inf");
   }
 
   private async renew(): Promise<void> {

@@ -99,7 +99,8 @@ export interface GroupEventPayload {
 }
 
 export interface SessionRevokedPayload {
-  jti: string;
+  /** The revoked token; null when all of the user's tokens were revoked. */
+  jti: string | null;
   userId: number;
 }
 
@@ -120,7 +121,7 @@ export const topics = {
   typing: (userId: number) => topic<TypingPayload>("typing", userId),
   /** Something happened to a group the user is (or was just) a participant of. */
   groupUpdated: (userId: number) => topic<GroupEventPayload>("group", userId),
-  /** A token was revoked: every process closes the sockets opened with it. */
+  /** A token, or all of a user's, was revoked: every process closes the sockets opened with them. */
   sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
   /** A user's allowType changed: every process forgets what it remembered of it. */
   allowTypeChanged: topic<AllowTypeChangedPayload>("allow-type-changed"),

@@ -34,9 +34,21 @@ export class WatchedCache<K, V> {
     this.entries.delete(key);
   }
 
-  /** Forgets the key of each change announced on topic; until the returned function is called. */
-  async watch<T>(topic: Topic<T>, keyOf: (payload: T) => K): Promise<() => void> {
-    const stop = await this.pubsub.listen(topic, (payload) => this.entries.delete(keyOf(payload)));
+  /** Forgets everything: after a change that touches more keys than it names. */
+  forgetAll(): void {
+    this.entries.clear();
+  }
+
+  /**
+   * Forgets the key of each change announced on topic (everything, for a change whose key is
+   * undefined); until the returned function is called.
+   */
+  async watch<T>(topic: Topic<T>, keyOf: (payload: T) => K | undefined): Promise<() => void> {
+    const stop = await this.pubsub.listen(topic, (payload) => {
+      const key = keyOf(payload);
+      if (key === undefined) this.entries.clear();
+      else this.entries.delete(key);
+    });
     this.watching = true;
     return () => {
       this.watching = false;
