@@ -1,13 +1,14 @@
 # Parley: multi-stage build; the runtime image holds production dependencies and dist/ only,
 # and runs as the unprivileged node user. node is PID 1 and handles SIGTERM itself (graceful
 # shutdown within SHUTDOWN_TIMEOUT_MS); give `docker stop` a longer grace period than that.
-FROM node:20-bookworm AS deps
+# Node 22: the newest engines any dependency declares (≥ 22.15) are met; the server itself needs ≥ 20.19.
+FROM node:22-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # better-sqlite3 builds from source when no prebuilt binary is at hand (python3, make, g++ are in this image)
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm AS build
+FROM node:22-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -15,7 +16,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 # ffmpeg makes video thumbnails (the server runs without it; videos then get none)
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg \
