@@ -1,14 +1,35 @@
 // What POST /media refuses cheaply, and how: images over the pixel limit (a decompression bomb among
-// them); and large images decoded without stalling the process.
+// them), broken multipart forms; and large images decoded without stalling the process.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { registerUser } from "./support/fixtures.js";
+import { registerUser, type TestUser } from "./support/fixtures.js";
 import { png } from "./support/media-files.js";
 import { startServer, type TestServer } from "./support/server.js";
 import { upload, uploadRaw } from "./support/uploads.js";
+
+const BOUNDARY = "parley-test-boundary";
+
+/** A POST /media with body sent exactly as given (a multipart form the test writes itself). */
+async function postForm(server: TestServer, user: TestUser, body: Buffer) {
+  const response = await fetch(`${server.url}/media`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${user.token}`, "content-type": `multipart/form-data; boundary=${BOUNDARY}` },
+    body,
+  });
+  return { status: response.status, contentType: response.headers.get("content-type"), body: (await response.json()) as Record<string, any> };
+}
+
+const filePart = (name: string, bytes: Buffer) =>
+  Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    bytes,
+    Buffer.from("\r\n"),
+  ]);
+const fieldPart = (name: string, value: string) => Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+const closing = Buffer.from(`--${BOUNDARY}--\r\n`);
 
 /**
  * A PNG whose header says width×height but whose pixel data is one compressed row of zeros: a few
@@ -99,5 +120,42 @@ describe("image uploads", () => {
     const { status, body } = await uploadRaw(small, me.token, await png(64, 49), "over.png");
     expect([status, body.error.code, body.error.message]).toEqual([413, "IMAGE_TOO_LARGE", "the image is 64 × 49 pixels; images may have at most 3072 pixels"]);
     expect(filesUnder(join(small.dataDir, "media"))).toHaveLength(1);
+  });
+});
+
+describe("broken multipart forms", () => {
+  let server: TestServer;
+  let me: TestUser;
+  beforeAll(async () => {
+    server = await startServer();
+    me = await registerUser(server);
+  });
+
+  it("a form cut off inside its file gets 400 with the upload door's JSON error, and nothing is stored", async () => {
+    const whole = filePart("cut.png", await png(64, 48));
+    const answer = await postForm(server, me, whole.subarray(0, whole.length - 100));
+    expect(answer).toEqual({
+      status: 400,
+      contentType: "application/json; charset=utf-8",
+      body: { error: { code: "BAD_REQUEST", statusCode: 400, message: "the multipart form ended before its closing boundary" } },
+    });
+    expect(filesUnder(join(server.dataDir, "media"))).toEqual([]);
+  });
+
+  it("a form without a file part gets 400, whether it holds a field instead or nothing", async () => {
+    const answer = await postForm(server, me, Buffer.concat([fieldPart("caption", "no file here"), closing]));
+    expect([answer.status, answer.body]).toEqual([
+      400,
+      { error: { code: "BAD_REQUEST", statusCode: 400, message: "the form may hold the file part only, no other fields" } },
+    ]);
+    const empty = await postForm(server, me, closing);
+    expect([empty.status, empty.body]).toEqual([400, { error: { code: "BAD_REQUEST", statusCode: 400, message: "no file part in the form" } }]);
+  });
+
+  it("a form with two files gets 400, and neither is kept", async () => {
+    const [one, two] = [await png(10, 10), await png(20, 20)];
+    const answer = await postForm(server, me, Buffer.concat([filePart("one.png", one), filePart("two.png", two), closing]));
+    expect([answer.status, answer.body]).toEqual([400, { error: { code: "BAD_REQUEST", statusCode: 400, message: "send one file per upload" } }]);
+    expect(filesUnder(join(server.dataDir, "media"))).toEqual([]);
   });
 });
