@@ -152,6 +152,19 @@ describe("broken multipart forms", () => {
     expect([empty.status, empty.body]).toEqual([400, { error: { code: "BAD_REQUEST", statusCode: 400, message: "no file part in the form" } }]);
   });
 
+  it("a body that is no form, or of a type Fastify cannot parse, gets the door's JSON error too", async () => {
+    const post = async (contentType: string, body: string) => {
+      const response = await fetch(`${server.url}/media`, { method: "POST", headers: { authorization: `Bearer ${me.token}`, "content-type": contentType }, body });
+      return [response.status, (await response.json()) as Record<string, any>] as const;
+    };
+    const [status, body] = await post("application/json", "{");
+    expect([status, body.error?.code, body.error?.statusCode]).toEqual([400, "BAD_REQUEST", 400]);
+    expect(await post("application/xml", "<file/>")).toEqual([
+      415,
+      { error: { code: "UNSUPPORTED_MEDIA_TYPE", statusCode: 415, message: "Unsupported Media Type" } },
+    ]);
+  });
+
   it("a form with two files gets 400, and neither is kept", async () => {
     const [one, two] = [await png(10, 10), await png(20, 20)];
     const answer = await postForm(server, me, Buffer.concat([filePart("one.png", one), filePart("two.png", two), closing]));

@@ -24,6 +24,9 @@ export interface MediaRouteDeps {
   signer: MediaUrlSigner;
 }
 
+/** The door's error codes for statuses Fastify itself may answer with. */
+const STATUS_CODES: Record<number, string> = { 400: "BAD_REQUEST", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE" };
+
 function sendError(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
   return reply.code(statusCode).type("application/json").send({ error: { code, statusCode, message } });
 }
@@ -90,6 +93,16 @@ export async function registerMediaRoutes(fastify: FastifyInstance, deps: MediaR
     await scope.register(fastifyMultipart, {
       // One byte past the largest limit, so that the per-kind check sees an oversize file as such.
       limits: { fileSize: deps.uploader.maxBytes + 1, files: 1, fields: 0, parts: 2, headerPairs: 100 },
+    });
+
+    // What Fastify refuses before a handler runs (a body that is no form, an unknown content
+    // type), and anything unexpected, answers in the door's own shape too; internal errors are
+    // logged with the request id and not shown.
+    scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+      const statusCode = error.statusCode ?? 500;
+      if (statusCode < 500) return sendError(reply, statusCode, STATUS_CODES[statusCode] ?? "BAD_REQUEST", error.message);
+      request.log.error({ err: error }, "media request failed");
+      return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "internal error");
     });
 
     scope.post("/media", async (request, reply) => {
