@@ -19,6 +19,7 @@ import { IdentityService } from "./identity/identity.service.js";
 import { GroupDirectory } from "./groups/group-directory.js";
 import { GroupService } from "./groups/group.service.js";
 import { Jids } from "./identity/jid.js";
+import { ImageProbe } from "./media/image-probe.js";
 import { MediaStore } from "./media/media-store.js";
 import { registerMediaRoutes } from "./media/media.routes.js";
 import { MediaService } from "./media/media.service.js";
@@ -130,9 +131,10 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     metrics,
   });
 
+  const images = new ImageProbe({ maxPixels: config.media.maxImagePixels, concurrency: config.media.imageConcurrency });
   await registerMediaRoutes(http.fastify, {
     identity,
-    uploader: new Uploader(db, mediaStore.storage, config.media.maxBytes, await VideoThumbnailer.start(log)),
+    uploader: new Uploader(db, mediaStore.storage, config.media.maxBytes, images, await VideoThumbnailer.start(log, images)),
     store: mediaStore,
     signer: mediaUrls,
   });

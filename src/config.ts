@@ -100,6 +100,10 @@ export interface Config {
   media: {
     /** Upload size limits per kind, in bytes. */
     maxBytes: { IMAGE: number; AUDIO: number; VIDEO: number; FILE: number };
+    /** Images with more pixels (width × height) are refused at upload: decoding one costs memory by its pixels. */
+    maxImagePixels: number;
+    /** Images decoded at once (sizes, thumbnails); more uploads wait their turn. */
+    imageConcurrency: number;
     /** How long a downloadMedia URL stays valid. */
     urlTtlSeconds: number;
     /** An upload no message, profile or group uses expires after this long, and is then removed. */
@@ -224,6 +228,8 @@ const env = z
     MEDIA_MAX_AUDIO_BYTES: int(1, 2 ** 40, 16 * MIB),
     MEDIA_MAX_VIDEO_BYTES: int(1, 2 ** 40, 100 * MIB),
     MEDIA_MAX_DOCUMENT_BYTES: int(1, 2 ** 40, 25 * MIB),
+    MEDIA_MAX_IMAGE_PIXELS: int(1, 2 ** 32, 50_000_000),
+    MEDIA_IMAGE_CONCURRENCY: int(1, 64, 2),
     MEDIA_URL_TTL_SECONDS: int(10, 7 * 24 * 3600, 300),
     MEDIA_UNUSED_TTL_SECONDS: int(1, 365 * 24 * 3600, 24 * 3600),
     PUBLIC_URL: z
@@ -343,6 +349,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         VIDEO: v.MEDIA_MAX_VIDEO_BYTES,
         FILE: v.MEDIA_MAX_DOCUMENT_BYTES,
       },
+      maxImagePixels: v.MEDIA_MAX_IMAGE_PIXELS,
+      imageConcurrency: v.MEDIA_IMAGE_CONCURRENCY,
       urlTtlSeconds: v.MEDIA_URL_TTL_SECONDS,
       unusedTtlSeconds: v.MEDIA_UNUSED_TTL_SECONDS,
       publicUrl: v.PUBLIC_URL,

@@ -1,10 +1,12 @@
 // Unit tests of the dense parts of media: type detection, file names, text checks, durations,
-// signed URLs, and the limits on ffmpeg.
+// signed URLs, image sizes and thumbnails, and the limits on ffmpeg.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { ImageProbe, ImageTooLargeError } from "../src/media/image-probe.js";
 import { detectType, isText, sanitizeFileName } from "../src/media/media-type.js";
 import { formatDuration } from "../src/media/probe.js";
 import { MediaUrlSigner } from "../src/media/signed-url.js";
@@ -123,11 +125,60 @@ describe("MediaUrlSigner", () => {
   });
 });
 
+const images = new ImageProbe({ maxPixels: 50_000_000, concurrency: 2 });
+
+describe("ImageProbe", () => {
+  const solid = (width: number, height: number, background: string | { r: number; g: number; b: number; alpha: number }, channels: 3 | 4 = 3) =>
+    sharp({ create: { width, height, channels, background } });
+  const thumbnailOf = async (base64: string | null) => {
+    const thumbnail = sharp(Buffer.from(base64!, "base64"));
+    const [meta, stats] = await Promise.all([thumbnail.metadata(), thumbnail.stats()]);
+    return { format: meta.format, width: meta.width, height: meta.height, rgb: stats.channels.slice(0, 3).map((c) => Math.round(c.mean)) };
+  };
+
+  it("gives a photo's size as shown, EXIF orientation applied, and so is its thumbnail", async () => {
+    // Stored 64 × 48, shown turned a quarter (orientation 6), as phones write portrait photos.
+    const photo = await solid(64, 48, "#808080").jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const facts = await images.probe(photo, true);
+    expect([facts.width, facts.height]).toEqual([48, 64]);
+    expect(await thumbnailOf(facts.thumbnail)).toMatchObject({ format: "jpeg", width: 48, height: 64 });
+  });
+
+  it("makes an animated GIF's thumbnail from its first frame, at that frame's size", async () => {
+    const frames = await Promise.all(["#ff0000", "#0000ff"].map((c) => solid(300, 200, c).png().toBuffer()));
+    const gif = await sharp(frames, { join: { animated: true } }).gif().toBuffer();
+    const facts = await images.probe(gif, true);
+    expect([facts.width, facts.height]).toEqual([300, 200]);
+    const thumbnail = await thumbnailOf(facts.thumbnail);
+    expect([thumbnail.width, thumbnail.height]).toEqual([200, 133]);
+    expect(thumbnail.rgb[0]).toBeGreaterThan(200);
+    expect(thumbnail.rgb[2]).toBeLessThan(50);
+  });
+
+  it("shows transparency on white in the thumbnail", async () => {
+    const clear = await solid(20, 10, { r: 0, g: 0, b: 0, alpha: 0 }, 4).png().toBuffer();
+    expect((await thumbnailOf((await images.probe(clear, true)).thumbnail)).rgb).toEqual([255, 255, 255]);
+  });
+
+  it("reads an SVG's size without a thumbnail", async () => {
+    expect(await images.probe(svg(), false)).toEqual({ width: 10, height: 20, thumbnail: null });
+  });
+
+  it("refuses an image over the pixel limit from its header, and bytes that are no image", async () => {
+    const small = new ImageProbe({ maxPixels: 100, concurrency: 1 });
+    await expect(small.probe(await solid(10, 10, "#000000").png().toBuffer(), true)).resolves.toMatchObject({ width: 10, height: 10 });
+    const over = small.probe(await solid(10, 11, "#000000").png().toBuffer(), true);
+    await expect(over).rejects.toBeInstanceOf(ImageTooLargeError);
+    await expect(over).rejects.toThrow("the image is 10 × 11 pixels; images may have at most 100 pixels");
+    await expect(images.probe(Buffer.from("\x89PNG\r\n\x1a\n and then nothing", "latin1"), true)).rejects.toThrow();
+  });
+});
+
 // ffmpeg is needed here as in media.test.ts: CI installs it and fails without it; elsewhere these skip.
 describe.skipIf(ffmpegMissing)("VideoThumbnailer", () => {
   it("is off, and says so, when there is no ffmpeg on the PATH", async () => {
     const { log, lines } = capturingLogger();
-    expect(await VideoThumbnailer.start(log, { path: "/nonexistent" })).toBeNull();
+    expect(await VideoThumbnailer.start(log, images, { path: "/nonexistent" })).toBeNull();
     expect(lines.map((l) => l.msg)).toEqual(["video thumbnails off: no ffmpeg on the PATH"]);
   });
 
@@ -138,7 +189,7 @@ describe.skipIf(ffmpegMissing)("VideoThumbnailer", () => {
       [{ ...FFMPEG_LIMITS, maxFrameBytes: 100 }, "wrote more than 100 bytes"],
     ] as const) {
       const { log, lines } = capturingLogger();
-      const thumbnails = await VideoThumbnailer.start(log, { limits });
+      const thumbnails = await VideoThumbnailer.start(log, images, { limits });
       expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
       expect(await thumbnails!.thumbnail(Readable.from([video]))).toBeNull();
       expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason });
@@ -147,7 +198,7 @@ describe.skipIf(ffmpegMissing)("VideoThumbnailer", () => {
 
   it("gives no thumbnail for bytes that are no video, with ffmpeg's own complaint in the log", async () => {
     const { log, lines } = capturingLogger();
-    const thumbnails = await VideoThumbnailer.start(log);
+    const thumbnails = await VideoThumbnailer.start(log, images);
     expect(thumbnails, "ffmpeg on the PATH").not.toBeNull();
     expect(await thumbnails!.thumbnail(Readable.from([Buffer.from("ftypisom, and then nothing")]))).toBeNull();
     expect(lines.at(-1)).toMatchObject({ msg: "video without a thumbnail: ffmpeg made no frame", reason: expect.stringMatching(/^exited with \d+: .+/) });
@@ -175,7 +226,7 @@ describe("VideoThumbnailer's concurrency", () => {
     const { dir, events } = await standIn();
     try {
       const { log } = capturingLogger();
-      const thumbnails = await VideoThumbnailer.start(log, { path: dir, limits: { ...FFMPEG_LIMITS, concurrency } });
+      const thumbnails = await VideoThumbnailer.start(log, images, { path: dir, limits: { ...FFMPEG_LIMITS, concurrency } });
       expect(await Promise.all([1, 2].map(() => thumbnails!.thumbnail(Readable.from([Buffer.from("video")]))))).toEqual([null, null]);
       expect(await events()).toEqual(expected);
     } finally {

@@ -1,8 +1,9 @@
 // The media HTTP door: POST /media (multipart upload, Bearer token) and GET /media/:token (a
 // signed, short-lived URL from downloadMedia, or no signature for a profile or group image).
-import fastifyMultipart from "@fastify/multipart";
+import type { Readable } from "node:stream";
+import fastifyMultipart, { type Multipart, type MultipartFile } from "@fastify/multipart";
 import { create as contentDisposition } from "content-disposition";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { GraphQLError } from "graphql";
 import parseRange from "range-parser";
 import { bearerToken } from "../graphql/context.js";
@@ -23,8 +24,53 @@ export interface MediaRouteDeps {
   signer: MediaUrlSigner;
 }
 
+/** The door's error codes for statuses Fastify itself may answer with. */
+const STATUS_CODES: Record<number, string> = { 400: "BAD_REQUEST", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE" };
+
 function sendError(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
   return reply.code(statusCode).type("application/json").send({ error: { code, statusCode, message } });
+}
+
+/**
+ * Why a multipart form is refused, as the client can act on it: every error from reading the form
+ * is the client's (a cut or malformed body, parts beyond the one file), so each is a 400.
+ */
+function formError(fastify: FastifyInstance, error: unknown): UploadError {
+  const { FilesLimitError, FieldsLimitError, PartsLimitError } = fastify.multipartErrors;
+  const refuse = (message: string) => new UploadError(400, "BAD_REQUEST", message);
+  if (error instanceof UploadError) return error;
+  if (error instanceof FilesLimitError) return refuse("send one file per upload");
+  if (error instanceof FieldsLimitError || error instanceof PartsLimitError) return refuse("the form may hold the file part only, no other fields");
+  const { code, message } = error as { code?: string; message?: string };
+  // Busboy says "Part terminated early"; a file stream destroyed at the body's end says Premature close.
+  if (code === "ERR_STREAM_PREMATURE_CLOSE" || /unexpected end/i.test(message ?? "")) return refuse("the multipart form ended before its closing boundary");
+  return refuse(`the multipart form could not be read: ${message ?? String(error)}`);
+}
+
+/**
+ * The one file of the form, its bytes as they arrive. The form must end after it: that is known
+ * only once the file's bytes are read, so the end is checked as their last step, before the upload
+ * keeps anything; a second file or a cut body fails the upload with formError.
+ */
+async function theOneFile(fastify: FastifyInstance, request: FastifyRequest): Promise<{ part: MultipartFile; bytes: AsyncIterable<Uint8Array> }> {
+  const parts = request.parts();
+  let first: IteratorResult<Multipart>;
+  try {
+    first = await parts.next();
+  } catch (error) {
+    throw formError(fastify, error);
+  }
+  if (first.done || first.value.type !== "file") throw new UploadError(400, "BAD_REQUEST", "no file part in the form");
+  const part = first.value;
+  const bytes = async function* (file: Readable): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of file) yield chunk as Buffer;
+      if (!(await parts.next()).done) throw new UploadError(400, "BAD_REQUEST", "send one file per upload");
+    } catch (error) {
+      throw formError(fastify, error);
+    }
+  };
+  return { part, bytes: bytes(part.file) };
 }
 
 /** The upload response: the file's facts, as the send mutations will carry them. */
@@ -49,6 +95,16 @@ export async function registerMediaRoutes(fastify: FastifyInstance, deps: MediaR
       limits: { fileSize: deps.uploader.maxBytes + 1, files: 1, fields: 0, parts: 2, headerPairs: 100 },
     });
 
+    // What Fastify refuses before a handler runs (a body that is no form, an unknown content
+    // type), and anything unexpected, answers in the door's own shape too; internal errors are
+    // logged with the request id and not shown.
+    scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+      const statusCode = error.statusCode ?? 500;
+      if (statusCode < 500) return sendError(reply, statusCode, STATUS_CODES[statusCode] ?? "BAD_REQUEST", error.message);
+      request.log.error({ err: error }, "media request failed");
+      return sendError(reply, 500, "INTERNAL_SERVER_ERROR", "internal error");
+    });
+
     scope.post("/media", async (request, reply) => {
       const token = bearerToken(request.headers.authorization);
       if (token === undefined) return sendError(reply, 401, "UNAUTHENTICATED", "authentication required: send Authorization: Bearer <token>");
@@ -60,14 +116,15 @@ export async function registerMediaRoutes(fastify: FastifyInstance, deps: MediaR
         throw error;
       }
       if (!request.isMultipart()) return sendError(reply, 400, "BAD_REQUEST", "send the file as multipart/form-data");
-      const part = await request.file();
-      if (!part) return sendError(reply, 400, "BAD_REQUEST", "no file part in the form");
+      let part: MultipartFile | undefined;
       try {
-        const media = await deps.uploader.upload(viewer.userId, part.file, part.filename);
+        const file = await theOneFile(scope, request);
+        part = file.part;
+        const media = await deps.uploader.upload(viewer.userId, file.bytes, part.filename);
         return reply.send(uploadedFile(media));
       } catch (error) {
         // Read the rest, so that the client, still sending, gets the answer instead of a reset.
-        part.file.resume();
+        part?.file.resume();
         if (error instanceof UploadError) return sendError(reply, error.statusCode, error.code, error.message);
         throw error;
       }

@@ -1,33 +1,8 @@
-// What is read from an uploaded file's content: image size and thumbnail, audio and video
-// duration, video size. A video's thumbnail is made from a frame (video-thumbnail.ts) by probeImage.
+// What is read from an uploaded file's content besides images (image-probe.ts): audio and video
+// duration, video size.
 import type { Readable } from "node:stream";
-import { imageSize } from "image-size";
-import { Jimp } from "jimp";
 import { createFile, type Movie, MP4BoxBuffer } from "mp4box";
 import { parseStream } from "music-metadata";
-
-/** Longest side of a thumbnail, in pixels. */
-export const THUMBNAIL_SIZE = 200;
-/** Images larger than this many pixels get no thumbnail: decoding them would take too much memory. */
-const MAX_DECODE_PIXELS = 40_000_000;
-
-export interface ImageFacts {
-  width: number | null;
-  height: number | null;
-  thumbnail: string | null;
-}
-
-/** Size (and, for raster images, a JPEG thumbnail) of an image; throws when it cannot be read. */
-export async function probeImage(bytes: Uint8Array, raster: boolean): Promise<ImageFacts> {
-  const size = imageSize(bytes);
-  const width = size.width ?? null;
-  const height = size.height ?? null;
-  if (!raster || !width || !height || width * height > MAX_DECODE_PIXELS) return { width, height, thumbnail: null };
-  const image = await Jimp.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  image.scaleToFit({ w: Math.min(THUMBNAIL_SIZE, width), h: Math.min(THUMBNAIL_SIZE, height) });
-  const jpeg = await image.getBuffer("image/jpeg", { quality: 70 });
-  return { width, height, thumbnail: jpeg.toString("base64") };
-}
 
 /** Duration in seconds of an audio or video stream, or null when the container does not say. */
 export async function probeDuration(body: Readable, mimeType: string, size: number): Promise<number | null> {

@@ -8,7 +8,8 @@ import type { Database } from "../db/database.js";
 import { type MediaKind, MediaRow } from "./media.entity.js";
 import { type DetectedType, detectType, HEAD_BYTES, hasControlBytes, isText, sanitizeFileName } from "./media-type.js";
 import type { MediaStorage } from "./storage.js";
-import { probeDuration, probeImage, probeMp4 } from "./probe.js";
+import { type ImageProbe, ImageTooLargeError } from "./image-probe.js";
+import { probeDuration, probeMp4 } from "./probe.js";
 import type { VideoThumbnailer } from "./video-thumbnail.js";
 
 /** An upload refused: HTTP status, a stable code and a message for the client. */
@@ -32,6 +33,7 @@ export class Uploader {
     private readonly db: Database,
     private readonly storage: MediaStorage,
     private readonly limits: Config["media"]["maxBytes"],
+    private readonly images: ImageProbe,
     /** Null when there is no ffmpeg: videos then get no thumbnail. */
     private readonly videoThumbnails: VideoThumbnailer | null,
   ) {}
@@ -125,7 +127,7 @@ export class Uploader {
     const none = { width: null, height: null, durationSeconds: null, thumbnail: null };
     try {
       if (type.kind === "IMAGE") {
-        const image = await probeImage(await this.readAll(key, size), type.raster);
+        const image = await this.images.probe(await this.readAll(key, size), type.raster);
         return { ...none, ...image };
       }
       if (type.kind === "AUDIO") {
@@ -137,6 +139,7 @@ export class Uploader {
       }
       return none;
     } catch (error) {
+      if (error instanceof ImageTooLargeError) throw new UploadError(413, "IMAGE_TOO_LARGE", error.message);
       throw new UploadError(415, "UNSUPPORTED_MEDIA_TYPE", `the ${KIND_NAME[type.kind]} could not be read: ${(error as Error).message}`);
     }
   }

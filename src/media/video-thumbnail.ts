@@ -1,6 +1,6 @@
 // Video thumbnails: ffmpeg (a child process, no shell) extracts a video's first frame as PNG, and
-// probeImage makes the thumbnail of that frame exactly as it does for an uploaded image. ffmpeg is
-// optional: it is looked for once, at start-up; without it videos get no thumbnail.
+// the ImageProbe makes the thumbnail of that frame exactly as it does for an uploaded image. ffmpeg
+// is optional: it is looked for once, at start-up; without it videos get no thumbnail.
 import { spawn } from "node:child_process";
 import { constants, createWriteStream } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Semaphore } from "async-mutex";
 import type { Logger } from "pino";
-import { probeImage } from "./probe.js";
+import type { ImageProbe } from "./image-probe.js";
 
 export interface FfmpegLimits {
   /** ffmpeg is killed after this long: a crafted file must not hold an upload open. */
@@ -97,6 +97,7 @@ export class VideoThumbnailer {
   private constructor(
     readonly ffmpeg: string,
     private readonly log: Logger,
+    private readonly images: ImageProbe,
     private readonly limits: FfmpegLimits,
   ) {
     this.turns = new Semaphore(limits.concurrency);
@@ -106,7 +107,7 @@ export class VideoThumbnailer {
    * Looks for ffmpeg on path and checks that it runs; logs whether video thumbnails are on.
    * Null when they are off.
    */
-  static async start(log: Logger, options: { path?: string; limits?: FfmpegLimits } = {}): Promise<VideoThumbnailer | null> {
+  static async start(log: Logger, images: ImageProbe, options: { path?: string; limits?: FfmpegLimits } = {}): Promise<VideoThumbnailer | null> {
     const limits = options.limits ?? FFMPEG_LIMITS;
     const ffmpeg = await findFfmpeg("path" in options ? options.path : process.env.PATH);
     if (!ffmpeg) {
@@ -119,7 +120,7 @@ export class VideoThumbnailer {
       return null;
     }
     log.info({ ffmpeg, version: version.stdout.toString("utf8").split("\n", 1)[0] }, "video thumbnails on");
-    return new VideoThumbnailer(ffmpeg, log, limits);
+    return new VideoThumbnailer(ffmpeg, log, images, limits);
   }
 
   /**
@@ -138,7 +139,7 @@ export class VideoThumbnailer {
         return null;
       }
       try {
-        return (await probeImage(frame.stdout, true)).thumbnail;
+        return (await this.images.probe(frame.stdout, true)).thumbnail;
       } catch (err) {
         this.log.warn({ err }, "video without a thumbnail: its frame could not be read");
         return null;

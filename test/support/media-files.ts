@@ -5,21 +5,24 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Jimp } from "jimp";
+import sharp from "sharp";
 
 /**
  * A width×height PNG with a diagonal gradient (so a thumbnail has something to show), or of random
  * pixels, which do not compress (for a large file).
  */
 export async function png(width = 64, height = 48, noise = false): Promise<Buffer> {
-  const image = new Jimp({ width, height, color: 0xffffffff });
-  image.scan(0, 0, width, height, (x, y, idx) => {
-    image.bitmap.data[idx] = noise ? Math.floor(Math.random() * 256) : (x * 255) / width;
-    image.bitmap.data[idx + 1] = noise ? Math.floor(Math.random() * 256) : (y * 255) / height;
-    image.bitmap.data[idx + 2] = 128;
-    image.bitmap.data[idx + 3] = 255;
-  });
-  return image.getBuffer("image/png");
+  const pixels = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      pixels[i] = noise ? Math.floor(Math.random() * 256) : (x * 255) / width;
+      pixels[i + 1] = noise ? Math.floor(Math.random() * 256) : (y * 255) / height;
+      pixels[i + 2] = 128;
+      pixels[i + 3] = 255;
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
 }
 
 /** seconds of a 440 Hz tone, 8 kHz mono 16-bit PCM. */
