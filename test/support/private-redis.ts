@@ -1,21 +1,9 @@
 // A Redis of a test's own on a free port, for faults: the test stops it and starts it again,
 // never the shared one. Stopped when the test file ends.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll } from "vitest";
-
-/** A port nobody listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../../bench/support/environment.js";
 
 export class PrivateRedis {
   private child: ChildProcess | undefined;
