@@ -55,6 +55,9 @@ export async function createHttpServer(options: {
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: hideSchemaHints,
     logger: log,
+    // Outside NODE_ENV=test Apollo would stop itself on SIGTERM/SIGINT and then re-send the signal,
+    // which main.ts takes for a second one (exit 1 without draining): main.ts owns the signals.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, { hideSchemaHints }),
     plugins: [
       fastifyApolloDrainPlugin(fastify),
