@@ -123,7 +123,7 @@ export async function createHttpServer(options: {
       },
     }),
   });
-  registerHealthRoutes(fastify, options.readiness);
+  registerHealthRoutes(fastify, options.readiness, config.metricsToken);
   metrics.registerRoute(fastify, config.metricsToken);
   if (config.playground) registerPlayground(fastify);
 
