@@ -8,7 +8,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
-import { formatError } from "../graphql/errors.js";
+import { formatError, reportsOutage, RETRY_AFTER_UNAVAILABLE_SECONDS } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { checkOperation, type DocumentRules } from "../graphql/operation.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health.js";
@@ -85,7 +85,14 @@ export async function createHttpServer(options: {
               outcome.encountered(errors);
             },
             async willSendResponse({ response }) {
-              outcome.sent(response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors);
+              const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
+              outcome.sent(errors);
+              // An outage is known only once formatError has classified it, after Apollo has read
+              // the errors' extensions.http: its status and Retry-After are set here instead.
+              if (reportsOutage(errors)) {
+                response.http.status = 503;
+                response.http.headers.set("retry-after", String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+              }
               outcome.ended();
             },
           };
