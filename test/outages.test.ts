@@ -7,6 +7,7 @@ import { type GqlResult, ok, WsClient } from "./support/clients.js";
 import { registerUser, type TestUser } from "./support/fixtures.js";
 import { PrivatePostgres, PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
+import { CLOSE_TRY_AGAIN_LATER } from "../src/http/websocket.js";
 
 const SEND = `mutation($to: ID!, $text: String!) { sendTextMessage(input: { toJid: $to, messageText: $text }) { id text } }`;
 const METRICS_TOKEN = "outage-test-operator-token";
@@ -37,6 +38,8 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
     let server: TestServer;
     let alice: TestUser;
     let bob: TestUser;
+    /** Her token is first shown to the server while the database is down: its revocation check needs it. */
+    let carol: TestUser;
 
     beforeAll(async () => {
       database = await PrivatePostgres.start();
@@ -46,14 +49,14 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
         REDIS_NAMESPACE: `parley_outage_${database.port}`,
         METRICS_TOKEN,
       });
-      [alice, bob] = [await registerUser(server), await registerUser(server)];
+      [alice, bob, carol] = [await registerUser(server), await registerUser(server), await registerUser(server)];
     }, 120_000);
 
     afterAll(async () => {
       await server?.close();
     });
 
-    it("a send fails with SERVICE_UNAVAILABLE on both doors, /readyz names the database only, and the first send afterwards succeeds", async () => {
+    it("a send fails with SERVICE_UNAVAILABLE on both doors, a new socket is told to try again later, /readyz names the database only, and the first send afterwards succeeds", async () => {
       // A send before the outage: the message sequencer holds its connection from here on.
       await ok(server, SEND, { to: bob.jid, text: "before" }, { token: alice.token });
       const ws = await WsClient.connect(server, alice.token);
@@ -67,6 +70,7 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
       expect(overHttp.errors![0]!.message).not.toMatch(/127\.0\.0\.1|ECONN|terminat/i);
       const overWs = await ws.execute(SEND, { to: bob.jid, text: "while down, over WebSocket" });
       expect(overWs.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining(UNAVAILABLE)]);
+      expect(await WsClient.open(server, carol.token).waitForClose()).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: "Service unavailable: retry later" });
 
       const anyone = await readyz(server);
       expect(anyone.status).toBe(503);
@@ -101,7 +105,7 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
       await server?.close();
     });
 
-    it("sends still succeed (the rate limit counts in the process), a read of presence is SERVICE_UNAVAILABLE, /readyz names pub/sub; all well once it is back", async () => {
+    it("sends still succeed (the rate limit counts in the process), a read of presence is SERVICE_UNAVAILABLE, a new socket is told to try again later, /readyz names pub/sub; all well once it is back", async () => {
       const PRESENCE = `query($jids: [ID!]!) { userProfiles(jids: $jids) { jid isOnline } }`;
       await ok(server, PRESENCE, { jids: [bob.jid] }, { token: alice.token });
 
@@ -117,11 +121,16 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
       expect(presence.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining(UNAVAILABLE)]);
       const anyone = await readyz(server);
       expect(anyone).toEqual({ status: 503, body: { status: "not ready", checks: { database: "ok", pubsub: "failing" } } });
+      // A socket's presence is written to Redis when it opens.
+      expect(await WsClient.open(server, bob.token).waitForClose()).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: "Service unavailable: retry later" });
 
       await redis.resume();
       await expect.poll(async () => (await readyz(server)).status, { timeout: 15_000, interval: 100 }).toBe(200);
       const back = await ok(server, PRESENCE, { jids: [bob.jid] }, { token: alice.token });
       expect(back.userProfiles).toEqual([{ jid: bob.jid, isOnline: false }]);
+      const ws = await WsClient.connect(server, bob.token);
+      await expect.poll(async () => (await ok(server, PRESENCE, { jids: [bob.jid] }, { token: alice.token })).userProfiles, { timeout: 5000 }).toEqual([{ jid: bob.jid, isOnline: true }]);
+      await ws.close();
     });
   });
 });

@@ -14,6 +14,7 @@ import type { Config } from "../config.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { bearerToken, createContext, type Services } from "../graphql/context.js";
 import { formatError } from "../graphql/errors.js";
+import { dependencyUnreachable } from "../graphql/unreachable.js";
 import { checkOperation, type DocumentRules, parseAndValidate } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { topics } from "../realtime/topics.js";
@@ -24,6 +25,12 @@ import { requestIdFrom } from "./request-id.js";
 
 /** Close code for a socket whose token was revoked or has expired (graphql-ws: Unauthorized). */
 export const CLOSE_TOKEN_ENDED = CloseCode.Unauthorized;
+
+/**
+ * Close code for a socket refused at connection_init because the database or Redis cannot be
+ * reached (RFC 6455 Try Again Later): graphql-ws clients retry after it, as after 1001.
+ */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** One operation on a socket, from subscribe to complete. */
 type OperationRecord = {
@@ -86,6 +93,23 @@ export async function attachWebSocket(options: {
     return formatted;
   };
 
+  /**
+   * Closes a socket whose connection_init failed for something other than its token: an outage
+   * with Try Again Later, anything else as an internal error. Logged here, with the connection's
+   * id: graphql-ws would print it to the console, and send its message to the client outside production.
+   */
+  const refuseConnection = (state: SocketState & { socket: WebSocket }, error: unknown): false => {
+    const dependency = dependencyUnreachable(error);
+    if (dependency) {
+      connectionLog(state).warn({ err: error, dependency }, "websocket connection_init failed: dependency unavailable");
+      state.socket.close(CLOSE_TRY_AGAIN_LATER, "Service unavailable: retry later");
+    } else {
+      connectionLog(state).error({ err: error }, "websocket connection_init failed");
+      state.socket.close(CloseCode.InternalServerError, "Internal server error");
+    }
+    return false;
+  };
+
   /** Counts and logs an operation once: at its complete, or when its socket closes first. */
   const finish = (state: SocketState, id: string) => {
     const record = state.operations?.get(id);
@@ -122,10 +146,7 @@ export async function attachWebSocket(options: {
           viewer = await services.identity.authenticate(token);
         } catch (error) {
           if ((error as GraphQLError).extensions?.code === "UNAUTHENTICATED") return false;
-          // Logged here, with the connection's id: graphql-ws would only print it to the console.
-          connectionLog(ctx.extra).error({ err: error }, "websocket connection_init failed");
-          ctx.extra.socket.close(CloseCode.InternalServerError, "Internal server error");
-          return false;
+          return refuseConnection(ctx.extra, error);
         }
         const socket = ctx.extra.socket;
         ctx.extra.viewer = viewer;
@@ -136,7 +157,11 @@ export async function attachWebSocket(options: {
         const untilExpiry = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
         ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_TOKEN_ENDED, "Token expired"), untilExpiry);
         ctx.extra.expiryTimer.unref();
-        await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
+        try {
+          await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
+        } catch (error) {
+          return refuseConnection(ctx.extra, error);
+        }
         connectionLog(ctx.extra).info({ userId: viewer.userId }, "websocket connected");
         return true;
       },
