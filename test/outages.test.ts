@@ -70,7 +70,7 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
       expect(overHttp.errors![0]!.message).not.toMatch(/127\.0\.0\.1|ECONN|terminat/i);
       const overWs = await ws.execute(SEND, { to: bob.jid, text: "while down, over WebSocket" });
       expect(overWs.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining(UNAVAILABLE)]);
-      expect(await WsClient.open(server, carol.token).waitForClose()).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: "Service unavailable: retry later" });
+      expect(await WsClient.open(server, carol.token).waitForClose(15_000)).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: "Service unavailable: retry later" });
 
       const anyone = await readyz(server);
       expect(anyone.status).toBe(503);
@@ -121,8 +121,9 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
       expect(presence.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining(UNAVAILABLE)]);
       const anyone = await readyz(server);
       expect(anyone).toEqual({ status: 503, body: { status: "not ready", checks: { database: "ok", pubsub: "failing" } } });
-      // A socket's presence is written to Redis when it opens.
-      expect(await WsClient.open(server, bob.token).waitForClose()).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: "Service unavailable: retry later" });
+      // A socket's presence is written to Redis when it opens: that fails after ioredis's retries,
+      // which follow its reconnect back-off (up to 2 s each).
+      expect(await WsClient.open(server, bob.token).waitForClose(15_000)).toEqual({ code: CLOSE_TRY_AGAIN_LATER, reason: "Service unavailable: retry later" });
 
       await redis.resume();
       await expect.poll(async () => (await readyz(server)).status, { timeout: 15_000, interval: 100 }).toBe(200);

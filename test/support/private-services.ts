@@ -6,6 +6,7 @@ import { chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -44,8 +45,6 @@ export async function stopPrivateServices(): Promise<void> {
  * programs run as the postgres user, who then owns the directory.
  */
 export class PrivatePostgres {
-  private running = false;
-
   private constructor(
     private readonly bin: string,
     private readonly dir: string,
@@ -77,19 +76,17 @@ export class PrivatePostgres {
   async resume(): Promise<void> {
     const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off`;
     await this.pg("pg_ctl", ["start", "-D", join(this.dir, "data"), "-l", join(this.dir, "log"), "-o", options, "-w", "-t", "60"]);
-    this.running = true;
   }
 
   /** Stops it as an operator's restart does (fast: open sessions are ended with 57P01) and waits until it is down. */
   async stop(): Promise<void> {
     await this.pg("pg_ctl", ["stop", "-D", join(this.dir, "data"), "-m", "fast", "-w", "-t", "60"]);
-    this.running = false;
   }
 
   async destroy(): Promise<void> {
     started.delete(this);
-    if (this.running) await this.pg("pg_ctl", ["stop", "-D", join(this.dir, "data"), "-m", "immediate", "-w", "-t", "60"]).catch(() => undefined);
-    this.running = false;
+    // Also when not known to run: a start that timed out may have left the server up.
+    await this.pg("pg_ctl", ["stop", "-D", join(this.dir, "data"), "-m", "immediate", "-w", "-t", "60"]).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -124,22 +121,24 @@ export class PrivateRedis {
       stdio: ["ignore", "pipe", "inherit"],
     });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server on ${this.port} not ready within 15 s`)), 15_000);
-      let seen = "";
-      child.stdout!.on("data", (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes("Ready to accept connections")) {
+    const output = createInterface({ input: child.stdout! });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`redis-server on ${this.port} not ready within 15 s`)), 15_000);
+        output.on("line", (line) => {
+          if (!line.includes("Ready to accept connections")) return;
           clearTimeout(timer);
           resolve();
-        }
+        });
+        child.once("exit", (code) => {
+          clearTimeout(timer);
+          reject(new Error(`redis-server on ${this.port} exited with ${code}`));
+        });
       });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server on ${this.port} exited with ${code}`));
-      });
-    });
-    child.stdout!.resume();
+    } finally {
+      // Its later lines are not read, but must be drained: a full pipe would stall it.
+      output.removeAllListeners("line");
+    }
   }
 
   /** Stops it and waits until the process is gone. */
