@@ -5,7 +5,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
-import { PrivateRedis } from "./support/private-redis.js";
+import { PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { scrape } from "./support/prometheus.js";
 import { onPostgresAndRedis, startServer, startServerPair, type TestServer } from "./support/server.js";
 
@@ -31,7 +31,10 @@ describe.runIf(onPostgresAndRedis)("revocation when the broker loses the news", 
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
-  afterAll(brokerBack);
+  afterAll(async () => {
+    await brokerBack();
+    await stopPrivateServices();
+  });
 
   it("logout while the process's broker is down answers success, and its socket closes within the re-check period", async () => {
     const user = await registerUser(cut);

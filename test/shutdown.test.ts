@@ -1,6 +1,8 @@
 // Graceful shutdown of the real entry point (src/main.ts, compiled) in a child process: on
 // SIGTERM an operation under way completes, its event still reaches subscribers, WebSockets
-// close with 1001, and the process exits 0.
+// close with 1001, and the process exits 0. Each case runs under NODE_ENV=test and
+// NODE_ENV=production: libraries behave differently outside test mode (Apollo Server installs
+// signal handlers of its own unless told not to).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { request } from "node:http";
 import { createRequire } from "node:module";
@@ -130,9 +132,16 @@ class ChatRowLock {
 
 const ON_POSTGRES = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL, DATABASE_POOL_SIZE: "4" };
 
-describe(`graceful shutdown (${backendName})`, () => {
+/** What each mode needs: production requires the settings it has no default for (see src/config.ts). */
+const MODES = {
+  test: { NODE_ENV: "test" },
+  production: { NODE_ENV: "production", REGISTRATION: "open" },
+} as const;
+
+describe.each(Object.keys(MODES) as (keyof typeof MODES)[])(`graceful shutdown (${backendName}, NODE_ENV=%s)`, (mode) => {
+  const ON_POSTGRES_IN_MODE = { ...ON_POSTGRES, ...MODES[mode] };
   it("SIGTERM while a request is under way: it completes, its message reaches the subscriber, sockets close with 1001, exit 0", async () => {
-    const server = await ServerProcess.start(ON_POSTGRES);
+    const server = await ServerProcess.start(ON_POSTGRES_IN_MODE);
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const { ws, inbox } = await inboxOf(server, bob, alice);
@@ -178,7 +187,7 @@ describe(`graceful shutdown (${backendName})`, () => {
   });
 
   it.runIf(onPostgresAndRedis)("SIGTERM while mutations wait on a database lock: both, over HTTP and WebSocket, complete before the sockets close with 1001; exit 0", async () => {
-    const server = await ServerProcess.start(ON_POSTGRES);
+    const server = await ServerProcess.start(ON_POSTGRES_IN_MODE);
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const { ws: bobWs, inbox } = await inboxOf(server, bob, alice);
@@ -210,7 +219,7 @@ describe(`graceful shutdown (${backendName})`, () => {
   });
 
   it.runIf(onPostgresAndRedis)("an operation still stuck after SHUTDOWN_TIMEOUT_MS: the process exits anyway, with 1", async () => {
-    const server = await ServerProcess.start({ ...ON_POSTGRES, SHUTDOWN_TIMEOUT_MS: "300" });
+    const server = await ServerProcess.start({ ...ON_POSTGRES_IN_MODE, SHUTDOWN_TIMEOUT_MS: "300" });
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     await ok(server, SEND, { input: { toJid: bob.jid, messageText: "first" } }, { token: alice.token });

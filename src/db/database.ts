@@ -109,6 +109,13 @@ export class Database {
     // A connection of its own, kept between batches: the sequencer never queues for the pool
     // behind the reads that a burst of sends makes.
     return this.sequencerQueue!.runExclusive(async () => {
+      if (this.sequencerRunner?.isReleased) {
+        // TypeORM releases a query runner by itself when its connection fails, also between
+        // batches (PostgreSQL restarted, or ended the session): it would only throw
+        // QueryRunnerAlreadyReleasedError. Its session, and so any lock of ours, is gone with it.
+        this.sequencerRunner = undefined;
+        this.unlocking = undefined;
+      }
       this.sequencerRunner ??= this.dataSource.createQueryRunner();
       const runner = this.sequencerRunner;
       let healthy = false;

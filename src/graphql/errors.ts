@@ -2,6 +2,7 @@
 // (the contract's table). formatError is the one place where anything else is masked.
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
+import { dependencyUnreachable } from "./unreachable.js";
 
 export const STATUS_BY_CODE = {
   UNAUTHENTICATED: 401,
@@ -11,6 +12,7 @@ export const STATUS_BY_CODE = {
   BAD_USER_INPUT: 400,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
   // Errors of the request itself, made by graphql-js and Apollo before any resolver runs.
   GRAPHQL_PARSE_FAILED: 400,
@@ -45,6 +47,31 @@ export const rateLimited = (retryAfterSeconds: number) =>
     http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
   });
 
+/**
+ * How long a client should wait before retrying after SERVICE_UNAVAILABLE: about what a database
+ * restart or a Redis failover takes, and no shorter than the Redis reconnect back-off's cap (2 s).
+ */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
+/**
+ * SERVICE_UNAVAILABLE: the database or Redis cannot be reached; retry later. Made by formatError
+ * from the driver's error, never thrown by services. On HTTP the response is a 503 with
+ * Retry-After: src/http/server.ts sets them, since Apollo reads extensions.http before formatError.
+ */
+function serviceUnavailable(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return {
+    message: `service unavailable: a dependency of this server cannot be reached; retry in ${RETRY_AFTER_UNAVAILABLE_SECONDS}s`,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: "SERVICE_UNAVAILABLE", statusCode: STATUS_BY_CODE.SERVICE_UNAVAILABLE, retryAfterSeconds: RETRY_AFTER_UNAVAILABLE_SECONDS },
+  };
+}
+
+/** True when an answer's errors include an outage: on HTTP it gets a 503 with Retry-After. */
+export function reportsOutage(errors: readonly GraphQLFormattedError[] | undefined): boolean {
+  return errors?.some((e) => e.extensions?.code === "SERVICE_UNAVAILABLE") ?? false;
+}
+
 function isApiError(error: unknown): error is GraphQLError {
   return error instanceof GraphQLError && typeof error.extensions?.code === "string" && error.extensions.code in STATUS_BY_CODE;
 }
@@ -56,15 +83,20 @@ function thrownBy(error: unknown): unknown {
   return current;
 }
 
-/** True for an error that is neither an API error nor a fault of the request: a bug or an outage, to be logged and masked. */
+/** True for an error that is neither an API error nor a fault of the request: a bug or an outage, to be logged (and a bug masked). */
 export function isUnexpected(error: unknown): boolean {
   return !(thrownBy(error) instanceof GraphQLError);
 }
 
-/** Logs each unexpected error once, with the request id of the logger given. */
+/** Logs each unexpected error once, with the request id of the logger given; an outage as a warning naming the dependency. */
 export function logUnexpected(log: Logger, errors: readonly unknown[]): void {
   for (const error of errors) {
-    if (isUnexpected(error)) log.error({ err: thrownBy(error), path: (error as GraphQLError).path }, "unexpected error");
+    if (!isUnexpected(error)) continue;
+    const err = thrownBy(error);
+    const path = (error as GraphQLError).path;
+    const dependency = dependencyUnreachable(err);
+    if (dependency) log.warn({ err, path, dependency }, "dependency unavailable");
+    else log.error({ err, path }, "unexpected error");
   }
 }
 
@@ -75,13 +107,15 @@ export interface FormatOptions {
 
 /**
  * Shapes every error a client sees, on HTTP and WebSocket alike. API errors and errors in the
- * request itself (syntax, validation, variables) pass with their status; anything else a
- * resolver threw is masked (logged, and given the request id, by the caller: see
- * logUnexpected and src/http/operation-outcome.ts).
+ * request itself (syntax, validation, variables) pass with their status; a dependency that
+ * cannot be reached is SERVICE_UNAVAILABLE, without its driver's words (they hold addresses);
+ * anything else a resolver threw is masked (logged, and given the request id, by the caller:
+ * see logUnexpected and src/http/operation-outcome.ts).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: FormatOptions): GraphQLFormattedError {
   const thrown = thrownBy(error);
   if (!(thrown instanceof GraphQLError)) {
+    if (dependencyUnreachable(thrown)) return serviceUnavailable(formatted);
     return {
       message: "Internal server error",
       ...(formatted.locations ? { locations: formatted.locations } : {}),

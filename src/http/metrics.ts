@@ -175,7 +175,8 @@ export function secondsSince(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-function bearerMatches(authorization: string | undefined, token: string): boolean {
+/** Whether an Authorization header carries the token, compared in constant time. */
+export function bearerMatches(authorization: string | undefined, token: string): boolean {
   const given = Buffer.from(bearerToken(authorization) ?? "");
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -42,12 +42,13 @@ export class OperationOutcome {
   }
 
   /**
-   * Errors as sent, after formatError: a masked one gets the request id, so that a report can be
-   * matched to the log; the first error decides the outcome.
+   * Errors as sent, after formatError: a masked one, or an outage, gets the request id, so that a
+   * report can be matched to the log; the first error decides the outcome.
    */
   sent(errors: readonly GraphQLFormattedError[] | undefined): void {
     for (const e of errors ?? []) {
-      if (e.extensions?.code === "INTERNAL_SERVER_ERROR") (e.extensions as Record<string, unknown>).requestId = this.request.requestId;
+      const code = e.extensions?.code;
+      if (code === "INTERNAL_SERVER_ERROR" || code === "SERVICE_UNAVAILABLE") (e.extensions as Record<string, unknown>).requestId = this.request.requestId;
     }
     if (this.outcome === "ok") this.outcome = outcomeOf(errors);
   }

@@ -8,7 +8,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
-import { formatError } from "../graphql/errors.js";
+import { formatError, reportsOutage, RETRY_AFTER_UNAVAILABLE_SECONDS } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { checkOperation, type DocumentRules } from "../graphql/operation.js";
 import { registerCors } from "./cors.js";
@@ -56,6 +56,9 @@ export async function createHttpServer(options: {
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: hideSchemaHints,
     logger: log,
+    // Outside NODE_ENV=test Apollo would stop itself on SIGTERM/SIGINT and then re-send the signal,
+    // which main.ts takes for a second one (exit 1 without draining): main.ts owns the signals.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, { hideSchemaHints }),
     plugins: [
       fastifyApolloDrainPlugin(fastify),
@@ -83,7 +86,14 @@ export async function createHttpServer(options: {
               outcome.encountered(errors);
             },
             async willSendResponse({ response }) {
-              outcome.sent(response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors);
+              const errors = response.body.kind === "single" ? response.body.singleResult.errors : response.body.initialResult.errors;
+              outcome.sent(errors);
+              // An outage is known only once formatError has classified it, after Apollo has read
+              // the errors' extensions.http: its status and Retry-After are set here instead.
+              if (reportsOutage(errors)) {
+                response.http.status = 503;
+                response.http.headers.set("retry-after", String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+              }
               outcome.ended();
             },
           };
@@ -125,7 +135,7 @@ export async function createHttpServer(options: {
       },
     }),
   });
-  registerHealthRoutes(fastify, options.readiness);
+  registerHealthRoutes(fastify, options.readiness, config.metricsToken);
   metrics.registerRoute(fastify, config.metricsToken);
   if (config.playground) registerPlayground(fastify);
 

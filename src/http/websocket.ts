@@ -15,6 +15,7 @@ import { TOKEN_REFUSED } from "../identity/identity.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { bearerToken, createContext, type Services } from "../graphql/context.js";
 import { formatError } from "../graphql/errors.js";
+import { dependencyUnreachable } from "../graphql/unreachable.js";
 import { checkOperation, type DocumentRules, parseAndValidate } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { topics } from "../realtime/topics.js";
@@ -47,6 +48,12 @@ const REFUSAL_BY_MESSAGE: Record<string, Refusal> = {
   [TOKEN_REFUSED.expired]: "expired_token",
   [TOKEN_REFUSED.revoked]: "revoked_token",
 };
+
+/**
+ * Close code for a socket refused at connection_init because the database or Redis cannot be
+ * reached (RFC 6455 Try Again Later): graphql-ws clients retry after it, as after 1001.
+ */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** One operation on a socket, from subscribe to complete. */
 type OperationRecord = {
@@ -152,6 +159,23 @@ export async function attachWebSocket(options: {
     return formatted;
   };
 
+  /**
+   * Closes a socket whose connection_init failed for something other than its token: an outage
+   * with Try Again Later, anything else as an internal error. Logged here, with the connection's
+   * id: graphql-ws would print it to the console, and send its message to the client outside production.
+   */
+  const refuseConnection = (state: SocketState & { socket: WebSocket }, error: unknown): false => {
+    const dependency = dependencyUnreachable(error);
+    if (dependency) {
+      connectionLog(state).warn({ err: error, dependency }, "websocket connection_init failed: dependency unavailable");
+      state.socket.close(CLOSE_TRY_AGAIN_LATER, "Service unavailable: retry later");
+    } else {
+      connectionLog(state).error({ err: error }, "websocket connection_init failed");
+      state.socket.close(CloseCode.InternalServerError, "Internal server error");
+    }
+    return false;
+  };
+
   /** Counts and logs an operation once: at its complete, or when its socket closes first. */
   const finish = (state: SocketState, id: string) => {
     const record = state.operations?.get(id);
@@ -201,10 +225,7 @@ export async function attachWebSocket(options: {
             refuse(socket, REFUSAL_BY_MESSAGE[graphqlError.message] ?? "invalid_token");
             return false;
           }
-          // Logged here, with the connection's id: graphql-ws would only print it to the console.
-          connectionLog(ctx.extra).error({ err: error }, "websocket connection_init failed");
-          socket.close(CloseCode.InternalServerError, "Internal server error");
-          return false;
+          return refuseConnection(ctx.extra, error);
         }
         ctx.extra.viewer = viewer;
         ctx.extra.socketId = randomUUID();
@@ -214,7 +235,11 @@ export async function attachWebSocket(options: {
         const untilExpiry = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
         ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_TOKEN_ENDED, "Token expired"), untilExpiry);
         ctx.extra.expiryTimer.unref();
-        await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
+        try {
+          await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
+        } catch (error) {
+          return refuseConnection(ctx.extra, error);
+        }
         connectionLog(ctx.extra).info({ userId: viewer.userId }, "websocket connected");
         return true;
       },
