@@ -73,7 +73,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const presence = new PresenceService(presenceStore, db);
   const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
   mediaStore.startSweeping();
-  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore);
+  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore, log);
   const signingKey = loadSigningKey(config);
   const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
   const externalTokens = config.externalAuth ? ExternalTokenVerifier.create(config.externalAuth) : undefined;

@@ -115,6 +115,9 @@ describe.skipIf(!onPostgresAndRedis)("outages (postgres+redis)", () => {
       const sent = await post(server, alice, SEND, { to: bob.jid, text: "while Redis is down" });
       expect(sent.errors).toBeUndefined();
       expect(sent).toMatchObject({ status: 200, data: { sendTextMessage: { text: "while Redis is down" } } });
+      // A committed change is answered as such: its event, not the change, is what Redis loses; so is logout.
+      const profile = await post(server, alice, `mutation { setUserProfile(input: { status: "offline broker" }) { status } }`, {});
+      expect(profile).toMatchObject({ status: 200, data: { setUserProfile: { status: "offline broker" } } });
       const typing = await post(server, alice, TYPING, { to: bob.jid });
       expect(typing.status).toBe(503);
       expect(typing.retryAfter).toBe("5");

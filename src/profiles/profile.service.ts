@@ -2,6 +2,7 @@
 // telling the owner and their contacts when it changed.
 import { type EntityManager, type FindOptionsWhere, In } from "typeorm";
 import type { ContactService, ContactOrder } from "../chats/contact.service.js";
+import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import { badInput } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
@@ -44,6 +45,7 @@ export class ProfileService {
     private readonly jids: Jids,
     private readonly customFieldKeys: readonly string[],
     private readonly media: MediaStore,
+    private readonly log: Pick<Logger, "warn">,
   ) {
     this.allowTypes = new WatchedCache(pubsub);
   }
@@ -161,7 +163,8 @@ export class ProfileService {
     });
     if (input.allowType !== undefined) {
       this.allowTypes.forget(viewer.userId);
-      await this.pubsub.publish(topics.allowTypeChanged, { userId: viewer.userId });
+      // Other processes re-read allowType within seconds anyway (WatchedCache): the news only speeds it up.
+      await this.pubsub.publish(topics.allowTypeChanged, { userId: viewer.userId }).catch((err: unknown) => this.log.warn({ err }, "publishing an allowType change failed"));
     }
     if (previousToken !== profile.imageFileToken) await this.media.releaseIfUnused(previousToken);
     return this.changed(viewer, profile);
@@ -190,10 +193,13 @@ export class ProfileService {
     const watchers = await this.contacts.watcherIds(profile.userId);
     // One event for everyone; the owner's copy adds the private fields.
     const ownFields = { mobileNumber: own.mobileNumber, email: own.email };
-    await this.pubsub.publishToMany(shared, [
-      { topic: topics.profileUpdated(profile.userId), patch: ownFields },
-      ...watchers.map((id) => ({ topic: topics.profileUpdated(id) })),
-    ]);
+    // The change is committed: a broker that is down loses the event, not the change (as for group events).
+    await this.pubsub
+      .publishToMany(shared, [
+        { topic: topics.profileUpdated(profile.userId), patch: ownFields },
+        ...watchers.map((id) => ({ topic: topics.profileUpdated(id) })),
+      ])
+      .catch((err: unknown) => this.log.warn({ err }, "publishing a profile change failed"));
     return toUserProfile(own);
   }
 
