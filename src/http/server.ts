@@ -70,7 +70,7 @@ export async function createHttpServer(options: {
           const outcome = new OperationOutcome(metrics, "http", contextValue);
           return {
             async didResolveOperation({ document, request }) {
-              const checked = await checkOperation(contextValue, document, request.operationName, "http");
+              const checked = await checkOperation(documentRules, contextValue, { document, operationName: request.operationName, variables: request.variables }, "http");
               if (checked.operation) outcome.resolved(checked.operation);
               // Apollo sends what this hook throws; checkOperation refuses with one error.
               if (checked.errors) throw checked.errors[0];
