@@ -1,6 +1,6 @@
 // One preparation of an operation for both doors: parse (token limit), validation (graphql-js's
 // rules, then the limits), operation resolution, subscriptions refused over HTTP, the strings
-// of the operation with its variables, and the mutation rate limit. Each step answers with the operation or the errors to send, so that
+// and the cost of the operation with its variables, and the mutation rate limit. Each step answers with the operation or the errors to send, so that
 // HTTP and WebSocket refuse the same things with the same errors.
 import {
   type DocumentNode,
@@ -15,6 +15,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Context } from "./context.js";
+import type { CostLimit } from "./cost.js";
 import { atTheDoor, badRequest } from "./errors.js";
 import { unsafeStringIn } from "./input-strings.js";
 
@@ -29,6 +30,8 @@ export interface DocumentRules {
   parseOptions: ParseOptions;
   /** The limits, run after graphql-js's own rules. */
   rules: ValidationRule[];
+  /** Counted once the variables are known (checkOperation), as list sizes may come from them. */
+  cost: CostLimit;
 }
 
 /** An operation as a door received it, parsed and valid. */
@@ -60,7 +63,7 @@ export type Checked = { operation: OperationDefinitionNode; errors?: undefined }
 
 /**
  * The operation to run out of a valid document, once the door's transport may serve it, its
- * strings are safe to store and the caller's mutation allowance
+ * strings are safe to store, its cost is within the limit and the caller's mutation allowance
  * covers it; refused, with one error. Errors that are not API errors
  * (the rate limiter's store failing) come back wrapped, to be logged and masked like an
  * execution error.
@@ -80,6 +83,8 @@ export async function checkOperation(rules: DocumentRules, context: Context, req
   }
   const unsafe = unsafeStringIn(rules.schema, document, operation, variables);
   if (unsafe) return { operation, errors: [atTheDoor(unsafe)] };
+  const tooCostly = rules.cost.refusal(document, operation, variables);
+  if (tooCostly) return { operation, errors: [tooCostly] };
   try {
     await context.services.mutationLimit.check(context, document, operation);
   } catch (error) {

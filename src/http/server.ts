@@ -8,6 +8,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
+import { CostLimit } from "../graphql/cost.js";
 import { formatError } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { checkOperation, type DocumentRules } from "../graphql/operation.js";
@@ -42,7 +43,7 @@ export async function createHttpServer(options: {
     forceCloseConnections: "idle",
     trustProxy: config.trustProxy,
   });
-  const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config) };
+  const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config), cost: new CostLimit(schema, config) };
   const hideSchemaHints = config.nodeEnv === "production";
   const apollo = new ApolloServer<Context>({
     schema,
