@@ -129,7 +129,9 @@ export class GroupService {
     const image = await this.checkImage(viewer, change);
     const previousToken = await this.db.transaction(async (em) => {
       const { group } = await this.access(viewer, jid, "groupJid", em, true);
-      await em.update(GroupRow, { id: group.id }, { ...(name !== undefined ? { name } : {}), ...(image ?? {}) });
+      const changes = { ...(name !== undefined ? { name } : {}), ...(image ?? {}) };
+      // Nothing to change (no name, no image) is still an answer; TypeORM throws on an empty update.
+      if (Object.keys(changes).length > 0) await em.update(GroupRow, { id: group.id }, changes);
       return group.imageFileToken;
     });
     if (image && previousToken !== image.imageFileToken) await this.media.releaseIfUnused(previousToken);
