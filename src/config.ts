@@ -201,7 +201,7 @@ const env = z
     PLAYGROUND: flag.optional(),
     INTROSPECTION: flag.optional(),
     MAX_QUERY_DEPTH: int(1, 100, 12),
-    MAX_QUERY_COST: int(1, 1_000_000, 5000),
+    MAX_QUERY_COST: int(1, 100_000_000, 250_000),
     MAX_ALIASES: int(0, 1000, 15),
     MAX_DIRECTIVES: int(0, 1000, 20),
     MAX_TOKENS: int(10, 1_000_000, 3000),

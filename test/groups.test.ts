@@ -90,6 +90,13 @@ describe("groups", () => {
       expect(await groupsOf(two, c)).toEqual([group.jid]);
     });
 
+    it("setGroupProfile with nothing to change (no name, an empty file token) answers the group as it is (found by the fuzz: an internal error)", async () => {
+      const [admin, member] = await users(2);
+      const group = await createGroup(one, admin, [member], { name: "Same", imageUrl: "https://img.example/a.png" });
+      expect((await ok(one, SET_PROFILE, { g: group.jid }, { token: admin.token })).setGroupProfile).toEqual({ name: "Same", image: "https://img.example/a.png" });
+      expect((await ok(one, SET_PROFILE, { g: group.jid, imageFileToken: "" }, { token: admin.token })).setGroupProfile).toEqual({ name: "Same", image: "https://img.example/a.png" });
+    });
+
     it("setGroupProfile renames and changes the image, for every participant", async () => {
       const [admin, member] = await users(2);
       const group = await createGroup(one, admin, [member], { imageUrl: "https://img.example/a.png" });

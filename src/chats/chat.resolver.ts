@@ -1,18 +1,29 @@
 // Chat list and conversation management operations.
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../graphql/context.js";
+import { limitArgument, listOf } from "../graphql/cost.js";
+import { DEFAULT_CHATS_PAGE, MAX_CHATS_PAGE } from "./recent-chat.service.js";
 import { RecentChat } from "./chat.types.js";
 
 @Resolver()
 export class ChatResolver {
-  @Query(() => [RecentChat], { description: "getRecentChats: archived chats excluded, most recent first." })
-  async recentChats(@Ctx() ctx: Context): Promise<RecentChat[]> {
-    return ctx.services.recentChats.list(await ctx.viewer(), false);
+  @Query(() => [RecentChat], {
+    description: "getRecentChats: archived chats excluded, most recent first, at most limit.",
+    complexity: listOf(limitArgument(MAX_CHATS_PAGE)),
+  })
+  async recentChats(
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_CHATS_PAGE, nullable: true }) limit: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<RecentChat[]> {
+    return ctx.services.recentChats.list(await ctx.viewer(), false, limit ?? DEFAULT_CHATS_PAGE);
   }
 
-  @Query(() => [RecentChat], { description: "getAllArchivedChats" })
-  async archivedChats(@Ctx() ctx: Context): Promise<RecentChat[]> {
-    return ctx.services.recentChats.list(await ctx.viewer(), true);
+  @Query(() => [RecentChat], { description: "getAllArchivedChats: most recent first, at most limit.", complexity: listOf(limitArgument(MAX_CHATS_PAGE)) })
+  async archivedChats(
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_CHATS_PAGE, nullable: true }) limit: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<RecentChat[]> {
+    return ctx.services.recentChats.list(await ctx.viewer(), true, limit ?? DEFAULT_CHATS_PAGE);
   }
 
   @Mutation(() => Boolean, { description: "Clears the chat's messages for the caller only, up to lastMessageId when given." })

@@ -135,7 +135,7 @@ export class ChatService {
   }
 
   /** The owner's chats, most recent first: those in recent chats, or the archived ones. */
-  list(ownerId: number, archived: boolean): Promise<Chat[]> {
+  list(ownerId: number, archived: boolean, limit: number): Promise<Chat[]> {
     const query = this.db
       .repository(Chat)
       .createQueryBuilder("c")
@@ -147,7 +147,7 @@ export class ChatService {
       .addOrderBy("c.last_message_row_id", "DESC");
     // Without groupChat in the plan, group chats are not the owner's to see.
     if (!this.groupChatEnabled) query.andWhere("c.chat_type <> :group");
-    return query.getMany();
+    return query.limit(limit).getMany();
   }
 
   /**

@@ -1,6 +1,7 @@
 // Recent chats: the per-user chat rows with their last message and the other user's profile,
 // read with a fixed number of queries however many chats there are.
 import { asId } from "../db/values.js";
+import { badInput } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { MessageService } from "../messages/message.service.js";
 import { toMessage } from "../messages/message.types.js";
@@ -9,6 +10,10 @@ import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { ChatService } from "./chat.service.js";
 import { RecentChat } from "./chat.types.js";
+
+/** recentChats and archivedChats list this many by default, and at most MAX_CHATS_PAGE. */
+export const DEFAULT_CHATS_PAGE = 100;
+export const MAX_CHATS_PAGE = 1000;
 
 export class RecentChatService {
   constructor(
@@ -19,8 +24,9 @@ export class RecentChatService {
   ) {}
 
   /** Most recent first: the chats in recent chats, or (archived) those archived. */
-  async list(viewer: Viewer, archived: boolean): Promise<RecentChat[]> {
-    const rows = await this.chats.list(viewer.userId, archived);
+  async list(viewer: Viewer, archived: boolean, limit: number): Promise<RecentChat[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHATS_PAGE) throw badInput("limit", `must be between 1 and ${MAX_CHATS_PAGE}`);
+    const rows = await this.chats.list(viewer.userId, archived, limit);
     const [lastMessages, profiles] = await Promise.all([
       this.messages.byRowIds(
         viewer.userId,

@@ -72,6 +72,15 @@ export function reportsOutage(errors: readonly GraphQLFormattedError[] | undefin
   return errors?.some((e) => e.extensions?.code === "SERVICE_UNAVAILABLE") ?? false;
 }
 
+/**
+ * The error with its statusCode as the HTTP status too, for a refusal before execution: Apollo
+ * answers 500 to an error thrown from its hooks unless extensions.http says otherwise.
+ */
+export function atTheDoor(error: GraphQLError): GraphQLError {
+  const status = error.extensions.statusCode;
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
+}
+
 function isApiError(error: unknown): error is GraphQLError {
   return error instanceof GraphQLError && typeof error.extensions?.code === "string" && error.extensions.code in STATUS_BY_CODE;
 }

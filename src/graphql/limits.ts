@@ -1,6 +1,6 @@
-// Request limits for both doors (HTTP and WebSocket): graphql-armor's depth, cost, alias and
-// directive rules, graphql-js's own token limit at parse time, and the introspection switch.
-import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+// Request limits for both doors (HTTP and WebSocket): graphql-armor's depth, alias and directive
+// rules, graphql-js's own token limit at parse time, and the introspection switch. The cost limit
+// needs the variables (list sizes may come from them): ./cost.ts, applied by checkOperation.
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
@@ -21,7 +21,6 @@ export function validationRules(config: Config): ValidationRule[] {
   const { limits } = config;
   const rules = [
     maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, ...asValidationError }),
-    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...asValidationError }),
     maxAliasesRule({ n: limits.maxAliases, ...asValidationError }),
     maxDirectivesRule({ n: limits.maxDirectives, ...asValidationError }),
   ] as ValidationRule[];

@@ -1,6 +1,6 @@
 // One preparation of an operation for both doors: parse (token limit), validation (graphql-js's
-// rules, then the limits), operation resolution, subscriptions refused over HTTP, and the
-// mutation rate limit. Each step answers with the operation or the errors to send, so that
+// rules, then the limits), operation resolution, subscriptions refused over HTTP, the strings
+// and the cost of the operation with its variables, and the mutation rate limit. Each step answers with the operation or the errors to send, so that
 // HTTP and WebSocket refuse the same things with the same errors.
 import {
   type DocumentNode,
@@ -15,7 +15,9 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Context } from "./context.js";
-import { badRequest } from "./errors.js";
+import type { CostLimit } from "./cost.js";
+import { atTheDoor, badRequest } from "./errors.js";
+import { unsafeStringIn } from "./input-strings.js";
 
 export type Transport = "http" | "ws";
 
@@ -28,6 +30,15 @@ export interface DocumentRules {
   parseOptions: ParseOptions;
   /** The limits, run after graphql-js's own rules. */
   rules: ValidationRule[];
+  /** Counted once the variables are known (checkOperation), as list sizes may come from them. */
+  cost: CostLimit;
+}
+
+/** An operation as a door received it, parsed and valid. */
+export interface OperationRequest {
+  document: DocumentNode;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | null | undefined;
 }
 
 /**
@@ -51,17 +62,15 @@ export function parseAndValidate(rules: DocumentRules, query: string): { documen
 export type Checked = { operation: OperationDefinitionNode; errors?: undefined } | (Refused & { operation: OperationDefinitionNode | undefined });
 
 /**
- * The operation to run out of a valid document, once the door's transport may serve it and the
- * caller's mutation allowance covers it; refused, with one error. Errors that are not API errors
+ * The operation to run out of a valid document, once the door's transport may serve it, its
+ * strings are safe to store, its cost is within the limit and the caller's mutation allowance
+ * covers it; refused, with one error. Errors that are not API errors
  * (the rate limiter's store failing) come back wrapped, to be logged and masked like an
  * execution error.
  */
-export async function checkOperation(
-  context: Context,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  transport: Transport,
-): Promise<Checked> {
+export async function checkOperation(rules: DocumentRules, context: Context, request: OperationRequest, transport: Transport): Promise<Checked> {
+  const { document, operationName } = request;
+  const variables = request.variables ?? undefined;
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) {
     // graphql-js's words, which Apollo sends when execute() cannot pick the operation.
@@ -72,6 +81,10 @@ export async function checkOperation(
   if (transport === "http" && operation.operation === "subscription") {
     return { operation, errors: [badRequest("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP")] };
   }
+  const unsafe = unsafeStringIn(rules.schema, document, operation, variables);
+  if (unsafe) return { operation, errors: [atTheDoor(unsafe)] };
+  const tooCostly = rules.cost.refusal(document, operation, variables);
+  if (tooCostly) return { operation, errors: [tooCostly] };
   try {
     await context.services.mutationLimit.check(context, document, operation);
   } catch (error) {

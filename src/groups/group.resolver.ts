@@ -1,15 +1,23 @@
 // Group operations, group message info, and the groupUpdated subscription.
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../graphql/context.js";
+import { limitArgument, listOf } from "../graphql/cost.js";
 import { type GroupEventPayload, topics } from "../realtime/topics.js";
+import { DEFAULT_GROUPS_PAGE, MAX_GROUPS_PAGE } from "./group.service.js";
 import { Group, GroupEvent, GroupMessageInfo, Participant } from "./group.types.js";
 
 @Resolver()
 export class GroupResolver {
-  @Query(() => [Group], { description: "getGroupsList" })
-  async groups(@Ctx() ctx: Context): Promise<Group[]> {
+  @Query(() => [Group], {
+    description: "getGroupsList: the viewer's groups, newest first, at most limit (each with its participants, which count toward the query cost).",
+    complexity: listOf(limitArgument(MAX_GROUPS_PAGE)),
+  })
+  async groups(
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_GROUPS_PAGE, nullable: true }) limit: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<Group[]> {
     ctx.requireFeature("groupChat");
-    return ctx.services.groups.list(await ctx.viewer());
+    return ctx.services.groups.list(await ctx.viewer(), limit ?? DEFAULT_GROUPS_PAGE);
   }
 
   @Query(() => Group, { description: "getGroupProfile" })
@@ -18,7 +26,7 @@ export class GroupResolver {
     return ctx.services.groups.get(await ctx.viewer(), jid);
   }
 
-  @Query(() => [Participant], { description: "getGroupParticipants" })
+  @Query(() => [Participant], { description: "getGroupParticipants", complexity: listOf((bounds) => bounds.maxGroupSize) })
   async groupParticipants(@Arg("jid", () => ID) jid: string, @Ctx() ctx: Context): Promise<Participant[]> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.participants(await ctx.viewer(), jid);

@@ -26,6 +26,12 @@ import { type GroupDirectory, groupKey } from "./group-directory.js";
 import { Group, GroupMessageInfo, Participant, type ParticipantRole } from "./group.types.js";
 
 const URL = /^https?:\/\/\S+$/i;
+/**
+ * groups lists this many by default: a page of full groups (participants ≤ MAX_GROUP_SIZE each)
+ * must fit the default query cost limit; a client listing more asks for them with fewer fields.
+ */
+export const DEFAULT_GROUPS_PAGE = 20;
+export const MAX_GROUPS_PAGE = 1000;
 
 export interface GroupProfileChange {
   name?: string | null;
@@ -74,9 +80,13 @@ export class GroupService {
     return this.get(viewer, this.jids.group(id));
   }
 
-  async list(viewer: Viewer): Promise<Group[]> {
+  /** getGroupsList: the viewer's groups, newest first, at most limit. */
+  async list(viewer: Viewer, limit: number): Promise<Group[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GROUPS_PAGE) throw badInput("limit", `must be between 1 and ${MAX_GROUPS_PAGE}`);
     const mine = await this.db.repository(GroupParticipantRow).find({ where: { userId: viewer.userId, leftAt: IsNull() } });
-    const groups = mine.length ? await this.db.repository(GroupRow).find({ where: { id: In(mine.map((m) => m.groupId)), deletedAt: IsNull() }, order: { createdAt: "DESC" } }) : [];
+    const groups = mine.length
+      ? await this.db.repository(GroupRow).find({ where: { id: In(mine.map((m) => m.groupId)), deletedAt: IsNull() }, order: { createdAt: "DESC" }, take: limit })
+      : [];
     const views = await this.viewsOfMany(groups);
     return groups.map((g) => views.get(g.id)!(viewer));
   }
@@ -119,7 +129,9 @@ export class GroupService {
     const image = await this.checkImage(viewer, change);
     const previousToken = await this.db.transaction(async (em) => {
       const { group } = await this.access(viewer, jid, "groupJid", em, true);
-      await em.update(GroupRow, { id: group.id }, { ...(name !== undefined ? { name } : {}), ...(image ?? {}) });
+      const changes = { ...(name !== undefined ? { name } : {}), ...(image ?? {}) };
+      // Nothing to change (no name, no image) is still an answer; TypeORM throws on an empty update.
+      if (Object.keys(changes).length > 0) await em.update(GroupRow, { id: group.id }, changes);
       return group.imageFileToken;
     });
     if (image && previousToken !== image.imageFileToken) await this.media.releaseIfUnused(previousToken);

@@ -1,5 +1,6 @@
 // GraphQL shapes of groups, their events and who received a group message.
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { listOf } from "../graphql/cost.js";
 import { Receipt } from "../messages/message.types.js";
 import { UserProfile } from "../profiles/profile.types.js";
 
@@ -39,7 +40,7 @@ export class Group {
   @Field(() => Date)
   createdAt!: Date;
 
-  @Field(() => [Participant])
+  @Field(() => [Participant], { complexity: listOf((bounds) => bounds.maxGroupSize) })
   participants!: Participant[];
 
   @Field(() => Int)
@@ -76,7 +77,7 @@ export class GroupEvent {
   @Field(() => ID)
   actorJid!: string;
 
-  @Field(() => [ID], { description: "The participants the event is about (added, removed, promoted, left)." })
+  @Field(() => [ID], { description: "The participants the event is about (added, removed, promoted, left).", complexity: listOf((bounds) => bounds.maxGroupSize) })
   targetJids!: string[];
 
   @Field(() => Date)
@@ -103,6 +104,6 @@ export class GroupMessageInfo {
   @Field(() => Int)
   seenCount!: number;
 
-  @Field(() => [Receipt])
+  @Field(() => [Receipt], { complexity: listOf((bounds) => bounds.maxGroupSize) })
   receipts!: Receipt[];
 }

@@ -8,6 +8,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
+import { CostLimit } from "../graphql/cost.js";
 import { formatError, reportsOutage, RETRY_AFTER_UNAVAILABLE_SECONDS } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
 import { checkOperation, type DocumentRules } from "../graphql/operation.js";
@@ -43,7 +44,7 @@ export async function createHttpServer(options: {
     forceCloseConnections: "idle",
     trustProxy: config.trustProxy,
   });
-  const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config) };
+  const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config), cost: new CostLimit(schema, config) };
   const hideSchemaHints = config.nodeEnv === "production";
   const apollo = new ApolloServer<Context>({
     schema,
@@ -74,7 +75,7 @@ export async function createHttpServer(options: {
           const outcome = new OperationOutcome(metrics, "http", contextValue);
           return {
             async didResolveOperation({ document, request }) {
-              const checked = await checkOperation(contextValue, document, request.operationName, "http");
+              const checked = await checkOperation(documentRules, contextValue, { document, operationName: request.operationName, variables: request.variables }, "http");
               if (checked.operation) outcome.resolved(checked.operation);
               // Apollo sends what this hook throws; checkOperation refuses with one error.
               if (checked.errors) throw checked.errors[0];

@@ -271,7 +271,12 @@ export async function attachWebSocket(options: {
         }
         const parsed = parseAndValidate(documentRules, payload.query);
         if (parsed.errors) return [...parsed.errors];
-        const checked = await checkOperation(contextValue, parsed.document, payload.operationName, "ws");
+        const checked = await checkOperation(
+          documentRules,
+          contextValue,
+          { document: parsed.document, operationName: payload.operationName, variables: payload.variables },
+          "ws",
+        );
         if (checked.operation) record.outcome.resolved(checked.operation);
         if (checked.errors) return [...checked.errors];
         // From here on the operation runs, and ends with onComplete (or its socket's close).

@@ -1,6 +1,8 @@
 // Media operations: the send mutations for uploaded and external media, media pages, downloads.
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../graphql/context.js";
+import { listOf } from "../graphql/cost.js";
+import { MEDIA_PAGE } from "../messages/message.service.js";
 import { Message, toMessage } from "../messages/message.types.js";
 import type { MediaKind } from "./media.entity.js";
 import { MediaDownload, MediaMessageDataInput, SendFileMessageInput } from "./media.input.js";
@@ -32,7 +34,7 @@ export class MediaResolver {
     return toMessage(await ctx.services.media.sendData(await ctx.viewer(), input));
   }
 
-  @Query(() => [Message], { description: "getMediaMessages: 3 newest media without lastMessageId, then 10 older than it." })
+  @Query(() => [Message], { description: "getMediaMessages: 3 newest media without lastMessageId, then 10 older than it.", complexity: listOf(() => MEDIA_PAGE) })
   async mediaMessages(
     @Arg("jid", () => ID) jid: string,
     @Arg("lastMessageId", () => ID, { nullable: true }) lastMessageId: string | null,

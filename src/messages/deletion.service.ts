@@ -15,9 +15,9 @@ import { topics } from "../realtime/topics.js";
 import { upsertStates } from "./favourite.service.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
+import { MAX_DELETE } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
 
-const MAX_DELETE = 100;
 
 export class DeletionService {
   constructor(

@@ -11,7 +11,7 @@ import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
 
 /** favouriteMessages returns at most this many, newest first. */
-const MAX_FAVOURITES = 1000;
+export const MAX_FAVOURITES = 1000;
 
 export class FavouriteService {
   constructor(

@@ -1,6 +1,7 @@
 // Message operations: send, history, single message, receipts, typing, and their subscriptions.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../graphql/context.js";
+import { lengthOf, limitArgument, listOf } from "../graphql/cost.js";
 import { badInput } from "../graphql/errors.js";
 import {
   type MessagePayload,
@@ -9,6 +10,8 @@ import {
   type TypingPayload,
   topics,
 } from "../realtime/topics.js";
+import { MAX_FAVOURITES } from "./favourite.service.js";
+import { MAX_FORWARD, MAX_PAGE } from "./message.service.js";
 import { messageStream } from "./message-stream.js";
 import {
   Message,
@@ -33,7 +36,10 @@ export class MessageResolver {
     return toMessage(await ctx.services.messages.sendText(await ctx.viewer(), input));
   }
 
-  @Mutation(() => [Message], { description: "Forward single or multiple messages to one or many users and groups." })
+  @Mutation(() => [Message], {
+    description: "Forward single or multiple messages to one or many users and groups.",
+    complexity: listOf((_bounds, args) => lengthOf("messageIds", MAX_FORWARD)(args) * lengthOf("toJids", MAX_FORWARD)(args)),
+  })
   async forwardMessages(
     @Arg("toJids", () => [ID]) toJids: string[],
     @Arg("messageIds", () => [ID]) messageIds: string[],
@@ -59,7 +65,7 @@ export class MessageResolver {
     return ctx.services.favourites.removeAll(await ctx.viewer());
   }
 
-  @Query(() => [Message], { description: "getAllFavouriteMessages" })
+  @Query(() => [Message], { description: "getAllFavouriteMessages", complexity: listOf(() => MAX_FAVOURITES) })
   async favouriteMessages(@Ctx() ctx: Context): Promise<Message[]> {
     ctx.requireFeature("favouriteMessage");
     return (await ctx.services.favourites.list(await ctx.viewer())).map(toMessage);
@@ -94,7 +100,11 @@ export class MessageResolver {
     return toMessagesDeleted(payload);
   }
 
-  @Query(() => MessagePage, { description: "getChatMessages: without lastRowId, the newest page." })
+  @Query(() => MessagePage, {
+    description: "getChatMessages: without lastRowId, the newest page.",
+    // The page's messages are its list; hasMore counted with each of them is a rounding error.
+    complexity: listOf(limitArgument(MAX_PAGE)),
+  })
   async chatMessages(
     @Arg("jid", () => ID) jid: string,
     @Arg("position", () => PagePosition, { defaultValue: PagePosition.UP, nullable: true }) position: PagePosition | null,

@@ -16,15 +16,14 @@ import type { MessagePayload } from "../realtime/topics.js";
 import { MessageState } from "./message-state.entity.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 import type { Draft, MessageWriter } from "./message-writer.js";
-import type { PagePosition } from "./message.types.js";
+import { MAX_MENTIONS, type PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
 import type { SendTextMessageInput } from "./send-message.input.js";
 
 export const MAX_PAGE = 100;
-const MAX_MENTIONS = 50;
 /** getMediaMessages pages: the first is short, for a chat's header strip. */
 const FIRST_MEDIA_PAGE = 3;
-const MEDIA_PAGE = 10;
+export const MEDIA_PAGE = 10;
 /** forwardMessages takes at most this many targets and this many messages. */
 export const MAX_FORWARD = 50;
 const MSG_ID = /^[A-Za-z0-9._:-]{1,64}$/;

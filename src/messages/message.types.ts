@@ -1,6 +1,12 @@
 // GraphQL shapes of messages, and the one mapping from a message payload to the API type.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { listOf } from "../graphql/cost.js";
 import type { MessagePayload, MessagesDeletedPayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
+
+/** A message mentions at most this many users. */
+export const MAX_MENTIONS = 50;
+/** deleteMessagesFor… names at most this many messages (so a MessagesDeleted event holds at most as many). */
+export const MAX_DELETE = 100;
 
 export const ChatTypeEnum = { CHAT: "CHAT", GROUPCHAT: "GROUPCHAT" } as const;
 export const MessageTypeEnum = { TEXT: "TEXT", IMAGE: "IMAGE", AUDIO: "AUDIO", VIDEO: "VIDEO", FILE: "FILE" } as const;
@@ -86,7 +92,7 @@ export class Message {
   @Field(() => Message, { nullable: true })
   replyTo!: Message | null;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { complexity: listOf(() => MAX_MENTIONS) })
   mentionedUserJids!: string[];
 
   @Field(() => Boolean)
@@ -157,7 +163,7 @@ export class MessagesDeleted {
   @Field(() => ID)
   chatJid!: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { complexity: listOf(() => MAX_DELETE) })
   messageIds!: string[];
 
   @Field(() => ID)

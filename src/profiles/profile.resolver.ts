@@ -1,8 +1,10 @@
 // Profile operations and the userProfileUpdated subscription.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../graphql/context.js";
+import { lengthOf, limitArgument, listOf } from "../graphql/cost.js";
 import { type ProfilePayload, topics } from "../realtime/topics.js";
 import { ProfileInput } from "./profile.input.js";
+import { MAX_CONTACTS_PAGE, MAX_PROFILE_BATCH } from "./profile.service.js";
 import { ProfileSort, toUserProfile, UserProfile } from "./profile.types.js";
 
 @Resolver()
@@ -12,7 +14,7 @@ export class ProfileResolver {
     return ctx.services.profiles.myProfile(await ctx.viewer());
   }
 
-  @Query(() => [UserProfile], { description: "getUserProfile, getProfile: at most 100 jids." })
+  @Query(() => [UserProfile], { description: "getUserProfile, getProfile: at most 100 jids.", complexity: listOf((_bounds, args) => lengthOf("jids", MAX_PROFILE_BATCH)(args)) })
   async userProfiles(@Arg("jids", () => [ID]) jids: string[], @Ctx() ctx: Context): Promise<UserProfile[]> {
     return ctx.services.profiles.userProfiles(await ctx.viewer(), jids);
   }
@@ -20,6 +22,7 @@ export class ProfileResolver {
   @Query(() => [UserProfile], {
     description:
       "getProfiles, getSortedUserProfiles, getRecentProfiles: the viewer's contacts (users sharing a chat or a group).",
+    complexity: listOf(limitArgument(MAX_CONTACTS_PAGE)),
   })
   async profiles(
     @Arg("sort", () => ProfileSort, { defaultValue: ProfileSort.NAME, nullable: true }) sort: ProfileSort | null,

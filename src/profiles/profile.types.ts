@@ -1,4 +1,5 @@
 // GraphQL shapes of profiles, and the one mapping from a profile payload to the API type.
+import { listOf } from "../graphql/cost.js";
 import { publicImagePath } from "../media/signed-url.js";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { ProfilePayload } from "../realtime/topics.js";
@@ -84,7 +85,7 @@ export class UserProfile {
   @Field(() => Int, { nullable: true })
   role!: number | null;
 
-  @Field(() => [ProfileCustomField])
+  @Field(() => [ProfileCustomField], { complexity: listOf((bounds) => bounds.customFields) })
   customFields!: ProfileCustomField[];
 
   @Field(() => Boolean)

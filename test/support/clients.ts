@@ -133,6 +133,11 @@ export class Subscription<T = Record<string, any>> {
     return event.data as T;
   }
 
+  /** The errors that ended the subscription, if it has ended so (nothing is waited for). */
+  get errors(): unknown[] {
+    return this.ended.items.flatMap((e) => (e === "complete" ? [] : [e.error]));
+  }
+
   /** Resolves with the errors or close event that ended the subscription. */
   async failure(timeoutMs = 5000): Promise<unknown> {
     const end = await this.ended.waitFor((e) => e !== "complete", timeoutMs, "the subscription to fail");
