@@ -1,11 +1,14 @@
 // How a new message reaches people: a group message is one broker event that every process fans
 // out to its own subscribers, each seeing it as they should; the sender's reply is rendered from
-// what the write knew and must equal the message read back.
+// what the write knew and must equal the message read back. Users sit on startServerPair's two
+// servers: two processes on PostgreSQL + Redis, one on the embedded default, so no test here is
+// named for another process (realtime-messages.test.ts has those).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, WsClient } from "./support/clients.js";
 import { MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
 import { scrape } from "./support/prometheus.js";
-import { startServer, type TestServer } from "./support/server.js";
+import { liveSubscription } from "./support/live.js";
+import { startServerPair, type TestServer } from "./support/server.js";
 
 const RECEIVED = `subscription { messageReceived { id rowId chatJid fromJid text isMuted status replyTo { id text } } }`;
 type Received = {
@@ -17,25 +20,20 @@ describe("message fan-out", () => {
   let b: TestServer;
   const sockets: WsClient[] = [];
   beforeAll(async () => {
-    a = await startServer();
-    // A second process on the same database and broker (the embedded default has one process only).
-    b = process.env.DATABASE_URL && process.env.REDIS_URL ? await startServer() : a;
+    [a, b] = await startServerPair();
   });
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.close()));
   });
 
+  /** A subscription live for what the other server publishes (notes to self through it proved it). */
   const listen = async (user: TestUser, on: TestServer) => {
     const ws = await WsClient.connect(on, user.token);
     sockets.push(ws);
-    const sub = ws.subscribe<Received>(RECEIVED);
-    // The subscription is live once a message sent after it arrives: a note to self proves it.
-    const probe = await sendText(on, user, user, "probe");
-    await sub.waitFor((d) => d.messageReceived.id === probe.id);
-    return sub;
+    return (await liveSubscription<Received>(ws, user, on === a ? b : a, { query: RECEIVED })).sub;
   };
 
-  it("a group message reaches every participant on either process, muted and reply as each sees them", async () => {
+  it("a group message reaches every participant, muted and reply as each sees them", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
     const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "fan-out", participantJids: $jids) { jid } }`, {
       jids: [near.jid, far.jid],
@@ -52,7 +50,7 @@ describe("message fan-out", () => {
     expect((await farSub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual({ ...expected, isMuted: true, status: "DELIVERED" });
   });
 
-  it("group and one-to-one messages reach a participant on another process in the order they were sent", async () => {
+  it("group and one-to-one messages reach a participant in the order they were sent", async () => {
     const [owner, member] = await Promise.all([registerUser(a), registerUser(b)]);
     const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "order", participantJids: $jids) { jid } }`, {
       jids: [member.jid],
@@ -144,7 +142,7 @@ describe("message fan-out", () => {
   });
 
   // Events for many people travel as one broker message each (publishToMany), like group messages.
-  it("a group's typing, a group change, a profile change and a deletion for everyone are one broker event each, and reach everyone on either process", async () => {
+  it("a group's typing, a group change, a profile change and a deletion for everyone are one broker event each, and reach everyone", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
     const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "one event", participantJids: $jids) { jid } }`, {
       jids: [near.jid, far.jid],
