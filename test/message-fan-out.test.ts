@@ -5,7 +5,7 @@
 // named for another process (realtime-messages.test.ts has those).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, WsClient } from "./support/clients.js";
-import { MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
+import { createGroup, MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
 import { scrape } from "./support/prometheus.js";
 import { liveSubscription } from "./support/live.js";
 import { startServerPair, type TestServer } from "./support/server.js";
@@ -35,10 +35,7 @@ describe("message fan-out", () => {
 
   it("a group message reaches every participant, muted and reply as each sees them", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "fan-out", participantJids: $jids) { jid } }`, {
-      jids: [near.jid, far.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [near, far], { name: "fan-out" });
     await ok(b, `mutation($jid: ID!) { muteChat(toJid: $jid, isMuted: true) }`, { jid: group.jid }, { token: far.token });
     const first = await sendText(a, near, group, "first");
     const [ownCopy, nearSub, farSub] = await Promise.all([listen(owner, a), listen(near, a), listen(far, b)]);
@@ -52,10 +49,7 @@ describe("message fan-out", () => {
 
   it("group and one-to-one messages reach a participant in the order they were sent", async () => {
     const [owner, member] = await Promise.all([registerUser(a), registerUser(b)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "order", participantJids: $jids) { jid } }`, {
-      jids: [member.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [member], { name: "order" });
     const sub = await listen(member, b);
     const sent: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -69,10 +63,7 @@ describe("message fan-out", () => {
 
   it("the sent message returned to its sender equals the message read back, one-to-one, in a group and to self", async () => {
     const [owner, other] = await Promise.all([registerUser(a), registerUser(a)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "echo", participantJids: $jids) { jid } }`, {
-      jids: [other.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [other], { name: "echo" });
     await ok(a, `mutation($jid: ID!) { muteChat(toJid: $jid, isMuted: true) }`, { jid: group.jid }, { token: owner.token });
     for (const to of [other, group, owner]) {
       const earlier = await sendText(a, owner, to, "earlier");
@@ -92,10 +83,7 @@ describe("message fan-out", () => {
   // (src/graphql/shared-results.ts): each must still get exactly the shape it asked for.
   it("members subscribed with different selections, aliases and variables each get their own shape of one group message", async () => {
     const [owner, plain, same, aliased, withVariables] = await Promise.all([registerUser(a), registerUser(a), registerUser(a), registerUser(a), registerUser(a)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "shapes", participantJids: $jids) { jid } }`, {
-      jids: [plain.jid, same.jid, aliased.jid, withVariables.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [plain, same, aliased, withVariables], { name: "shapes" });
     const subscribed = async (user: TestUser, query: string, variables?: Record<string, unknown>) => {
       const ws = await WsClient.connect(a, user.token);
       sockets.push(ws);
@@ -121,22 +109,20 @@ describe("message fan-out", () => {
 
   it("a group member's subscription ends when completed while waiting for the next event", async () => {
     const [owner, member] = await Promise.all([registerUser(a), registerUser(a)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "complete", participantJids: $jids) { jid } }`, {
-      jids: [member.jid],
-    }, { token: owner.token });
+    const group = await createGroup(a, owner, [member], { name: "complete" });
     const ws = await WsClient.connect(a, member.token);
     sockets.push(ws);
     const before = (await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" });
     const sub = ws.subscribe<Received>(RECEIVED);
-    const first = await sendText(a, owner, { jid: createGroup.jid as string }, "before complete");
+    const first = await sendText(a, owner, group, "before complete");
     await sub.waitFor((d) => d.messageReceived.id === first.id);
     expect((await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(before + 1);
     sub.dispose();
     await expect.poll(async () => (await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(before);
-    await sendText(a, owner, { jid: createGroup.jid as string }, "after complete");
+    await sendText(a, owner, group, "after complete");
     // Still open, the socket gets nothing more on the completed subscription.
     const probe = ws.subscribe<Received>(RECEIVED);
-    const last = await sendText(a, owner, { jid: createGroup.jid as string }, "to the new subscription");
+    const last = await sendText(a, owner, group, "to the new subscription");
     await probe.waitFor((d) => d.messageReceived.id === last.id);
     expect(sub.received.map((e) => e.data?.messageReceived.text)).toEqual(["before complete"]);
   });
@@ -144,10 +130,8 @@ describe("message fan-out", () => {
   // Events for many people travel as one broker message each (publishToMany), like group messages.
   it("a group's typing, a group change, a profile change and a deletion for everyone are one broker event each, and reach everyone", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "one event", participantJids: $jids) { jid } }`, {
-      jids: [near.jid, far.jid],
-    }, { token: owner.token });
-    const groupJid = createGroup.jid as string;
+    const group = await createGroup(a, owner, [near, far], { name: "one event" });
+    const groupJid = group.jid;
     const socket = async (user: TestUser, on: TestServer) => {
       const ws = await WsClient.connect(on, user.token);
       sockets.push(ws);
