@@ -1,8 +1,10 @@
-// Conversation management on group chats, with participants on two server processes: forward to
-// and from groups, favourites, clear and delete chats, delete for me and for everyone, mute, archive.
+// Conversation management on group chats, with participants spread over startServerPair's two
+// servers (two processes on PostgreSQL + Redis, one on the embedded default): forward to and from
+// groups, favourites, clear and delete chats, delete for me and for everyone, mute, archive.
 import { beforeAll, describe, expect, it } from "vitest";
 import { gqlAs, ok, onlyError, WsClient } from "./support/clients.js";
 import { createGroup, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
+import { liveSubscription } from "./support/live.js";
 import { startServerPair, type TestServer } from "./support/server.js";
 
 const HISTORY = `query($jid: ID!) { chatMessages(jid: $jid, limit: 100) { messages { id text isForwarded isFavourite isDeletedForEveryone } } }`;
@@ -233,15 +235,15 @@ describe("conversation management in groups", () => {
       expect(await texts(two, gone, group)).toEqual([]);
     });
 
-    it("deleteMessagesForEveryone in a group: every participant hears of it, on either process, and sees a tombstone", async () => {
+    it("deleteMessagesForEveryone in a group: every participant hears of it and sees a tombstone", async () => {
       const { people, group } = await setUp(3);
       const [admin, b, c] = people;
-      const sockets = await Promise.all([WsClient.connect(one, admin.token), WsClient.connect(two, b.token), WsClient.connect(one, c.token)]);
+      const servers = [one, two, one] as const;
+      const sockets = await Promise.all(people.map((user, i) => WsClient.connect(servers[i]!, user.token)));
       const deleted = sockets.map((ws) => ws.subscribe(`subscription { messagesDeleted { chatJid messageIds byJid } }`));
-      const live = sockets.map((ws) => ws.subscribe(`subscription { messageReceived(afterRowId: "0") { id } }`));
-      // Once a message sent now reaches every socket, their subscriptions are live.
+      // A later subscription on each socket, live for what the other server publishes, proves the earlier one live too.
+      await Promise.all(sockets.map((ws, i) => liveSubscription(ws, people[i]!, servers[i] === one ? two : one)));
       const oops = await sendText(two, b, group, "oops");
-      await Promise.all(live.map((sub) => sub.waitFor((d) => d.messageReceived.id === oops.id)));
       const reply = await sendText(one, c, group, "what?", { replyMessageId: oops.id });
       await ok(two, DELETE_FOR_EVERYONE, { to: group.jid, ids: [oops.id] }, { token: b.token });
       for (const sub of deleted) {

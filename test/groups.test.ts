@@ -23,7 +23,8 @@ const HISTORY = `query($jid: ID!) { chatMessages(jid: $jid, limit: 100) { messag
 type GroupEvent = { groupUpdated: { type: string; groupJid: string; actorJid: string; targetJids: string[]; group: { name: string; participantCount: number; myRole: string | null } | null } };
 
 describe("groups", () => {
-  // Participants act through both processes: the admin through one, the others through two.
+  // Participants act through both servers of the pair (two processes on PostgreSQL + Redis, one on
+  // the embedded default): the admin through one, the others through two.
   let one: TestServer;
   let two: TestServer;
   beforeAll(async () => {
@@ -478,7 +479,7 @@ describe("groups", () => {
     const eventsOf = (sub: { received: { data?: GroupEvent | null }[] }, groupJid: string) =>
       sub.received.map((e) => e.data?.groupUpdated).filter((e) => e?.groupJid === groupJid);
 
-    it("every change reaches every participant, across processes, and once the user removed or leaving", async () => {
+    it("every change reaches every participant, and once the user removed or leaving", async () => {
       const [admin, b, c, d] = await users(4);
       const { subs, close } = await subscribeAll([
         [one, admin],
@@ -599,7 +600,7 @@ describe("groups", () => {
     const PROFILE = `subscription { userProfileUpdated { jid nickname } }`;
     const SET = `mutation($n: String!) { setUserProfile(input: { nickname: $n }) { nickname } }`;
 
-    it("reaches those who share a group, across processes, and stops when they no longer do", async () => {
+    it("reaches those who share a group, and stops when they no longer do", async () => {
       const [admin, member, changer] = await users(3);
       const group = await createGroup(one, admin, [member, changer]);
       const ws = await WsClient.connect(two, member.token);

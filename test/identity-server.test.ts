@@ -77,7 +77,7 @@ describe("the server credential", () => {
     [one, two] = await startServerPair({ SERVER_API_KEY: SERVER_KEY });
   });
 
-  it("mints a token for a new identifier, creating the user; the token works on the other process", async () => {
+  it("mints a token for a new identifier, creating the user; the token works over HTTP and WebSocket, on the pair's other server", async () => {
     const id = uniqueName("App");
     const { mintUserToken } = await ok(one, MINT, { id }, asServer);
     expect(mintUserToken.userJid).toBe(`${id.toLowerCase()}@localhost`);
@@ -103,7 +103,7 @@ describe("the server credential", () => {
     expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "expiresInSeconds" });
   });
 
-  it("revokes all of a user's tokens: HTTP refuses them and their sockets close, on every process; a new token works", async () => {
+  it("revokes all of a user's tokens: HTTP refuses them and their sockets close, on both servers of the pair; a new token works", async () => {
     const user = await registerUser(one);
     const minted = (await ok(one, MINT, { id: user.username }, asServer)).mintUserToken.token;
     const sockets = [await WsClient.connect(one, user.token), await WsClient.connect(two, minted)];

@@ -1,11 +1,14 @@
 // How a new message reaches people: a group message is one broker event that every process fans
 // out to its own subscribers, each seeing it as they should; the sender's reply is rendered from
-// what the write knew and must equal the message read back.
+// what the write knew and must equal the message read back. Users sit on startServerPair's two
+// servers: two processes on PostgreSQL + Redis, one on the embedded default, so no test here is
+// named for another process (realtime-messages.test.ts has those).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, WsClient } from "./support/clients.js";
-import { MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
+import { createGroup, MESSAGE_FIELDS, registerUser, sendText, type TestUser } from "./support/fixtures.js";
 import { scrape } from "./support/prometheus.js";
-import { startServer, type TestServer } from "./support/server.js";
+import { liveSubscription } from "./support/live.js";
+import { startServerPair, type TestServer } from "./support/server.js";
 
 const RECEIVED = `subscription { messageReceived { id rowId chatJid fromJid text isMuted status replyTo { id text } } }`;
 type Received = {
@@ -17,30 +20,22 @@ describe("message fan-out", () => {
   let b: TestServer;
   const sockets: WsClient[] = [];
   beforeAll(async () => {
-    a = await startServer();
-    // A second process on the same database and broker (the embedded default has one process only).
-    b = process.env.DATABASE_URL && process.env.REDIS_URL ? await startServer() : a;
+    [a, b] = await startServerPair();
   });
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.close()));
   });
 
+  /** A subscription live for what the other server publishes (notes to self through it proved it). */
   const listen = async (user: TestUser, on: TestServer) => {
     const ws = await WsClient.connect(on, user.token);
     sockets.push(ws);
-    const sub = ws.subscribe<Received>(RECEIVED);
-    // The subscription is live once a message sent after it arrives: a note to self proves it.
-    const probe = await sendText(on, user, user, "probe");
-    await sub.waitFor((d) => d.messageReceived.id === probe.id);
-    return sub;
+    return (await liveSubscription<Received>(ws, user, on === a ? b : a, { query: RECEIVED })).sub;
   };
 
-  it("a group message reaches every participant on either process, muted and reply as each sees them", async () => {
+  it("a group message reaches every participant, muted and reply as each sees them", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "fan-out", participantJids: $jids) { jid } }`, {
-      jids: [near.jid, far.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [near, far], { name: "fan-out" });
     await ok(b, `mutation($jid: ID!) { muteChat(toJid: $jid, isMuted: true) }`, { jid: group.jid }, { token: far.token });
     const first = await sendText(a, near, group, "first");
     const [ownCopy, nearSub, farSub] = await Promise.all([listen(owner, a), listen(near, a), listen(far, b)]);
@@ -52,12 +47,9 @@ describe("message fan-out", () => {
     expect((await farSub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual({ ...expected, isMuted: true, status: "DELIVERED" });
   });
 
-  it("group and one-to-one messages reach a participant on another process in the order they were sent", async () => {
+  it("group and one-to-one messages reach a participant in the order they were sent", async () => {
     const [owner, member] = await Promise.all([registerUser(a), registerUser(b)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "order", participantJids: $jids) { jid } }`, {
-      jids: [member.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [member], { name: "order" });
     const sub = await listen(member, b);
     const sent: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -71,10 +63,7 @@ describe("message fan-out", () => {
 
   it("the sent message returned to its sender equals the message read back, one-to-one, in a group and to self", async () => {
     const [owner, other] = await Promise.all([registerUser(a), registerUser(a)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "echo", participantJids: $jids) { jid } }`, {
-      jids: [other.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [other], { name: "echo" });
     await ok(a, `mutation($jid: ID!) { muteChat(toJid: $jid, isMuted: true) }`, { jid: group.jid }, { token: owner.token });
     for (const to of [other, group, owner]) {
       const earlier = await sendText(a, owner, to, "earlier");
@@ -94,10 +83,7 @@ describe("message fan-out", () => {
   // (src/graphql/shared-results.ts): each must still get exactly the shape it asked for.
   it("members subscribed with different selections, aliases and variables each get their own shape of one group message", async () => {
     const [owner, plain, same, aliased, withVariables] = await Promise.all([registerUser(a), registerUser(a), registerUser(a), registerUser(a), registerUser(a)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "shapes", participantJids: $jids) { jid } }`, {
-      jids: [plain.jid, same.jid, aliased.jid, withVariables.jid],
-    }, { token: owner.token });
-    const group = { jid: createGroup.jid as string };
+    const group = await createGroup(a, owner, [plain, same, aliased, withVariables], { name: "shapes" });
     const subscribed = async (user: TestUser, query: string, variables?: Record<string, unknown>) => {
       const ws = await WsClient.connect(a, user.token);
       sockets.push(ws);
@@ -123,33 +109,29 @@ describe("message fan-out", () => {
 
   it("a group member's subscription ends when completed while waiting for the next event", async () => {
     const [owner, member] = await Promise.all([registerUser(a), registerUser(a)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "complete", participantJids: $jids) { jid } }`, {
-      jids: [member.jid],
-    }, { token: owner.token });
+    const group = await createGroup(a, owner, [member], { name: "complete" });
     const ws = await WsClient.connect(a, member.token);
     sockets.push(ws);
     const before = (await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" });
     const sub = ws.subscribe<Received>(RECEIVED);
-    const first = await sendText(a, owner, { jid: createGroup.jid as string }, "before complete");
+    const first = await sendText(a, owner, group, "before complete");
     await sub.waitFor((d) => d.messageReceived.id === first.id);
     expect((await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(before + 1);
     sub.dispose();
     await expect.poll(async () => (await scrape(a)).value("parley_graphql_active_subscriptions", { operation: "messageReceived" })).toBe(before);
-    await sendText(a, owner, { jid: createGroup.jid as string }, "after complete");
+    await sendText(a, owner, group, "after complete");
     // Still open, the socket gets nothing more on the completed subscription.
     const probe = ws.subscribe<Received>(RECEIVED);
-    const last = await sendText(a, owner, { jid: createGroup.jid as string }, "to the new subscription");
+    const last = await sendText(a, owner, group, "to the new subscription");
     await probe.waitFor((d) => d.messageReceived.id === last.id);
     expect(sub.received.map((e) => e.data?.messageReceived.text)).toEqual(["before complete"]);
   });
 
   // Events for many people travel as one broker message each (publishToMany), like group messages.
-  it("a group's typing, a group change, a profile change and a deletion for everyone are one broker event each, and reach everyone on either process", async () => {
+  it("a group's typing, a group change, a profile change and a deletion for everyone are one broker event each, and reach everyone", async () => {
     const [owner, near, far] = await Promise.all([registerUser(a), registerUser(a), registerUser(b)]);
-    const { createGroup } = await ok(a, `mutation($jids: [ID!]!) { createGroup(name: "one event", participantJids: $jids) { jid } }`, {
-      jids: [near.jid, far.jid],
-    }, { token: owner.token });
-    const groupJid = createGroup.jid as string;
+    const group = await createGroup(a, owner, [near, far], { name: "one event" });
+    const groupJid = group.jid;
     const socket = async (user: TestUser, on: TestServer) => {
       const ws = await WsClient.connect(on, user.token);
       sockets.push(ws);

@@ -2,10 +2,13 @@
 // typing, and the gap-free switch from replay to live.
 import { beforeAll, describe, expect, it } from "vitest";
 import { gql, ok, onlyError, WsClient } from "./support/clients.js";
-import { registerUser, sendText, type TestUser } from "./support/fixtures.js";
-import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
+import { createGroup, registerUser, registerUsers, sendText, type TestUser, uniqueName } from "./support/fixtures.js";
+import { liveSubscription } from "./support/live.js";
+import { onPostgresAndRedis, startServer, startTwoProcesses, type TestServer } from "./support/server.js";
 
 const RECEIVED = `subscription($after: ID) { messageReceived(afterRowId: $after) { id rowId chatJid fromJid toJid text status } }`;
+/** RECEIVED without a replay cursor: only live events. */
+const LIVE = `subscription { messageReceived { id rowId chatJid fromJid toJid text status } }`;
 const RECEIPTS = `subscription { messageStatusUpdated { messageId chatJid userJid status at } }`;
 type Received = { messageReceived: { id: string; rowId: string; chatJid: string; fromJid: string; toJid: string; text: string; status: string } };
 
@@ -195,13 +198,61 @@ describe("replay and live without gap or duplicate", () => {
     await ws.close();
   });
 
-  it.runIf(onPostgresAndRedis)("a message sent through one server process reaches a subscriber on another", async () => {
-    const [one, two] = await Promise.all([startServer(), startServer()]);
-    const [alice, bob] = await Promise.all([registerUser(one), registerUser(one)]);
+});
+
+// Only where there are two processes; every subscription here is live (test/support/live.ts),
+// never replayed, so what arrives came through the broker.
+describe.runIf(onPostgresAndRedis)("across server processes", () => {
+  let one: TestServer;
+  let two: TestServer;
+  beforeAll(async () => {
+    [one, two] = await startTwoProcesses();
+  });
+
+  it("a message sent through one server process reaches a live subscriber on another", async () => {
+    const [alice, bob] = await registerUsers(one, 2);
     const ws = await WsClient.connect(two, bob.token);
-    const sub = ws.subscribe<Received>(RECEIVED, { after: "0" });
+    const { sub } = await liveSubscription<Received>(ws, bob, one, { query: LIVE });
     const sent = await sendText(one, alice, bob, "across processes");
-    await sub.waitFor((d) => d.messageReceived.id === sent.id);
+    expect((await sub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toEqual({
+      id: sent.id,
+      rowId: sent.rowId,
+      chatJid: alice.jid,
+      fromJid: alice.jid,
+      toJid: bob.jid,
+      text: "across processes",
+      status: "DELIVERED",
+    });
+    await ws.close();
+  });
+
+  // A group message travels the fan-out channel (publishToMany), not the members' own topics.
+  it("a group message sent through one server process reaches live participants on another", async () => {
+    const [admin, b, c] = await registerUsers(one, 3);
+    const group = await createGroup(one, admin, [b, c]);
+    const sockets = await Promise.all([WsClient.connect(two, b.token), WsClient.connect(two, c.token)]);
+    const subs = await Promise.all([liveSubscription<Received>(sockets[0], b, one, { query: LIVE }), liveSubscription<Received>(sockets[1], c, one, { query: LIVE })]);
+    const sent = await sendText(one, admin, group, "to the group, across processes");
+    for (const { sub } of subs) {
+      expect((await sub.waitFor((d) => d.messageReceived.id === sent.id)).messageReceived).toMatchObject({ id: sent.id, chatJid: group.jid, fromJid: admin.jid, status: "DELIVERED" });
+    }
+    await Promise.all(sockets.map((ws) => ws.close()));
+  });
+
+  // The check above must be able to fail: a process in another REDIS_NAMESPACE shares the
+  // database but not the broker channels, as if the fan-out between processes were broken.
+  it("with the processes' broker channels apart (another REDIS_NAMESPACE), the liveness probe and cross-process delivery time out", async () => {
+    const apart = await startServer({ REDIS_NAMESPACE: uniqueName("apart-") });
+    const [alice, bob] = await registerUsers(one, 2);
+    const ws = await WsClient.connect(one, bob.token);
+    await expect(liveSubscription<Received>(ws, bob, apart, { query: LIVE, timeoutMs: 1500 })).rejects.toThrow(/not live/);
+    // The subscription itself is live on its own process; only messages from the other are missing.
+    const { sub } = await liveSubscription<Received>(ws, bob, one, { query: LIVE });
+    const unheard = await sendText(apart, alice, bob, "never announced here");
+    await expect(sub.waitFor((d) => d.messageReceived.id === unheard.id, 1000)).rejects.toThrow(/timed out/);
+    const heard = await sendText(one, alice, bob, "announced here");
+    await sub.waitFor((d) => d.messageReceived.id === heard.id);
+    expect(sub.received.map((e) => e.data?.messageReceived.id)).not.toContain(unheard.id);
     await ws.close();
   });
 });

@@ -61,7 +61,7 @@ describe("sockets per user", () => {
     servers = await startServerPair();
   });
 
-  it("the 33rd socket of one user, on either process, is refused with its reason; the first 32 keep working", async () => {
+  it("the 33rd socket of one user, its 32 others spread over the pair's servers, is refused with its reason; the first 32 keep working", async () => {
     const user = await registerUser(servers[0]);
     const sockets: WsClient[] = [];
     for (let i = 0; i < 32; i++) sockets.push(await WsClient.connect(servers[i % 2]!, user.token));

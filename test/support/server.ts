@@ -1,5 +1,14 @@
 // Real servers on port 0 for tests: on PostgreSQL + Redis when DATABASE_URL and REDIS_URL are
 // set, else on the embedded default (a fresh DATA_DIR each). Teardown is registered for the file.
+//
+// Two processes exist only on PostgreSQL + Redis: the embedded default's pub/sub is in-process
+// (and its SQLite file is not for sharing), so a second embedded server would hear nothing of
+// the first. Hence two helpers: startTwoProcesses, which refuses to run on the embedded default,
+// for tests named for another process (in describe.runIf / it.runIf(onPostgresAndRedis), with
+// their subscriptions proven live by test/support/live.ts); and startServerPair, which is two
+// processes where there are two and one server twice elsewhere, for behaviour that must hold
+// whichever server each user is on. A test on startServerPair runs on one process on the
+// embedded default, so its name claims no other process.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,15 +84,20 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
 }
 
 /**
- * Two server processes sharing Postgres and Redis, for behaviour across processes. On the
- * embedded default a second process cannot share the in-process pub/sub (nor safely the SQLite
- * file), so both are the same server there.
+ * Two servers for behaviour that holds whichever server a user is on: two processes sharing
+ * PostgreSQL and Redis there, one server twice on the embedded default (see the header).
  */
 export async function startServerPair(env: Record<string, string | undefined> = {}): Promise<[TestServer, TestServer]> {
   if (!onPostgresAndRedis) {
     const only = await startServer(env);
     return [only, only];
   }
+  return startTwoProcesses(env);
+}
+
+/** Two server processes sharing PostgreSQL and Redis; throws on the embedded default, which has one. */
+export async function startTwoProcesses(env: Record<string, string | undefined> = {}): Promise<[TestServer, TestServer]> {
+  if (!onPostgresAndRedis) throw new Error("two server processes need PostgreSQL and Redis (DATABASE_URL and REDIS_URL): run the test with it.runIf(onPostgresAndRedis)");
   const [one, two] = await Promise.all([startServer(env), startServer(env)]);
   return [one, two];
 }
