@@ -5,15 +5,20 @@
 FROM node:22-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# client/ is an npm workspace (@parley/client): npm ci needs its package.json
+COPY client/package.json ./client/
 # better-sqlite3 builds from source when no prebuilt binary is at hand (python3, make, g++ are in this image)
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY client/package.json ./client/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# npm run build builds the SDK too; the runtime image does not hold it
+COPY client ./client
 RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime

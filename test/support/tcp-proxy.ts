@@ -1,0 +1,47 @@
+// A TCP proxy in front of a test server whose link can be cut and healed, to play a network that
+// drops: cut() resets every connection through it and refuses new ones until heal().
+import { connect, createServer, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import type { Endpoint } from "./server.js";
+
+export interface TcpProxy extends Endpoint {
+  cut(): void;
+  heal(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: { url: string }): Promise<TcpProxy> {
+  const { hostname, port } = new URL(target.url);
+  const open = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) return client.resetAndDestroy();
+    const upstream = connect(Number(port), hostname);
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on("close", () => open.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    graphqlUrl: `${base}/graphql`,
+    wsUrl: `${base.replace(/^http/, "ws")}/graphql`,
+    cut() {
+      down = true;
+      for (const socket of open) socket.resetAndDestroy();
+    },
+    heal() {
+      down = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
