@@ -5,12 +5,12 @@
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
 import { type EntityManager, In } from "typeorm";
-import type { ChatDelta, ChatRef, ChatService } from "../chats/chat.service.js";
+import type { ChatDelta, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
-import type { GroupDirectory } from "../groups/group-directory.js";
 import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type MessagePayload, topics } from "../realtime/topics.js";
+import type { Addressing, ChatRef } from "./addressing.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 
 /** A validated message, ready to be written. */
@@ -57,7 +57,7 @@ export class MessageWriter {
   constructor(
     private readonly db: Database,
     private readonly chats: ChatService,
-    private readonly groups: GroupDirectory,
+    private readonly addressing: Addressing,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
   ) {}
@@ -119,7 +119,7 @@ export class MessageWriter {
         const members = new Map<string, number[]>();
         for (const { chat } of fresh.values()) {
           if (chat.type === "GROUPCHAT" && !members.has(chat.group.id)) {
-            members.set(chat.group.id, (await this.groups.members(chat.group.id, em)).map((m) => m.userId));
+            members.set(chat.group.id, (await this.addressing.audience(chat, em)).map((m) => m.userId));
           }
         }
         const stored = new Map(rows.map((r) => [r.id, r]));

@@ -3,16 +3,16 @@
 import { randomUUID } from "node:crypto";
 import { type EntityManager, In } from "typeorm";
 import type { Chat } from "../chats/chat.entity.js";
-import { type ChatRef, ChatService } from "../chats/chat.service.js";
+import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
-import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { MessagePayload } from "../realtime/topics.js";
+import { Addressing, type ChatRef, groupIdOfKey } from "./addressing.js";
 import { MessageState } from "./message-state.entity.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 import type { Draft, MessageWriter } from "./message-writer.js";
@@ -38,6 +38,7 @@ export interface Page {
 export class MessageService {
   constructor(
     private readonly db: Database,
+    private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly users: UserDirectory,
     private readonly profiles: ProfileService,
@@ -53,7 +54,7 @@ export class MessageService {
     if (length > this.maxTextLength) {
       throw badInput("input.messageText", `must be at most ${this.maxTextLength} characters, got ${length}`);
     }
-    const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
+    const chat = await this.addressing.resolve(viewer, input.toJid, "input.toJid");
     return this.send(viewer, chat, input, { type: "TEXT", text, media: null, isForwarded: false });
   }
 
@@ -64,7 +65,7 @@ export class MessageService {
     type: Exclude<MessageType, "TEXT">,
     media: MediaData,
   ): Promise<MessagePayload> {
-    const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
+    const chat = await this.addressing.resolve(viewer, input.toJid, "input.toJid");
     return this.send(viewer, chat, input, { type, text: null, media, isForwarded: false });
   }
 
@@ -128,7 +129,7 @@ export class MessageService {
    * only from users who already share a chat with them.
    */
   private async checkMayWrite(chat: ChatRef): Promise<void> {
-    ChatService.requireMember(chat);
+    Addressing.requireMember(chat);
     if (chat.type === "GROUPCHAT" || chat.peer.id === chat.me.id) return;
     if ((await this.profiles.allowTypeOf(chat.peer.id)) !== "DENY_ANY") return;
     if (await this.chats.hasChatWith(chat.peer.id, chat.me.id)) return;
@@ -146,7 +147,7 @@ export class MessageService {
   private async mentions(chat: ChatRef, jids: string[]): Promise<string[]> {
     if (jids.length === 0) return [];
     if (jids.length > MAX_MENTIONS) throw badInput("input.mentionedUserJids", `at most ${MAX_MENTIONS} jids`);
-    const audience = await this.chats.audience(chat);
+    const audience = await this.addressing.audience(chat);
     const members = new Set([...(await this.users.byIds(audience.map((a) => a.userId))).values()].map((u) => u.jid));
     const result: string[] = [];
     for (const jid of jids) {
@@ -170,7 +171,7 @@ export class MessageService {
     if (tombstone) throw badInput("messageIds", `${tombstone.id} was deleted for everyone`);
     const targets = new Map<string, ChatRef>();
     for (const jid of toJids) {
-      const chat = await this.chats.resolve(viewer, jid, "toJids");
+      const chat = await this.addressing.resolve(viewer, jid, "toJids");
       targets.set(chat.key, chat);
     }
     for (const chat of targets.values()) await this.checkMayWrite(chat);
@@ -204,7 +205,7 @@ export class MessageService {
   async page(viewer: Viewer, jid: string, position: PagePosition, lastRowId: string | null, limit: number): Promise<Page> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("limit", `must be between 1 and ${MAX_PAGE}`);
     if (lastRowId !== null && !ROW_ID.test(lastRowId)) throw badInput("lastRowId", "must be a rowId");
-    const chat = await this.chats.resolve(viewer, jid, "jid");
+    const chat = await this.addressing.resolve(viewer, jid, "jid");
     const query = (await this.historyQuery(viewer, chat)).limit(limit + 1);
     const newer = lastRowId !== null && position === "DOWN";
     if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
@@ -221,7 +222,7 @@ export class MessageService {
    * without lastMessageId, else the 10 older than that message.
    */
   async mediaPage(viewer: Viewer, jid: string, lastMessageId: string | null): Promise<MessagePayload[]> {
-    const chat = await this.chats.resolve(viewer, jid, "jid");
+    const chat = await this.addressing.resolve(viewer, jid, "jid");
     const query = (await this.historyQuery(viewer, chat))
       .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
       .andWhere("m.deleted_for_everyone_at IS NULL")
@@ -281,10 +282,10 @@ export class MessageService {
       if (before !== null) query.andWhere("m.row_id < :before", { before });
       const rows = await query.getMany();
       const seen = await this.seenBy(viewerId, rows);
-      if (seen.some((r) => r.chatType !== "GROUPCHAT" || this.chats.groupChatEnabled)) return true;
+      if (seen.some((r) => r.chatType !== "GROUPCHAT" || this.addressing.groupChatEnabled)) return true;
       inGroupOnly ||= seen.length > 0;
       if (rows.length < MAX_PAGE) {
-        if (inGroupOnly) this.chats.requireGroupChat();
+        if (inGroupOnly) this.addressing.requireGroupChat();
         return false;
       }
       before = asId(rows[rows.length - 1]!.rowId);
@@ -305,7 +306,7 @@ export class MessageService {
   async visibleByIds(viewer: Viewer, ids: readonly string[], field: string, chat?: ChatRef): Promise<MessageRow[]> {
     const rows = ids.length ? await this.db.repository(MessageRow).find({ where: { id: In([...ids]) }, order: { rowId: "ASC" } }) : [];
     const visible = await this.seenBy(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows);
-    if (visible.some((r) => r.chatType === "GROUPCHAT")) this.chats.requireGroupChat();
+    if (visible.some((r) => r.chatType === "GROUPCHAT")) this.addressing.requireGroupChat();
     const found = new Set(visible.map((r) => r.id));
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) {
@@ -366,7 +367,7 @@ export class MessageService {
    */
   async filterVisible(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
     const visible = await this.seenBy(viewerId, rows);
-    return this.chats.groupChatEnabled ? visible : visible.filter((r) => r.chatType !== "GROUPCHAT");
+    return this.addressing.groupChatEnabled ? visible : visible.filter((r) => r.chatType !== "GROUPCHAT");
   }
 
   /**
