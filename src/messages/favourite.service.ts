@@ -4,10 +4,10 @@ import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
-import type { MessagePayload } from "../realtime/topics.js";
 import type { Addressing } from "./addressing.js";
 import { MessageState } from "./message-state.entity.js";
 import { MessageRow } from "./message.entity.js";
+import type { MessagePayload } from "./message-view.js";
 import type { MessageService } from "./message.service.js";
 
 /** favouriteMessages returns at most this many, newest first. */

@@ -9,9 +9,10 @@ import type { ChatDelta, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { type MessagePayload, topics } from "../realtime/topics.js";
+import { topics } from "../realtime/topics.js";
 import type { Addressing, ChatRef } from "./addressing.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
+import { type MessagePayload, renderMessage } from "./message-view.js";
 
 /** A validated message, ready to be written. */
 export interface Draft {
@@ -329,25 +330,14 @@ export class MessageWriter {
   /** The message as its sender sees it, before per-member fields (isMuted, chatJid, replyTo). */
   private payload(row: MessageRow, draft: Draft): MessagePayload {
     const { chat } = draft;
-    return {
-      rowId: row.rowId,
-      id: row.id,
-      chatType: chat.type,
+    return renderMessage(row, {
       chatJid: chat.jid,
       fromJid: chat.me.jid,
       toJid: chat.jid,
-      senderId: chat.me.id,
-      type: row.type,
-      text: row.text,
-      media: row.media,
-      replyTo: draft.replyPreview.sender,
-      mentionedUserJids: row.mentions,
-      isForwarded: row.isForwarded,
-      isDeletedForEveryone: false,
       isFavourite: false,
       isMuted: false,
       status: "SENT",
-      createdAt: row.createdAt.toISOString(),
-    };
+      replyTo: draft.replyPreview.sender,
+    });
   }
 }

@@ -2,14 +2,9 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../graphql/context.js";
 import { badInput } from "../graphql/errors.js";
-import {
-  type MessagePayload,
-  type MessagesDeletedPayload,
-  type ReceiptPayload,
-  type TypingPayload,
-  topics,
-} from "../realtime/topics.js";
+import { type MessagesDeletedPayload, type ReceiptPayload, type TypingPayload, topics } from "../realtime/topics.js";
 import { messageStream } from "./message-stream.js";
+import type { MessagePayload } from "./message-view.js";
 import {
   Message,
   MessagePage,

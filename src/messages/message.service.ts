@@ -11,10 +11,10 @@ import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
-import type { MessagePayload } from "../realtime/topics.js";
-import { Addressing, type ChatRef, groupIdOfKey } from "./addressing.js";
+import { Addressing, type ChatRef, type GroupChat, groupIdOfKey } from "./addressing.js";
 import { MessageState } from "./message-state.entity.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
+import { type MessagePayload, type MessageStatus, type Progress, progressOf, receiptStatus, renderMessage, statusFor } from "./message-view.js";
 import type { Draft, MessageWriter } from "./message-writer.js";
 import type { PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
@@ -318,6 +318,24 @@ export class MessageService {
   }
 
   /**
+   * groupMessageInfo: a group message the viewer sees, how far it got, and each recipient's
+   * receipt with the status it reached.
+   */
+  async receiptsOf(
+    viewer: Viewer,
+    chat: GroupChat,
+    messageId: string,
+  ): Promise<{ progress: Progress; receipts: { userJid: string; status: MessageStatus; at: Date }[] }> {
+    const [message] = await this.visibleByIds(viewer, [messageId], "messageId", chat);
+    const receipts = await this.db.repository(ReceiptRow).find({ where: { messageRowId: asId(message!.rowId) }, order: { userId: "ASC" } });
+    const users = await this.users.byIds(receipts.map((r) => r.userId));
+    return {
+      progress: progressOf(receipts),
+      receipts: receipts.map((r) => ({ userJid: users.get(r.userId)!.jid, status: receiptStatus(r), at: r.seenAt ?? r.deliveredAt ?? message!.createdAt })),
+    };
+  }
+
+  /**
    * Messages after rowId that the viewer may see, in rowId order. Scans at most limit candidates
    * (sent or received by the viewer); next is where to go on from, or null when there are no more.
    */
@@ -437,27 +455,15 @@ export class MessageService {
       const from = users.get(row.senderId)!;
       const groupId = groupIdOfKey(row.chatKey);
       const toJid = groupId !== null ? this.jids.group(groupId) : users.get(row.recipientId ?? row.senderId)!.jid;
-      const deleted = row.deletedForEveryoneAt !== null;
-      return {
-        rowId,
-        id: row.id,
-        chatType: row.chatType,
+      return renderMessage(row, {
         chatJid: groupId !== null || viewerId === from.id ? toJid : from.jid,
         fromJid: from.jid,
         toJid,
-        senderId: from.id,
-        type: row.type,
-        text: deleted ? null : row.text,
-        media: deleted ? null : row.media,
-        replyTo: null,
-        mentionedUserJids: deleted ? [] : row.mentions,
-        isForwarded: row.isForwarded,
-        isDeletedForEveryone: deleted,
         isFavourite: view.states.get(rowId)?.isFavourite === true,
         isMuted: view.chatStates.get(row.chatKey)?.isMuted === true,
         status: statusFor(row, viewerId, view.own.get(rowId), progress.get(rowId)),
-        createdAt: row.createdAt.toISOString(),
-      };
+        replyTo: null,
+      });
     };
     return rows.map((row) => {
       const reply = row.replyToId ? repliesById.get(row.replyToId) : undefined;
@@ -466,31 +472,8 @@ export class MessageService {
   }
 }
 
-/** How far a message got with its recipients. */
-export interface Progress {
-  total: number;
-  delivered: number;
-  seen: number;
-}
-
 interface View {
   chatStates: Map<string, Chat>;
   states: Map<string, MessageState>;
   own: Map<string, ReceiptRow>;
-}
-
-/** For the sender: the furthest status every recipient reached; for a recipient: their own. */
-export function statusFor(
-  row: Pick<MessageRow, "senderId">,
-  viewerId: number,
-  own: Pick<ReceiptRow, "deliveredAt" | "seenAt"> | undefined,
-  progress: Progress | undefined,
-): MessagePayload["status"] {
-  if (viewerId === row.senderId) {
-    if (!progress || progress.total === 0) return "SENT";
-    if (progress.seen === progress.total) return "SEEN";
-    return progress.delivered === progress.total ? "DELIVERED" : "SENT";
-  }
-  if (own?.seenAt) return "SEEN";
-  return own?.deliveredAt ? "DELIVERED" : "SENT";
 }

@@ -1,6 +1,7 @@
 // GraphQL shapes of messages, and the one mapping from a message payload to the API type.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import type { MessagePayload, MessagesDeletedPayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
+import type { MessagesDeletedPayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
+import type { MessagePayload } from "./message-view.js";
 
 export const ChatTypeEnum = { CHAT: "CHAT", GROUPCHAT: "GROUPCHAT" } as const;
 export const MessageTypeEnum = { TEXT: "TEXT", IMAGE: "IMAGE", AUDIO: "AUDIO", VIDEO: "VIDEO", FILE: "FILE" } as const;

@@ -9,9 +9,10 @@ import { asId } from "../db/values.js";
 import { notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { type MessagePayload, type ReceiptPayload, topics } from "../realtime/topics.js";
+import { type ReceiptPayload, topics } from "../realtime/topics.js";
 import type { Addressing } from "./addressing.js";
 import { MessageRow } from "./message.entity.js";
+import type { MessagePayload } from "./message-view.js";
 
 /** How long delivered receipts gather before they are written together. */
 const DELIVERED_FLUSH_MS = 5;
