@@ -18,6 +18,7 @@ import { type MessagePayload, type MessageStatus, type Progress, progressOf, rec
 import type { Draft, MessageWriter } from "./message-writer.js";
 import type { PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
+import { named, positional, visibleTo } from "./visibility.js";
 import type { SendTextMessageInput } from "./send-message.input.js";
 
 export const MAX_PAGE = 100;
@@ -235,27 +236,16 @@ export class MessageService {
     return this.render(await query.getMany(), viewer.userId);
   }
 
-  /** The chat's history as the viewer sees it: not deleted for them, not cleared (favourites stay). */
+  /** The chat's history as the viewer sees it (visibleTo), its state read once for the whole query. */
   private async historyQuery(viewer: Viewer, chat: ChatRef) {
     const state = await this.chats.stateOf(viewer.userId, chat.key);
-    const query = this.db
+    const { param, params } = named();
+    const visible = visibleTo({ viewerId: viewer.userId, groupChat: this.addressing.groupChatEnabled, clearedUpTo: asId(state?.clearedUpToRowId ?? 0) }, param);
+    return this.db
       .repository(MessageRow)
       .createQueryBuilder("m")
       .where("m.chat_key = :key", { key: chat.key })
-      .andWhere(
-        `NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = :viewer AND d.message_row_id = m.row_id AND d.is_deleted = :yes)`,
-      )
-      .andWhere(
-        `(m.row_id > :cleared OR EXISTS (
-           SELECT 1 FROM message_states f WHERE f.user_id = :viewer AND f.message_row_id = m.row_id AND f.is_favourite = :yes))`,
-      )
-      .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) });
-    if (chat.type === "GROUPCHAT") {
-      // Only what was sent while the viewer took part: their own, and what they were a recipient of.
-      query.andWhere(`(m.sender_id = :viewer OR EXISTS (
-        SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`);
-    }
-    return query;
+      .andWhere(visible, params);
   }
 
   /**
@@ -263,33 +253,19 @@ export class MessageService {
    * everyone): who may download a file shared in a chat.
    */
   async seesMessageWithMedia(viewerId: number, mediaToken: string): Promise<boolean> {
-    // Only group messages carry it for the viewer: refused as a group operation when groupChat is off.
-    let inGroupOnly = false;
-    // Page by page, newest first: the newest messages with the file may all be deleted or
-    // cleared for the viewer while an older one is still theirs to see.
-    for (let before: string | null = null; ; ) {
-      const query = this.db
+    const sees = (groupChat: boolean): Promise<boolean> => {
+      const { param, params } = named();
+      return this.db
         .repository(MessageRow)
         .createQueryBuilder("m")
         .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
-        .andWhere(
-          `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
-             SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
-          { viewer: viewerId },
-        )
-        .orderBy("m.row_id", "DESC")
-        .limit(MAX_PAGE);
-      if (before !== null) query.andWhere("m.row_id < :before", { before });
-      const rows = await query.getMany();
-      const seen = await this.seenBy(viewerId, rows);
-      if (seen.some((r) => r.chatType !== "GROUPCHAT" || this.addressing.groupChatEnabled)) return true;
-      inGroupOnly ||= seen.length > 0;
-      if (rows.length < MAX_PAGE) {
-        if (inGroupOnly) this.addressing.requireGroupChat();
-        return false;
-      }
-      before = asId(rows[rows.length - 1]!.rowId);
-    }
+        .andWhere(visibleTo({ viewerId, groupChat }, param), params)
+        .getExists();
+    };
+    if (await sees(this.addressing.groupChatEnabled)) return true;
+    // Only group messages carry it for the viewer: refused as a group operation when groupChat is off.
+    if (!this.addressing.groupChatEnabled && (await sees(true))) this.addressing.requireGroupChat();
+    return false;
   }
 
   /** getReplyMessage: one message the viewer may see. */
@@ -305,7 +281,7 @@ export class MessageService {
    */
   async visibleByIds(viewer: Viewer, ids: readonly string[], field: string, chat?: ChatRef): Promise<MessageRow[]> {
     const rows = ids.length ? await this.db.repository(MessageRow).find({ where: { id: In([...ids]) }, order: { rowId: "ASC" } }) : [];
-    const visible = await this.seenBy(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows);
+    const visible = await this.filterVisible(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows, true);
     if (visible.some((r) => r.chatType === "GROUPCHAT")) this.addressing.requireGroupChat();
     const found = new Set(visible.map((r) => r.id));
     const missing = ids.find((id) => !found.has(id));
@@ -367,43 +343,34 @@ export class MessageService {
 
   /** The newest message of the chat the owner still sees, or null. */
   async lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
+    const { param, params } = positional();
     const [row] = await this.db.rows<{ row_id: unknown }>(
       em,
-      `SELECT m.row_id FROM messages m WHERE m.chat_key = ?
-         AND NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = ? AND d.message_row_id = m.row_id AND d.is_deleted = ?)
-         AND (m.row_id > ? OR EXISTS (
-           SELECT 1 FROM message_states f WHERE f.user_id = ? AND f.message_row_id = m.row_id AND f.is_favourite = ?))
+      `SELECT m.row_id FROM messages m WHERE m.chat_key = ${param(key)}
+         AND ${visibleTo({ viewerId: ownerId, groupChat: this.addressing.groupChatEnabled, clearedUpTo }, param)}
        ORDER BY m.row_id DESC LIMIT 1`,
-      [key, ownerId, true, clearedUpTo, ownerId, true],
+      params,
     );
     return row ? asId(row.row_id) : null;
   }
 
   /**
-   * What a viewer may see (seenBy) and the plan lets them reach: without groupChat, lists leave
-   * group messages out, while an operation naming one by id is refused (visibleByIds).
+   * Those of the rows the viewer sees (visibleTo), in their order. groupChat: whether group
+   * messages count; lists follow the plan, an operation naming messages by id asks with true
+   * and refuses group messages itself (visibleByIds).
    */
-  async filterVisible(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
-    const visible = await this.seenBy(viewerId, rows);
-    return this.addressing.groupChatEnabled ? visible : visible.filter((r) => r.chatType !== "GROUPCHAT");
-  }
-
-  /**
-   * What a viewer sees: messages of their chats they did not delete for themself, newer than
-   * where they cleared the chat — or older, when they kept it as a favourite.
-   */
-  private async seenBy(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
+  async filterVisible(viewerId: number, rows: MessageRow[], groupChat = this.addressing.groupChatEnabled): Promise<MessageRow[]> {
     if (rows.length === 0) return [];
-    const { chatStates, states, own } = await this.viewOf(viewerId, rows);
-    return rows.filter((r) => {
-      const rowId = asId(r.rowId);
-      // Group messages have no recipient column: a recipient is who has a receipt.
-      if (r.senderId !== viewerId && r.recipientId !== viewerId && !own.has(rowId)) return false;
-      const state = states.get(rowId);
-      if (state?.isDeleted) return false;
-      const cleared = BigInt(asId(chatStates.get(r.chatKey)?.clearedUpToRowId ?? 0));
-      return BigInt(asId(r.rowId)) > cleared || state?.isFavourite === true;
-    });
+    const { param, params } = named();
+    const visible = await this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .select("m.row_id", "row_id")
+      .where("m.row_id IN (:...rowIds)", { rowIds: rows.map((r) => asId(r.rowId)) })
+      .andWhere(visibleTo({ viewerId, groupChat }, param), params)
+      .getRawMany<{ row_id: unknown }>();
+    const ids = new Set(visible.map((r) => asId(r.row_id)));
+    return rows.filter((r) => ids.has(asId(r.rowId)));
   }
 
   /** What the viewer's own rows say about these messages: chat state, message state, receipts. */
