@@ -1,6 +1,6 @@
 // Unit tests of dense message logic: the status a viewer sees, and the subscription queue.
 import { describe, expect, it } from "vitest";
-import { statusFor } from "../src/messages/message.service.js";
+import { statusFor } from "../src/messages/message-view.js";
 import { AsyncQueue } from "../src/realtime/async-queue.js";
 
 describe("statusFor", () => {

@@ -4,20 +4,22 @@ import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import type { Viewer } from "../identity/identity.types.js";
+import type { Addressing, ChatRef } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
 import { Chat } from "./chat.entity.js";
-import type { ChatRef, ChatService } from "./chat.service.js";
+import type { ChatService } from "./chat.service.js";
 
 export class ConversationService {
   constructor(
     private readonly db: Database,
+    private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
   ) {}
 
   /** Clears the chat for the viewer, up to lastMessageId when given; favourites stay unless deleteFavourites. */
   async clear(viewer: Viewer, toJid: string, deleteFavourites: boolean, lastMessageId: string | null): Promise<boolean> {
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     const upTo = lastMessageId === null ? null : asId((await this.messages.visibleByIds(viewer, [lastMessageId], "lastMessageId", chat))[0]!.rowId);
     await this.db.transaction((em) => this.clearIn(em, viewer, chat, { upTo, deleteFavourites, hide: false }));
     return true;
@@ -25,7 +27,7 @@ export class ConversationService {
 
   /** Clears the chat and removes it from recent chats until a new message arrives. */
   async delete(viewer: Viewer, toJid: string, deleteFavourites: boolean): Promise<boolean> {
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     await this.db.transaction((em) => this.clearIn(em, viewer, chat, { upTo: null, deleteFavourites, hide: true }));
     return true;
   }
@@ -35,7 +37,7 @@ export class ConversationService {
     const rows = await this.chats.all(viewer.userId);
     await this.db.transaction(async (em) => {
       for (const row of rows) {
-        const chat = await this.chats.resolve(viewer, row.jid, "toJid");
+        const chat = await this.addressing.resolve(viewer, row.jid, "toJid");
         await this.clearIn(em, viewer, chat, { upTo: null, deleteFavourites: false, hide });
       }
     });
@@ -51,7 +53,7 @@ export class ConversationService {
   }
 
   private async set(viewer: Viewer, toJid: string, change: Partial<Pick<Chat, "isMuted" | "isArchived">>): Promise<boolean> {
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     await this.db.transaction(async (em) => {
       await this.chats.ensure(em, viewer.userId, chat);
       await em.update(Chat, { ownerId: viewer.userId, jid: chat.jid }, change);

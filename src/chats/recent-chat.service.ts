@@ -3,10 +3,10 @@
 import { asId } from "../db/values.js";
 import { badInput } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
+import { groupIdOfKey } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
 import { toMessage } from "../messages/message.types.js";
 import type { GroupService } from "../groups/group.service.js";
-import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { ChatService } from "./chat.service.js";
 import { RecentChat } from "./chat.types.js";

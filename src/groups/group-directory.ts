@@ -1,20 +1,12 @@
-// Reading groups and who is in them, for every feature that needs to know (chats, messages).
+// Reading groups and who is in them, for every feature that needs to know (the message core
+// through its GroupMembership, handed in by app.ts).
 // The rules about changing them live in group.service.ts.
 import { type EntityManager, In, IsNull } from "typeorm";
 import type { Database } from "../db/database.js";
+import type { GroupMembership } from "../messages/addressing.js";
 import { GroupParticipantRow, GroupRow } from "./group.entity.js";
 
-/** The messages.chat_key of a group's chat. */
-export function groupKey(groupId: string): string {
-  return `g:${groupId}`;
-}
-
-/** The group id of a group chat key, or null for a one-to-one key. */
-export function groupIdOfKey(key: string): string | null {
-  return key.startsWith("g:") ? key.slice(2) : null;
-}
-
-export class GroupDirectory {
+export class GroupDirectory implements GroupMembership {
   constructor(private readonly db: Database) {}
 
   /** The group, unless it does not exist or was deleted. */

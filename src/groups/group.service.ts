@@ -6,23 +6,22 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { type EntityManager, In, IsNull } from "typeorm";
 import { Chat } from "../chats/chat.entity.js";
-import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import type { MediaStore } from "../media/media-store.js";
 import { publicImagePath } from "../media/signed-url.js";
-import { asDate, asId } from "../db/values.js";
+import { asDate } from "../db/values.js";
 import { badInput, forbidden, notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory, UserRef } from "../identity/user-directory.js";
+import { type Addressing, groupKey } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
 import { Receipt } from "../messages/message.types.js";
-import { ReceiptRow } from "../messages/receipt.entity.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type GroupEventPayload, topics } from "../realtime/topics.js";
 import { GroupParticipantRow, GroupRow } from "./group.entity.js";
-import { type GroupDirectory, groupKey } from "./group-directory.js";
+import type { GroupDirectory } from "./group-directory.js";
 import { Group, GroupMessageInfo, Participant, type ParticipantRole } from "./group.types.js";
 
 const URL = /^https?:\/\/\S+$/i;
@@ -52,7 +51,7 @@ export class GroupService {
   constructor(
     private readonly db: Database,
     private readonly directory: GroupDirectory,
-    private readonly chats: ChatService,
+    private readonly addressing: Addressing,
     private readonly users: UserDirectory,
     private readonly profiles: ProfileService,
     private readonly messages: MessageService,
@@ -206,25 +205,15 @@ export class GroupService {
   }
 
   async messageInfo(viewer: Viewer, groupJid: string, messageId: string): Promise<GroupMessageInfo> {
-    const chat = await this.chats.resolve(viewer, groupJid, "groupJid");
+    const chat = await this.addressing.resolve(viewer, groupJid, "groupJid");
     if (chat.type !== "GROUPCHAT") throw badInput("groupJid", "must be a group jid");
-    const [message] = await this.messages.visibleByIds(viewer, [messageId], "messageId", chat);
-    const receipts = await this.db.repository(ReceiptRow).find({ where: { messageRowId: asId(message!.rowId) }, order: { userId: "ASC" } });
-    const users = await this.users.byIds(receipts.map((r) => r.userId));
+    const { progress, receipts } = await this.messages.receiptsOf(viewer, chat, messageId);
     return Object.assign(new GroupMessageInfo(), {
       messageId,
-      participantCount: receipts.length,
-      deliveredCount: receipts.filter((r) => r.deliveredAt !== null).length,
-      seenCount: receipts.filter((r) => r.seenAt !== null).length,
-      receipts: receipts.map((r) =>
-        Object.assign(new Receipt(), {
-          messageId,
-          chatJid: chat.jid,
-          userJid: users.get(r.userId)!.jid,
-          status: r.seenAt ? "SEEN" : r.deliveredAt ? "DELIVERED" : "SENT",
-          at: r.seenAt ?? r.deliveredAt ?? message!.createdAt,
-        }),
-      ),
+      participantCount: progress.total,
+      deliveredCount: progress.delivered,
+      seenCount: progress.seen,
+      receipts: receipts.map((r) => Object.assign(new Receipt(), { messageId, chatJid: chat.jid, ...r })),
     });
   }
 

@@ -5,7 +5,7 @@ import { badInput, featureUnavailable, forbidden } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { MediaData } from "../messages/message.entity.js";
 import type { MessageService } from "../messages/message.service.js";
-import type { MessagePayload } from "../realtime/topics.js";
+import type { MessagePayload } from "../messages/message-view.js";
 import type { MediaKind, MediaRow } from "./media.entity.js";
 import type { MediaMessageDataInput, SendFileMessageInput } from "./media.input.js";
 import type { MediaStore } from "./media-store.js";

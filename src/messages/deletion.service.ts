@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { In } from "typeorm";
 import { Chat } from "../chats/chat.entity.js";
-import { type ChatRef, ChatService } from "../chats/chat.service.js";
+import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, forbidden } from "../graphql/errors.js";
@@ -12,6 +12,7 @@ import type { Viewer } from "../identity/identity.types.js";
 import type { MediaStore } from "../media/media-store.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
+import { Addressing, type ChatRef } from "./addressing.js";
 import { upsertStates } from "./favourite.service.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
@@ -22,6 +23,7 @@ import { ReceiptRow } from "./receipt.entity.js";
 export class DeletionService {
   constructor(
     private readonly db: Database,
+    private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
     private readonly pubsub: PubSub,
@@ -33,7 +35,7 @@ export class DeletionService {
   /** Hides the messages from the viewer only; deleting one that is already gone for them is a no-op. */
   async forMe(viewer: Viewer, toJid: string, messageIds: readonly string[]): Promise<boolean> {
     this.checkCount(messageIds);
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     const ids = [...new Set(messageIds)];
     const gone = await this.db
       .repository(MessageRow)
@@ -56,9 +58,9 @@ export class DeletionService {
   /** Deletes the viewer's own messages for every member of the chat. */
   async forEveryone(viewer: Viewer, toJid: string, messageIds: readonly string[]): Promise<boolean> {
     this.checkCount(messageIds);
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     // It changes what the group's participants see: like sending, for current participants only.
-    ChatService.requireMember(chat);
+    Addressing.requireMember(chat);
     const rows = await this.messages.visibleByIds(viewer, [...new Set(messageIds)], "messageIds", chat);
     const foreign = rows.find((r) => r.senderId !== viewer.userId);
     if (foreign) throw forbidden(`message ${foreign.id} is not yours: only the sender deletes a message for everyone`);
@@ -102,7 +104,7 @@ export class DeletionService {
    */
   private async holdersOf(chat: ChatRef, rows: readonly MessageRow[]): Promise<Map<number, { chatJid: string; messageIds: string[] }>> {
     const all = rows.map((r) => r.id);
-    if (chat.type === "CHAT") return new Map((await this.chats.audience(chat)).map(({ userId, chatJid }) => [userId, { chatJid, messageIds: all }]));
+    if (chat.type === "CHAT") return new Map((await this.addressing.audience(chat)).map(({ userId, chatJid }) => [userId, { chatJid, messageIds: all }]));
     const holders = new Map([[chat.me.id, { chatJid: chat.jid, messageIds: [...all] }]]);
     const idOf = new Map(rows.map((r) => [asId(r.rowId), r.id]));
     const receipts = await this.db.repository(ReceiptRow).find({

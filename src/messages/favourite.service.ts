@@ -1,13 +1,13 @@
 // Favourites: per user, per message; listed newest first.
 import type { EntityManager } from "typeorm";
-import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
-import type { MessagePayload } from "../realtime/topics.js";
+import type { Addressing } from "./addressing.js";
 import { MessageState } from "./message-state.entity.js";
 import { MessageRow } from "./message.entity.js";
+import type { MessagePayload } from "./message-view.js";
 import type { MessageService } from "./message.service.js";
 
 /** favouriteMessages returns at most this many, newest first. */
@@ -16,12 +16,12 @@ export const MAX_FAVOURITES = 1000;
 export class FavouriteService {
   constructor(
     private readonly db: Database,
-    private readonly chats: ChatService,
+    private readonly addressing: Addressing,
     private readonly messages: MessageService,
   ) {}
 
   async set(viewer: Viewer, toJid: string, messageId: string, isFavourite: boolean): Promise<boolean> {
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     const [message] = await this.messages.visibleByIds(viewer, [messageId], "messageId", chat);
     if (isFavourite && message!.deletedForEveryoneAt !== null) throw badInput("messageId", "the message was deleted for everyone");
     await this.db.transaction((em) =>

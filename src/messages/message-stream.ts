@@ -8,7 +8,8 @@
 import type { Viewer } from "../identity/identity.types.js";
 import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { type MessagePayload, topics } from "../realtime/topics.js";
+import { topics } from "../realtime/topics.js";
+import type { MessagePayload } from "./message-view.js";
 import type { MessageService } from "./message.service.js";
 import type { ReceiptService } from "./receipt.service.js";
 

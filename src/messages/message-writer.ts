@@ -5,13 +5,14 @@
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
 import { type EntityManager, In } from "typeorm";
-import type { ChatDelta, ChatRef, ChatService } from "../chats/chat.service.js";
+import type { ChatDelta, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
-import type { GroupDirectory } from "../groups/group-directory.js";
 import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { type MessagePayload, topics } from "../realtime/topics.js";
+import { topics } from "../realtime/topics.js";
+import type { Addressing, ChatRef } from "./addressing.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
+import { type MessagePayload, renderMessage } from "./message-view.js";
 
 /** A validated message, ready to be written. */
 export interface Draft {
@@ -57,7 +58,7 @@ export class MessageWriter {
   constructor(
     private readonly db: Database,
     private readonly chats: ChatService,
-    private readonly groups: GroupDirectory,
+    private readonly addressing: Addressing,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
   ) {}
@@ -119,7 +120,7 @@ export class MessageWriter {
         const members = new Map<string, number[]>();
         for (const { chat } of fresh.values()) {
           if (chat.type === "GROUPCHAT" && !members.has(chat.group.id)) {
-            members.set(chat.group.id, (await this.groups.members(chat.group.id, em)).map((m) => m.userId));
+            members.set(chat.group.id, (await this.addressing.audience(chat, em)).map((m) => m.userId));
           }
         }
         const stored = new Map(rows.map((r) => [r.id, r]));
@@ -329,25 +330,14 @@ export class MessageWriter {
   /** The message as its sender sees it, before per-member fields (isMuted, chatJid, replyTo). */
   private payload(row: MessageRow, draft: Draft): MessagePayload {
     const { chat } = draft;
-    return {
-      rowId: row.rowId,
-      id: row.id,
-      chatType: chat.type,
+    return renderMessage(row, {
       chatJid: chat.jid,
       fromJid: chat.me.jid,
       toJid: chat.jid,
-      senderId: chat.me.id,
-      type: row.type,
-      text: row.text,
-      media: row.media,
-      replyTo: draft.replyPreview.sender,
-      mentionedUserJids: row.mentions,
-      isForwarded: row.isForwarded,
-      isDeletedForEveryone: false,
       isFavourite: false,
       isMuted: false,
       status: "SENT",
-      createdAt: row.createdAt.toISOString(),
-    };
+      replyTo: draft.replyPreview.sender,
+    });
   }
 }

@@ -3,16 +3,11 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from
 import type { Context } from "../graphql/context.js";
 import { lengthOf, limitArgument, listOf } from "../graphql/cost.js";
 import { badInput } from "../graphql/errors.js";
-import {
-  type MessagePayload,
-  type MessagesDeletedPayload,
-  type ReceiptPayload,
-  type TypingPayload,
-  topics,
-} from "../realtime/topics.js";
+import { type MessagesDeletedPayload, type ReceiptPayload, type TypingPayload, topics } from "../realtime/topics.js";
 import { MAX_FAVOURITES } from "./favourite.service.js";
 import { MAX_FORWARD, MAX_PAGE } from "./message.service.js";
 import { messageStream } from "./message-stream.js";
+import type { MessagePayload } from "./message-view.js";
 import {
   Message,
   MessagePage,

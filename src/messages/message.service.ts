@@ -3,21 +3,22 @@
 import { randomUUID } from "node:crypto";
 import { type EntityManager, In } from "typeorm";
 import type { Chat } from "../chats/chat.entity.js";
-import { type ChatRef, ChatService } from "../chats/chat.service.js";
+import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory } from "../identity/user-directory.js";
-import { groupIdOfKey } from "../groups/group-directory.js";
 import type { ProfileService } from "../profiles/profile.service.js";
-import type { MessagePayload } from "../realtime/topics.js";
+import { Addressing, type ChatRef, type GroupChat, groupIdOfKey } from "./addressing.js";
 import { MessageState } from "./message-state.entity.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
+import { type MessagePayload, type MessageStatus, type Progress, progressOf, receiptStatus, renderMessage, statusFor } from "./message-view.js";
 import type { Draft, MessageWriter } from "./message-writer.js";
 import { MAX_MENTIONS, type PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
+import { named, positional, visibleTo } from "./visibility.js";
 import type { SendTextMessageInput } from "./send-message.input.js";
 
 export const MAX_PAGE = 100;
@@ -37,6 +38,7 @@ export interface Page {
 export class MessageService {
   constructor(
     private readonly db: Database,
+    private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly users: UserDirectory,
     private readonly profiles: ProfileService,
@@ -52,7 +54,7 @@ export class MessageService {
     if (length > this.maxTextLength) {
       throw badInput("input.messageText", `must be at most ${this.maxTextLength} characters, got ${length}`);
     }
-    const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
+    const chat = await this.addressing.resolve(viewer, input.toJid, "input.toJid");
     return this.send(viewer, chat, input, { type: "TEXT", text, media: null, isForwarded: false });
   }
 
@@ -63,7 +65,7 @@ export class MessageService {
     type: Exclude<MessageType, "TEXT">,
     media: MediaData,
   ): Promise<MessagePayload> {
-    const chat = await this.chats.resolve(viewer, input.toJid, "input.toJid");
+    const chat = await this.addressing.resolve(viewer, input.toJid, "input.toJid");
     return this.send(viewer, chat, input, { type, text: null, media, isForwarded: false });
   }
 
@@ -127,7 +129,7 @@ export class MessageService {
    * only from users who already share a chat with them.
    */
   private async checkMayWrite(chat: ChatRef): Promise<void> {
-    ChatService.requireMember(chat);
+    Addressing.requireMember(chat);
     if (chat.type === "GROUPCHAT" || chat.peer.id === chat.me.id) return;
     if ((await this.profiles.allowTypeOf(chat.peer.id)) !== "DENY_ANY") return;
     if (await this.chats.hasChatWith(chat.peer.id, chat.me.id)) return;
@@ -145,7 +147,7 @@ export class MessageService {
   private async mentions(chat: ChatRef, jids: string[]): Promise<string[]> {
     if (jids.length === 0) return [];
     if (jids.length > MAX_MENTIONS) throw badInput("input.mentionedUserJids", `at most ${MAX_MENTIONS} jids`);
-    const audience = await this.chats.audience(chat);
+    const audience = await this.addressing.audience(chat);
     const members = new Set([...(await this.users.byIds(audience.map((a) => a.userId))).values()].map((u) => u.jid));
     const result: string[] = [];
     for (const jid of jids) {
@@ -169,7 +171,7 @@ export class MessageService {
     if (tombstone) throw badInput("messageIds", `${tombstone.id} was deleted for everyone`);
     const targets = new Map<string, ChatRef>();
     for (const jid of toJids) {
-      const chat = await this.chats.resolve(viewer, jid, "toJids");
+      const chat = await this.addressing.resolve(viewer, jid, "toJids");
       targets.set(chat.key, chat);
     }
     for (const chat of targets.values()) await this.checkMayWrite(chat);
@@ -203,7 +205,7 @@ export class MessageService {
   async page(viewer: Viewer, jid: string, position: PagePosition, lastRowId: string | null, limit: number): Promise<Page> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("limit", `must be between 1 and ${MAX_PAGE}`);
     if (lastRowId !== null && !ROW_ID.test(lastRowId)) throw badInput("lastRowId", "must be a rowId");
-    const chat = await this.chats.resolve(viewer, jid, "jid");
+    const chat = await this.addressing.resolve(viewer, jid, "jid");
     const query = (await this.historyQuery(viewer, chat)).limit(limit + 1);
     const newer = lastRowId !== null && position === "DOWN";
     if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
@@ -220,7 +222,7 @@ export class MessageService {
    * without lastMessageId, else the 10 older than that message.
    */
   async mediaPage(viewer: Viewer, jid: string, lastMessageId: string | null): Promise<MessagePayload[]> {
-    const chat = await this.chats.resolve(viewer, jid, "jid");
+    const chat = await this.addressing.resolve(viewer, jid, "jid");
     const query = (await this.historyQuery(viewer, chat))
       .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
       .andWhere("m.deleted_for_everyone_at IS NULL")
@@ -233,27 +235,16 @@ export class MessageService {
     return this.render(await query.getMany(), viewer.userId);
   }
 
-  /** The chat's history as the viewer sees it: not deleted for them, not cleared (favourites stay). */
+  /** The chat's history as the viewer sees it (visibleTo), its state read once for the whole query. */
   private async historyQuery(viewer: Viewer, chat: ChatRef) {
     const state = await this.chats.stateOf(viewer.userId, chat.key);
-    const query = this.db
+    const { param, params } = named();
+    const visible = visibleTo({ viewerId: viewer.userId, groupChat: this.addressing.groupChatEnabled, clearedUpTo: asId(state?.clearedUpToRowId ?? 0) }, param);
+    return this.db
       .repository(MessageRow)
       .createQueryBuilder("m")
       .where("m.chat_key = :key", { key: chat.key })
-      .andWhere(
-        `NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = :viewer AND d.message_row_id = m.row_id AND d.is_deleted = :yes)`,
-      )
-      .andWhere(
-        `(m.row_id > :cleared OR EXISTS (
-           SELECT 1 FROM message_states f WHERE f.user_id = :viewer AND f.message_row_id = m.row_id AND f.is_favourite = :yes))`,
-      )
-      .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) });
-    if (chat.type === "GROUPCHAT") {
-      // Only what was sent while the viewer took part: their own, and what they were a recipient of.
-      query.andWhere(`(m.sender_id = :viewer OR EXISTS (
-        SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`);
-    }
-    return query;
+      .andWhere(visible, params);
   }
 
   /**
@@ -261,33 +252,19 @@ export class MessageService {
    * everyone): who may download a file shared in a chat.
    */
   async seesMessageWithMedia(viewerId: number, mediaToken: string): Promise<boolean> {
-    // Only group messages carry it for the viewer: refused as a group operation when groupChat is off.
-    let inGroupOnly = false;
-    // Page by page, newest first: the newest messages with the file may all be deleted or
-    // cleared for the viewer while an older one is still theirs to see.
-    for (let before: string | null = null; ; ) {
-      const query = this.db
+    const sees = (groupChat: boolean): Promise<boolean> => {
+      const { param, params } = named();
+      return this.db
         .repository(MessageRow)
         .createQueryBuilder("m")
         .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
-        .andWhere(
-          `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
-             SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
-          { viewer: viewerId },
-        )
-        .orderBy("m.row_id", "DESC")
-        .limit(MAX_PAGE);
-      if (before !== null) query.andWhere("m.row_id < :before", { before });
-      const rows = await query.getMany();
-      const seen = await this.seenBy(viewerId, rows);
-      if (seen.some((r) => r.chatType !== "GROUPCHAT" || this.chats.groupChatEnabled)) return true;
-      inGroupOnly ||= seen.length > 0;
-      if (rows.length < MAX_PAGE) {
-        if (inGroupOnly) this.chats.requireGroupChat();
-        return false;
-      }
-      before = asId(rows[rows.length - 1]!.rowId);
-    }
+        .andWhere(visibleTo({ viewerId, groupChat }, param), params)
+        .getExists();
+    };
+    if (await sees(this.addressing.groupChatEnabled)) return true;
+    // Only group messages carry it for the viewer: refused as a group operation when groupChat is off.
+    if (!this.addressing.groupChatEnabled && (await sees(true))) this.addressing.requireGroupChat();
+    return false;
   }
 
   /** getReplyMessage: one message the viewer may see. */
@@ -303,8 +280,8 @@ export class MessageService {
    */
   async visibleByIds(viewer: Viewer, ids: readonly string[], field: string, chat?: ChatRef): Promise<MessageRow[]> {
     const rows = ids.length ? await this.db.repository(MessageRow).find({ where: { id: In([...ids]) }, order: { rowId: "ASC" } }) : [];
-    const visible = await this.seenBy(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows);
-    if (visible.some((r) => r.chatType === "GROUPCHAT")) this.chats.requireGroupChat();
+    const visible = await this.filterVisible(viewer.userId, chat ? rows.filter((r) => r.chatKey === chat.key) : rows, true);
+    if (visible.some((r) => r.chatType === "GROUPCHAT")) this.addressing.requireGroupChat();
     const found = new Set(visible.map((r) => r.id));
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) {
@@ -313,6 +290,24 @@ export class MessageService {
       throw error;
     }
     return visible;
+  }
+
+  /**
+   * groupMessageInfo: a group message the viewer sees, how far it got, and each recipient's
+   * receipt with the status it reached.
+   */
+  async receiptsOf(
+    viewer: Viewer,
+    chat: GroupChat,
+    messageId: string,
+  ): Promise<{ progress: Progress; receipts: { userJid: string; status: MessageStatus; at: Date }[] }> {
+    const [message] = await this.visibleByIds(viewer, [messageId], "messageId", chat);
+    const receipts = await this.db.repository(ReceiptRow).find({ where: { messageRowId: asId(message!.rowId) }, order: { userId: "ASC" } });
+    const users = await this.users.byIds(receipts.map((r) => r.userId));
+    return {
+      progress: progressOf(receipts),
+      receipts: receipts.map((r) => ({ userJid: users.get(r.userId)!.jid, status: receiptStatus(r), at: r.seenAt ?? r.deliveredAt ?? message!.createdAt })),
+    };
   }
 
   /**
@@ -347,43 +342,34 @@ export class MessageService {
 
   /** The newest message of the chat the owner still sees, or null. */
   async lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
+    const { param, params } = positional();
     const [row] = await this.db.rows<{ row_id: unknown }>(
       em,
-      `SELECT m.row_id FROM messages m WHERE m.chat_key = ?
-         AND NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = ? AND d.message_row_id = m.row_id AND d.is_deleted = ?)
-         AND (m.row_id > ? OR EXISTS (
-           SELECT 1 FROM message_states f WHERE f.user_id = ? AND f.message_row_id = m.row_id AND f.is_favourite = ?))
+      `SELECT m.row_id FROM messages m WHERE m.chat_key = ${param(key)}
+         AND ${visibleTo({ viewerId: ownerId, groupChat: this.addressing.groupChatEnabled, clearedUpTo }, param)}
        ORDER BY m.row_id DESC LIMIT 1`,
-      [key, ownerId, true, clearedUpTo, ownerId, true],
+      params,
     );
     return row ? asId(row.row_id) : null;
   }
 
   /**
-   * What a viewer may see (seenBy) and the plan lets them reach: without groupChat, lists leave
-   * group messages out, while an operation naming one by id is refused (visibleByIds).
+   * Those of the rows the viewer sees (visibleTo), in their order. groupChat: whether group
+   * messages count; lists follow the plan, an operation naming messages by id asks with true
+   * and refuses group messages itself (visibleByIds).
    */
-  async filterVisible(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
-    const visible = await this.seenBy(viewerId, rows);
-    return this.chats.groupChatEnabled ? visible : visible.filter((r) => r.chatType !== "GROUPCHAT");
-  }
-
-  /**
-   * What a viewer sees: messages of their chats they did not delete for themself, newer than
-   * where they cleared the chat — or older, when they kept it as a favourite.
-   */
-  private async seenBy(viewerId: number, rows: MessageRow[]): Promise<MessageRow[]> {
+  async filterVisible(viewerId: number, rows: MessageRow[], groupChat = this.addressing.groupChatEnabled): Promise<MessageRow[]> {
     if (rows.length === 0) return [];
-    const { chatStates, states, own } = await this.viewOf(viewerId, rows);
-    return rows.filter((r) => {
-      const rowId = asId(r.rowId);
-      // Group messages have no recipient column: a recipient is who has a receipt.
-      if (r.senderId !== viewerId && r.recipientId !== viewerId && !own.has(rowId)) return false;
-      const state = states.get(rowId);
-      if (state?.isDeleted) return false;
-      const cleared = BigInt(asId(chatStates.get(r.chatKey)?.clearedUpToRowId ?? 0));
-      return BigInt(asId(r.rowId)) > cleared || state?.isFavourite === true;
-    });
+    const { param, params } = named();
+    const visible = await this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .select("m.row_id", "row_id")
+      .where("m.row_id IN (:...rowIds)", { rowIds: rows.map((r) => asId(r.rowId)) })
+      .andWhere(visibleTo({ viewerId, groupChat }, param), params)
+      .getRawMany<{ row_id: unknown }>();
+    const ids = new Set(visible.map((r) => asId(r.row_id)));
+    return rows.filter((r) => ids.has(asId(r.rowId)));
   }
 
   /** What the viewer's own rows say about these messages: chat state, message state, receipts. */
@@ -435,27 +421,15 @@ export class MessageService {
       const from = users.get(row.senderId)!;
       const groupId = groupIdOfKey(row.chatKey);
       const toJid = groupId !== null ? this.jids.group(groupId) : users.get(row.recipientId ?? row.senderId)!.jid;
-      const deleted = row.deletedForEveryoneAt !== null;
-      return {
-        rowId,
-        id: row.id,
-        chatType: row.chatType,
+      return renderMessage(row, {
         chatJid: groupId !== null || viewerId === from.id ? toJid : from.jid,
         fromJid: from.jid,
         toJid,
-        senderId: from.id,
-        type: row.type,
-        text: deleted ? null : row.text,
-        media: deleted ? null : row.media,
-        replyTo: null,
-        mentionedUserJids: deleted ? [] : row.mentions,
-        isForwarded: row.isForwarded,
-        isDeletedForEveryone: deleted,
         isFavourite: view.states.get(rowId)?.isFavourite === true,
         isMuted: view.chatStates.get(row.chatKey)?.isMuted === true,
         status: statusFor(row, viewerId, view.own.get(rowId), progress.get(rowId)),
-        createdAt: row.createdAt.toISOString(),
-      };
+        replyTo: null,
+      });
     };
     return rows.map((row) => {
       const reply = row.replyToId ? repliesById.get(row.replyToId) : undefined;
@@ -464,31 +438,8 @@ export class MessageService {
   }
 }
 
-/** How far a message got with its recipients. */
-export interface Progress {
-  total: number;
-  delivered: number;
-  seen: number;
-}
-
 interface View {
   chatStates: Map<string, Chat>;
   states: Map<string, MessageState>;
   own: Map<string, ReceiptRow>;
-}
-
-/** For the sender: the furthest status every recipient reached; for a recipient: their own. */
-export function statusFor(
-  row: Pick<MessageRow, "senderId">,
-  viewerId: number,
-  own: Pick<ReceiptRow, "deliveredAt" | "seenAt"> | undefined,
-  progress: Progress | undefined,
-): MessagePayload["status"] {
-  if (viewerId === row.senderId) {
-    if (!progress || progress.total === 0) return "SENT";
-    if (progress.seen === progress.total) return "SEEN";
-    return progress.delivered === progress.total ? "DELIVERED" : "SENT";
-  }
-  if (own?.seenAt) return "SEEN";
-  return own?.deliveredAt ? "DELIVERED" : "SENT";
 }

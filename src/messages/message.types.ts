@@ -1,7 +1,8 @@
 // GraphQL shapes of messages, and the one mapping from a message payload to the API type.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { listOf } from "../graphql/cost.js";
-import type { MessagePayload, MessagesDeletedPayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
+import type { MessagesDeletedPayload, ReceiptPayload, TypingPayload } from "../realtime/topics.js";
+import type { MessagePayload } from "./message-view.js";
 
 /** A message mentions at most this many users. */
 export const MAX_MENTIONS = 50;

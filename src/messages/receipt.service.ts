@@ -9,8 +9,10 @@ import { asId } from "../db/values.js";
 import { notFound } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { type MessagePayload, type ReceiptPayload, topics } from "../realtime/topics.js";
+import { type ReceiptPayload, topics } from "../realtime/topics.js";
+import type { Addressing } from "./addressing.js";
 import { MessageRow } from "./message.entity.js";
+import type { MessagePayload } from "./message-view.js";
 
 /** How long delivered receipts gather before they are written together. */
 const DELIVERED_FLUSH_MS = 5;
@@ -49,6 +51,7 @@ export class ReceiptService {
 
   constructor(
     private readonly db: Database,
+    private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
@@ -142,7 +145,7 @@ export class ReceiptService {
 
   /** Marks the message and every earlier one in the chat as seen by the viewer. */
   async markSeen(viewer: Viewer, toJid: string, messageId: string): Promise<boolean> {
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     const message = await this.db.repository(MessageRow).findOneBy({ id: messageId, chatKey: chat.key });
     if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
     const at = new Date();

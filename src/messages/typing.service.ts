@@ -1,24 +1,24 @@
 // Typing indicators: never stored, only published. A COMPOSING that is not refreshed within
 // TYPING_TIMEOUT_MS is followed by GONE; the receiving side keeps that timer, so it holds
 // whichever process the typist's refreshes go through.
-import { ChatService } from "../chats/chat.service.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type TypingPayload, topics } from "../realtime/topics.js";
+import { Addressing } from "./addressing.js";
 
 export class TypingService {
   constructor(
-    private readonly chats: ChatService,
+    private readonly addressing: Addressing,
     private readonly pubsub: PubSub,
     private readonly timeoutMs: number,
   ) {}
 
   async send(viewer: Viewer, toJid: string, state: TypingPayload["state"]): Promise<boolean> {
-    const chat = await this.chats.resolve(viewer, toJid, "toJid");
-    ChatService.requireMember(chat);
+    const chat = await this.addressing.resolve(viewer, toJid, "toJid");
+    Addressing.requireMember(chat);
     const at = new Date().toISOString();
-    const others = (await this.chats.audience(chat)).filter((a) => a.userId !== viewer.userId);
+    const others = (await this.addressing.audience(chat)).filter((a) => a.userId !== viewer.userId);
     // As the others see the chat: the group, or the typist.
     const chatJid = chat.type === "GROUPCHAT" ? chat.jid : chat.me.jid;
     await this.pubsub.publishToMany<TypingPayload>(

@@ -1,7 +1,7 @@
 // Every pub/sub topic and its payload, in one typed list. Topics are per user: an event is
 // published to each user who may see it, so a subscription never filters others' traffic.
 // Payloads are plain JSON (timestamps as ISO strings): they cross Redis unchanged.
-import type { MediaData } from "../messages/message.entity.js";
+import type { MessagePayload } from "../messages/message-view.js";
 
 export interface Topic<T> {
   readonly name: string;
@@ -40,31 +40,6 @@ export interface ProfilePayload {
   isOnline: boolean;
   lastSeenAt: string | null;
   updatedAt: string;
-}
-
-/** A message as one viewer sees it (chatJid, status and isFavourite are the viewer's). */
-export interface MessagePayload {
-  rowId: string;
-  id: string;
-  chatType: "CHAT" | "GROUPCHAT";
-  chatJid: string;
-  fromJid: string;
-  toJid: string;
-  /** The sender's user id: whom delivery receipts go to. */
-  senderId: number;
-  type: "TEXT" | "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
-  text: string | null;
-  media: MediaData | null;
-  /** The replied-to message, one level deep. */
-  replyTo: MessagePayload | null;
-  mentionedUserJids: string[];
-  isForwarded: boolean;
-  isDeletedForEveryone: boolean;
-  isFavourite: boolean;
-  /** The viewer muted this chat: show no notification. */
-  isMuted: boolean;
-  status: "SENT" | "DELIVERED" | "SEEN";
-  createdAt: string;
 }
 
 export interface ReceiptPayload {
