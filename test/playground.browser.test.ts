@@ -1,6 +1,7 @@
 // The playground as a person uses it: headless Chromium opens GET /graphql on a real server, runs
 // register and connect from the editor, puts the token in the headers editor, and sees a message
-// sent by another client arrive on a messageReceived subscription. Leaves a screenshot in
+// sent by another client arrive on a messageReceived subscription; a subscription without a valid
+// token shows the close reason once. Leaves screenshots in
 // test-artifacts/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,6 +37,8 @@ const CHROMIUM_ARGS = [
 const queryEditor = (page: Page) => page.locator(".graphiql-query-editor .monaco-editor").first();
 const headersEditor = (page: Page) => page.locator(".graphiql-editor-tool .monaco-editor").last();
 const shownResult = (page: Page) => shownText(page.locator(".graphiql-response").first());
+/** The result pane's text with whitespace collapsed: it wraps long lines. */
+const shownResultFlat = async (page: Page) => (await shownResult(page)).replace(/\s+/g, " ");
 
 /** An editor's text as shown; Monaco renders spaces as no-break spaces. */
 async function shownText(editor: Locator): Promise<string> {
@@ -161,5 +164,31 @@ describe.skipIf(chromiumMissing)("playground in a browser", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "playground.png") });
     expect(offsite).toEqual([]);
+  });
+  it("a subscription without a token shows the server's reason and is not retried", { timeout: 60_000 }, async () => {
+    // A server of its own: a new origin, so nothing the other test left in the page's storage
+    // (headers with a token) applies here.
+    const fresh = await startServer();
+    const page = await context.newPage();
+    const sockets: string[] = [];
+    page.on("websocket", (socket) => sockets.push(socket.url()));
+    await page.goto(fresh.graphqlUrl);
+    await queryEditor(page).waitFor({ timeout: 30_000 });
+
+    await enterOperation(page, "NoToken", `subscription NoToken { messageReceived { id } }`);
+    await page.getByRole("button", { name: /Execute query/ }).click();
+    await expect.poll(() => shownResultFlat(page), { timeout: 15_000 }).toContain('4403 Missing token: send { authorization: \\"Bearer <token>\\" } as connectionParams');
+    // Finished, not spinning: the button is back to "Execute query" and one socket was opened.
+    await page.getByRole("button", { name: /Execute query/ }).waitFor();
+    expect(sockets).toEqual([fresh.wsUrl]);
+
+    await page.getByRole("button", { name: "Headers", exact: true }).click();
+    await typeInto(page, headersEditor(page), JSON.stringify({ Authorization: "Bearer not-a-token" }));
+    await page.getByRole("button", { name: /Execute query/ }).click();
+    await expect.poll(() => shownResultFlat(page), { timeout: 15_000 }).toContain("4403 Invalid token");
+    expect(sockets).toEqual([fresh.wsUrl, fresh.wsUrl]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "playground-refused.png") });
+    await page.close();
   });
 });

@@ -30,6 +30,13 @@ describe("playground on (development default)", () => {
     expect(html).toContain('"endpoint": "/graphql"');
   });
 
+  it("the default document and variables touch nobody's account: the register is of a random new name", async () => {
+    const server = await startServer();
+    const html = await (await openPage(server)).text();
+    expect(html).not.toMatch(/userIdentifier[^,}]*alice/);
+    expect(html).toContain('userIdentifier: "demo" + Math.random()');
+  });
+
   it("the page loads nothing from another host and every asset it names is served here", async () => {
     const server = await startServer();
     const html = await (await openPage(server)).text();

@@ -10,10 +10,12 @@ export const PLAYGROUND_ASSETS = "/playground/";
 
 const DEFAULT_QUERY = `# Parley GraphQL playground
 #
-# 1. Run Register, then Connect with the username and password it returned.
+# 1. Run Register (the variables hold a new random name), then Connect with the username and
+#    password it returned.
 # 2. Open "Headers" below and paste the token:
 #      { "Authorization": "Bearer <token>" }
-#    Subscriptions send the same headers as graphql-ws connectionParams.
+#    Subscriptions send the same headers as graphql-ws connectionParams; a socket the server
+#    refuses shows its reason here.
 # 3. Open the docs (book icon, top left) to explore the schema.
 
 mutation Register($userIdentifier: String!) {
@@ -29,6 +31,71 @@ subscription MessageReceived {
 }
 `;
 
+/**
+ * The page's fetcher, in place of Ruru's: queries and mutations as JSON POSTs, subscriptions over
+ * one graphql-transport-ws socket each. Ruru's own graphql-ws client retries a socket the server
+ * refuses with 4403 (a new token might come) and shows nothing meanwhile; a person at the
+ * playground needs the close reason ("Missing token: …", "Token revoked") instead, and no retry
+ * until they change the headers and run again. Plain browser JavaScript: it is sent as is.
+ */
+const FETCHER_SCRIPT = String.raw`
+function parleyFetcher(httpUrl, wsUrl) {
+  function isSubscription(params, options) {
+    const definitions = (options && options.documentAST && options.documentAST.definitions) || [];
+    const operations = definitions.filter((d) => d.kind === "OperationDefinition");
+    const chosen = operations.find((d) => d.name && d.name.value === params.operationName) || (operations.length === 1 ? operations[0] : undefined);
+    return Boolean(chosen && chosen.operation === "subscription");
+  }
+  function subscribe(params, headers) {
+    return {
+      subscribe(sink) {
+        let done = false;
+        const socket = new WebSocket(wsUrl, "graphql-transport-ws");
+        const send = (message) => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify(message));
+        const finish = (result) => {
+          if (done) return;
+          done = true;
+          if (result) sink.next(result);
+          sink.complete();
+          if (socket.readyState <= WebSocket.OPEN) socket.close(1000, "Normal Closure");
+        };
+        socket.onopen = () => send({ type: "connection_init", payload: headers });
+        socket.onmessage = (event) => {
+          const message = JSON.parse(event.data);
+          if (message.type === "connection_ack") send({ id: "1", type: "subscribe", payload: params });
+          else if (message.type === "ping") send({ type: "pong" });
+          else if (message.type === "next") sink.next(message.payload);
+          else if (message.type === "error") finish({ errors: message.payload });
+          else if (message.type === "complete") finish();
+        };
+        socket.onclose = (event) => {
+          const why = event.reason || (event.code === 1006 ? "the connection was lost" : "no reason given");
+          finish({ errors: [{ message: "The server closed the subscription's socket: " + event.code + " " + why, extensions: { closeCode: event.code, closeReason: event.reason } }] });
+        };
+        return {
+          unsubscribe() {
+            if (done) return;
+            done = true;
+            send({ id: "1", type: "complete" });
+            socket.close(1000, "Normal Closure");
+          },
+        };
+      },
+    };
+  }
+  return async (params, options) => {
+    const headers = (options && options.headers) || {};
+    if (isSubscription(params, options)) return subscribe(params, headers);
+    const response = await fetch(httpUrl, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
+      body: JSON.stringify(params),
+    });
+    return response.json();
+  };
+}
+`;
+
 /** The page: Ruru's HTML pointed at /graphql, its assets at PLAYGROUND_ASSETS. */
 export function playgroundPage(): string {
   return ruruHTML({
@@ -38,7 +105,6 @@ export function playgroundPage(): string {
     // installed, so TypeScript sees every one as required: all are optional at run time.
     clientConfig: {
       defaultQuery: DEFAULT_QUERY,
-      initialVariables: JSON.stringify({ userIdentifier: "alice" }, null, 2),
       isHeadersEditorEnabled: true,
       // Ruru's plan and SQL explain tools are for Grafast servers.
       debugTools: [],
@@ -46,9 +112,13 @@ export function playgroundPage(): string {
     htmlParts: {
       titleTag: "<title>Parley — GraphQL playground</title>",
       // The WebSocket URL depends on how the browser reached us (host, port, TLS behind a proxy),
-      // which only the page knows.
+      // which only the page knows. The default variables register a new random name, so that
+      // running the document as it comes touches nobody's account.
       configScript: (original) =>
-        `${original}\n<script>RURU_CONFIG.subscriptionEndpoint = new URL("/graphql", location.href).href.replace(/^http/, "ws");</script>`,
+        `${original}\n<script>${FETCHER_SCRIPT}
+RURU_CONFIG.fetcher = parleyFetcher(new URL("/graphql", location.href).href, new URL("/graphql", location.href).href.replace(/^http/, "ws"));
+RURU_CONFIG.initialVariables = JSON.stringify({ userIdentifier: "demo" + Math.random().toString(36).slice(2, 10) }, null, 2);
+</script>`,
     },
   });
 }
