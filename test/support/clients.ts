@@ -173,10 +173,10 @@ export class WsClient {
     return self;
   }
 
-  /** Opens a socket and waits until the server acknowledged it. */
-  static async connect(server: Endpoint, token: string): Promise<WsClient> {
+  /** Opens a socket and waits until the server acknowledged it (longer for a server under load). */
+  static async connect(server: Endpoint, token: string, timeoutMs = 5000): Promise<WsClient> {
     const ws = WsClient.open(server, token);
-    await ws.connected.waitFor(() => true, 5000, "connection_ack");
+    await ws.connected.waitFor(() => true, timeoutMs, "connection_ack");
     return ws;
   }
 
