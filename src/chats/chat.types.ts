@@ -7,6 +7,11 @@ import type { ChatType } from "./chat.entity.js";
 
 @ObjectType()
 export class RecentChat {
+  @Field(() => ID, { description: "The chat's cache key: its jid (chats are the viewer's own, as a client's cache is)." })
+  get id(): string {
+    return this.jid;
+  }
+
   @Field(() => ID)
   jid!: string;
 

@@ -10,6 +10,14 @@ registerEnumType(ParticipantRoleEnum, { name: "ParticipantRole" });
 
 @ObjectType()
 export class Participant {
+  @Field(() => ID, { description: "The participation's cache key: the group's jid and the user's jid, joined by a slash." })
+  get id(): string {
+    return `${this.groupJid}/${this.user.jid}`;
+  }
+
+  /** Not in the API: the group this is a participation in. */
+  groupJid!: string;
+
   @Field(() => UserProfile)
   user!: UserProfile;
 
@@ -22,6 +30,11 @@ export class Participant {
 
 @ObjectType()
 export class Group {
+  @Field(() => ID, { description: "The group's cache key: its jid." })
+  get id(): string {
+    return this.jid;
+  }
+
   @Field(() => ID, { description: "groupId@mix.<domain>" })
   jid!: string;
 
@@ -92,6 +105,11 @@ export class GroupEvent {
 
 @ObjectType()
 export class GroupMessageInfo {
+  @Field(() => ID, { description: "The cache key: the message's id (one GroupMessageInfo per message)." })
+  get id(): string {
+    return this.messageId;
+  }
+
   @Field(() => ID)
   messageId!: string;
 

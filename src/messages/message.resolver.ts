@@ -1,5 +1,6 @@
 // Message operations: send, history, single message, receipts, typing, and their subscriptions.
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../graphql/context.js";
 import { lengthOf, limitArgument, listOf } from "../graphql/cost.js";
 import { badInput } from "../graphql/errors.js";
@@ -149,7 +150,8 @@ export class MessageResolver {
   }
 
   @Subscription(() => Receipt, {
-    description: "Delivery and seen receipts for messages the viewer sent.",
+    description:
+      "Delivery and seen receipts for messages the viewer sent: each one-to-one receipt, and a group message's once every recipient has reached the status. Select message { id status } to update a cached message.",
     subscribe: async ({ context }: { context: Context }) =>
       context.services.pubsub.subscribe(topics.messageStatus((await context.viewer()).userId)),
   })
@@ -164,5 +166,46 @@ export class MessageResolver {
   })
   typingStatus(@Root() payload: TypingPayload, @Arg("jid", () => ID, { nullable: true }) _jid: string | null): TypingEvent {
     return toTypingEvent(payload);
+  }
+}
+
+/** Message fields a receipt announced to the sender knows without reading the message. */
+const KNOWN_FROM_RECEIPT = new Set(["id", "status", "__typename"]);
+
+/** Whether the selection asks for nothing but fields in known (fragments included). */
+function selectsOnly(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, known: ReadonlySet<string>): boolean {
+  return (selectionSet?.selections ?? []).every((selection) => {
+    if (selection.kind === Kind.FIELD) return known.has(selection.name.value);
+    const set = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet;
+    return selectsOnly(set, info, known);
+  });
+}
+
+/** Messages read for groupMessageInfo's receipts, per query's context. */
+const messagesRead = new WeakMap<Context, Map<string, Promise<MessagePayload>>>();
+
+@Resolver(() => Receipt)
+export class ReceiptResolver {
+  /**
+   * A receipt announced to the sender carries the message's new status, so { id status } costs no
+   * read (a subscription event must not cost a query per subscriber); anything more, or a
+   * receipt listed by groupMessageInfo (whose status is one recipient's), reads the message as
+   * the viewer sees it.
+   */
+  @FieldResolver(() => Message, {
+    description: "The message this receipt is about, with its status as the viewer now sees it; its id and status update a cached copy.",
+  })
+  async message(@Root() receipt: Receipt, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Message> {
+    const wanted = info.fieldNodes.map((node: FieldNode) => node.selectionSet);
+    if (receipt.messageStatus && wanted.every((set) => selectsOnly(set, info, KNOWN_FROM_RECEIPT))) {
+      return Object.assign(new Message(), { id: receipt.messageId, status: receipt.messageStatus });
+    }
+    if (receipt.messageStatus) return toMessage(await ctx.services.messages.byId(await ctx.viewer(), receipt.messageId));
+    // groupMessageInfo lists every recipient's receipt of one message: it is read once per query.
+    let byId = messagesRead.get(ctx);
+    if (!byId) messagesRead.set(ctx, (byId = new Map()));
+    let read = byId.get(receipt.messageId);
+    if (!read) byId.set(receipt.messageId, (read = ctx.viewer().then((viewer) => ctx.services.messages.byId(viewer, receipt.messageId))));
+    return toMessage(await read);
   }
 }

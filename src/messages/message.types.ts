@@ -128,6 +128,11 @@ export class MessagePage {
 
 @ObjectType()
 export class Receipt {
+  @Field(() => ID, { description: "The receipt's cache key: the message's id and the recipient's jid, joined by a slash." })
+  get id(): string {
+    return `${this.messageId}/${this.userJid}`;
+  }
+
   @Field(() => ID)
   messageId!: string;
 
@@ -142,6 +147,12 @@ export class Receipt {
 
   @Field(() => Date)
   at!: Date;
+
+  /**
+   * Not in the API: the status the message reached for its sender with this receipt, when the
+   * receipt is an announcement to the sender (messageStatusUpdated); Receipt.message reads it.
+   */
+  messageStatus?: ReceiptPayload["status"];
 }
 
 @ObjectType()
@@ -187,8 +198,13 @@ export function toMessage(p: MessagePayload): Message {
   });
 }
 
+/**
+ * A receipt announced to its message's sender. The sender hears of a one-to-one message's receipt
+ * each time, and of a group message's only once every recipient reached the status, so either way
+ * the message's status (as its sender sees it) is now the receipt's.
+ */
 export function toReceipt(p: ReceiptPayload): Receipt {
-  return Object.assign(new Receipt(), { ...p, at: new Date(p.at) });
+  return Object.assign(new Receipt(), { ...p, at: new Date(p.at), messageStatus: p.status });
 }
 
 export function toTypingEvent(p: TypingPayload): TypingEvent {

@@ -37,6 +37,11 @@ export class ProfileCustomField {
 
 @ObjectType()
 export class UserProfile {
+  @Field(() => ID, { description: "The profile's cache key: its user's jid." })
+  get id(): string {
+    return this.jid;
+  }
+
   @Field(() => ID)
   jid!: string;
 
