@@ -4,66 +4,112 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A sending restriction recorded on a profile; the server stores and shows it without enforcing it. */
 export type AdminForbidType =
+  /** No restriction (the default). */
   | 'NONE'
+  /** The user should not send messages out. */
   | 'SEND_OUT';
 
 /** Who may start a one-to-one chat with this user. */
 export type AllowType =
+  /** Anyone may send them a first message (the default). */
   | 'ALLOW_ANY'
+  /** Only users who already share a chat with them may send; others get FORBIDDEN. */
   | 'DENY_ANY'
+  /** The user wants to confirm new contacts; stored and shown for the app to act on, the server delivers as with ALLOW_ANY. */
   | 'NEED_CONFIRM';
 
+/** One-to-one or group. */
 export type ChatType =
+  /** A one-to-one chat between two users. */
   | 'CHAT'
+  /** A group chat. */
   | 'GROUPCHAT';
 
+/** A user's gender, as they state it. */
 export type Gender =
+  /** Female. */
   | 'FEMALE'
+  /** Male. */
   | 'MALE'
+  /** Not stated. */
   | 'UNKNOWN';
 
+/** What happened to a group. */
 export type GroupEventType =
+  /** A participant became an admin (target). */
   | 'ADMIN_GRANTED'
+  /** The group was created (targets: its first members). */
   | 'CREATED'
+  /** The group was deleted. */
   | 'DELETED'
+  /** Users were added (targets). */
   | 'PARTICIPANT_ADDED'
+  /** A participant left (target). */
   | 'PARTICIPANT_LEFT'
+  /** A participant was removed (target). */
   | 'PARTICIPANT_REMOVED'
+  /** Its name or image changed. */
   | 'PROFILE_UPDATED';
 
+/** A message with a file stored elsewhere, sent as its metadata and URL. */
 export type MediaMessageDataInput = {
+  /** Text sent with the file, at most 1024 characters. */
   caption?: string | null | undefined;
-  /** Required for AUDIO and VIDEO. */
+  /** Playing time as mm:ss (e.g. 03:07); required for AUDIO and VIDEO. */
   duration?: string | null | undefined;
+  /** The file's name to show. */
   fileName: string;
+  /** The file's size in bytes: a whole number, 0 or more. */
   fileSize: number;
+  /** Where recipients download the file (your storage's URL). */
   fileUrl: string;
+  /** Jids of the chat's members to mention, at most 50. */
   mentionedUserJids?: Array<string> | null | undefined;
+  /** Client-chosen, globally unique id (a UUID): the same sender sending it again gets the stored message, never a duplicate; another sender reusing it gets CONFLICT. */
   msgId?: string | null | undefined;
+  /** The kind of file. */
   msgType: MediaType;
+  /** The id of a message of this chat that this one replies to. */
   replyMessageId?: string | null | undefined;
-  /** Required for VIDEO. */
+  /** A small preview image, base64-encoded; required for VIDEO. */
   thumbImage?: string | null | undefined;
+  /** The recipient: a user's jid (<username>@<XMPP_DOMAIN>) or a group's (<groupId>@mix.<XMPP_DOMAIN>). */
   toJid: string;
 };
 
+/** The kind of a file sent as metadata. */
 export type MediaType =
+  /** An audio file. */
   | 'AUDIO'
+  /** A document: any other file. */
   | 'FILE'
+  /** An image. */
   | 'IMAGE'
+  /** A video. */
   | 'VIDEO';
 
+/** How far a message got, in this order. */
 export type MessageStatus =
+  /** Written to the recipient's open WebSocket connection. */
   | 'DELIVERED'
+  /** The recipient marked it (or a later message of the chat) seen. */
   | 'SEEN'
+  /** Stored by the server. */
   | 'SENT';
 
+/** What a message carries. */
 export type MessageType =
+  /** An audio file, with its duration. */
   | 'AUDIO'
+  /** A document: any other file. */
   | 'FILE'
+  /** An image, with a thumbnail. */
   | 'IMAGE'
+  /** Text only. */
   | 'TEXT'
+  /** A video, with its duration and a thumbnail. */
   | 'VIDEO';
 
 /** Direction of a history page relative to lastRowId. */
@@ -73,70 +119,103 @@ export type PagePosition =
   /** Older messages than lastRowId. */
   | 'UP';
 
+/** A participant's role in a group. */
 export type ParticipantRole =
+  /** May change the group's profile, add and remove participants, make admins and delete the group. */
   | 'ADMIN'
+  /** May send and read messages. */
   | 'MEMBER';
 
+/** One extra profile field to set. */
 export type ProfileCustomFieldInput = {
   /** Must be one of the keys the server is configured to accept. */
   key: string;
+  /** The value, at most 512 characters. */
   value: string;
 };
 
 /** A patch: an omitted field keeps its value; an explicit null clears it. */
 export type ProfileInput = {
+  /** The sending restriction to record; null sets NONE. */
   adminForbidType?: AdminForbidType | null | undefined;
+  /** Who may start a one-to-one chat with the user; null sets ALLOW_ANY. */
   allowType?: AllowType | null | undefined;
+  /** A real calendar date written yyyymmdd as a number, e.g. 20000101. */
   birthday?: number | null | undefined;
   /** Replaces the given keys; keys not named keep their value. */
   customFields?: Array<ProfileCustomFieldInput> | null | undefined;
+  /** An email address, at most 254 characters; only the owner sees it. */
   email?: string | null | undefined;
+  /** The user's gender; null sets UNKNOWN. */
   gender?: Gender | null | undefined;
   /** A fileToken from POST /media of an image the caller uploaded. */
   imageFileToken?: string | null | undefined;
   /** An http(s) URL for the image. */
   imageUrl?: string | null | undefined;
+  /** An app-defined number, 0 or more (see UserProfile.language). */
   language?: number | null | undefined;
+  /** An app-defined number, 0 or more (see UserProfile.level). */
   level?: number | null | undefined;
+  /** Free text, at most 256 characters. */
   location?: string | null | undefined;
+  /** An app-defined number, 0 or more (see UserProfile.messageSettings). */
   messageSettings?: number | null | undefined;
+  /** Digits with an optional leading +, at most 20 digits; only the owner sees it. */
   mobileNumber?: string | null | undefined;
+  /** The name to show, at most 64 characters. */
   nickname?: string | null | undefined;
+  /** An app-defined number, 0 or more (see UserProfile.role). */
   role?: number | null | undefined;
+  /** A status line, at most 256 characters. */
   status?: string | null | undefined;
 };
 
+/** The order of a list of contacts. */
 export type ProfileSort =
-  /** By nickname, then username (Mesibo getSortedUserProfiles). */
+  /** By nickname, then username. */
   | 'NAME'
-  /** Most recent one-to-one or group conversation first (Mesibo getRecentProfiles). */
+  /** Most recent one-to-one or group conversation with the viewer first. */
   | 'RECENT';
 
+/** A message with a file uploaded to POST /media. */
 export type SendFileMessageInput = {
+  /** Text sent with the file, at most 1024 characters. */
   caption?: string | null | undefined;
-  /** mm:ss; detected by the server for audio and video when omitted. */
+  /** Playing time as mm:ss (e.g. 03:07); detected by the server for audio and video when omitted. */
   duration?: string | null | undefined;
   /** From POST /media; the file's detected type must match the mutation (image, audio, video, document). */
   fileToken: string;
+  /** Jids of the chat's members to mention, at most 50. */
   mentionedUserJids?: Array<string> | null | undefined;
+  /** Client-chosen, globally unique id (a UUID): the same sender sending it again gets the stored message, never a duplicate; another sender reusing it gets CONFLICT. */
   msgId?: string | null | undefined;
+  /** The id of a message of this chat that this one replies to. */
   replyMessageId?: string | null | undefined;
-  /** Base64; generated by the server for images (and videos where it can) when omitted. */
+  /** A small preview image, base64-encoded; generated by the server for images (and videos where it can) when omitted. */
   thumbImage?: string | null | undefined;
+  /** The recipient: a user's jid (<username>@<XMPP_DOMAIN>) or a group's (<groupId>@mix.<XMPP_DOMAIN>). */
   toJid: string;
 };
 
+/** A text message to send. */
 export type SendTextMessageInput = {
+  /** Jids of the chat's members to mention, at most 50. */
   mentionedUserJids?: Array<string> | null | undefined;
+  /** The text: not blank, at most MAX_TEXT_LENGTH characters (a server setting, 4096 by default). */
   messageText: string;
   /** Client-chosen, globally unique id (a UUID): the same sender sending it again gets the stored message, never a duplicate; another sender reusing it gets CONFLICT. */
   msgId?: string | null | undefined;
+  /** The id of a message of this chat that this one replies to. */
   replyMessageId?: string | null | undefined;
+  /** The recipient: a user's jid (<username>@<XMPP_DOMAIN>) or a group's (<groupId>@mix.<XMPP_DOMAIN>). */
   toJid: string;
 };
 
+/** Whether a user is typing. */
 export type TypingState =
+  /** Typing now. */
   | 'COMPOSING'
+  /** Stopped typing, or sent no COMPOSING for a few seconds. */
   | 'GONE';
 
 export type RecentChatsQueryVariables = Exact<{ [key: string]: never; }>;
