@@ -8,19 +8,19 @@ import { RecentChat } from "./chat.types.js";
 @Resolver()
 export class ChatResolver {
   @Query(() => [RecentChat], {
-    description: "getRecentChats: archived chats excluded, most recent first, at most limit.",
+    description: "The caller's chats, archived ones excluded, most recent first, at most limit.",
     complexity: listOf(limitArgument(MAX_CHATS_PAGE)),
   })
   async recentChats(
-    @Arg("limit", () => Int, { defaultValue: DEFAULT_CHATS_PAGE, nullable: true }) limit: number | null,
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_CHATS_PAGE, nullable: true, description: "The most chats to return, 1 to 1000." }) limit: number | null,
     @Ctx() ctx: Context,
   ): Promise<RecentChat[]> {
     return ctx.services.recentChats.list(await ctx.viewer(), false, limit ?? DEFAULT_CHATS_PAGE);
   }
 
-  @Query(() => [RecentChat], { description: "getAllArchivedChats: most recent first, at most limit.", complexity: listOf(limitArgument(MAX_CHATS_PAGE)) })
+  @Query(() => [RecentChat], { description: "The caller's archived chats, most recent first, at most limit.", complexity: listOf(limitArgument(MAX_CHATS_PAGE)) })
   async archivedChats(
-    @Arg("limit", () => Int, { defaultValue: DEFAULT_CHATS_PAGE, nullable: true }) limit: number | null,
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_CHATS_PAGE, nullable: true, description: "The most chats to return, 1 to 1000." }) limit: number | null,
     @Ctx() ctx: Context,
   ): Promise<RecentChat[]> {
     return ctx.services.recentChats.list(await ctx.viewer(), true, limit ?? DEFAULT_CHATS_PAGE);
@@ -28,9 +28,9 @@ export class ChatResolver {
 
   @Mutation(() => Boolean, { description: "Clears the chat's messages for the caller only, up to lastMessageId when given." })
   async clearChat(
-    @Arg("toJid", () => ID) toJid: string,
-    @Arg("deleteFavourites", () => Boolean, { defaultValue: false, nullable: true }) deleteFavourites: boolean | null,
-    @Arg("lastMessageId", () => ID, { nullable: true }) lastMessageId: string | null,
+    @Arg("toJid", () => ID, { description: "The chat: the other user's jid (<username>@<XMPP_DOMAIN>) or the group's jid (<groupId>@mix.<XMPP_DOMAIN>)." }) toJid: string,
+    @Arg("deleteFavourites", () => Boolean, { defaultValue: false, nullable: true, description: "Also delete the caller's favourite messages of the chat; they are kept by default." }) deleteFavourites: boolean | null,
+    @Arg("lastMessageId", () => ID, { nullable: true, description: "Clear only up to this message (a msgId of the chat); everything when omitted." }) lastMessageId: string | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     ctx.requireFeature("clearChat");
@@ -39,35 +39,35 @@ export class ChatResolver {
 
   @Mutation(() => Boolean, { description: "Removes the chat from the caller's recent chats (and clears it)." })
   async deleteChat(
-    @Arg("toJid", () => ID) toJid: string,
-    @Arg("deleteFavourites", () => Boolean, { defaultValue: false, nullable: true }) deleteFavourites: boolean | null,
+    @Arg("toJid", () => ID, { description: "The chat: the other user's jid (<username>@<XMPP_DOMAIN>) or the group's jid (<groupId>@mix.<XMPP_DOMAIN>)." }) toJid: string,
+    @Arg("deleteFavourites", () => Boolean, { defaultValue: false, nullable: true, description: "Also delete the caller's favourite messages of the chat; they are kept by default." }) deleteFavourites: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     ctx.requireFeature("deleteChat");
     return ctx.services.conversations.delete(await ctx.viewer(), toJid, deleteFavourites ?? false);
   }
 
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, { description: "Clears every chat of the caller, for the caller only; favourites stay." })
   async clearAllChats(@Ctx() ctx: Context): Promise<boolean> {
     ctx.requireFeature("clearChat");
     return ctx.services.conversations.clearAll(await ctx.viewer(), false);
   }
 
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, { description: "Removes every chat from the caller's recent chats (and clears them); favourites stay." })
   async deleteAllRecentChats(@Ctx() ctx: Context): Promise<boolean> {
     ctx.requireFeature("deleteChat");
     return ctx.services.conversations.clearAll(await ctx.viewer(), true);
   }
 
-  @Mutation(() => Boolean)
-  async muteChat(@Arg("toJid", () => ID) toJid: string, @Arg("isMuted", () => Boolean) isMuted: boolean, @Ctx() ctx: Context): Promise<boolean> {
+  @Mutation(() => Boolean, { description: "Mutes or unmutes a chat for the caller: their messages in it then carry isMuted." })
+  async muteChat(@Arg("toJid", () => ID, { description: "The chat: the other user's jid (<username>@<XMPP_DOMAIN>) or the group's jid (<groupId>@mix.<XMPP_DOMAIN>)." }) toJid: string, @Arg("isMuted", () => Boolean, { description: "True to mute, false to unmute." }) isMuted: boolean, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.conversations.mute(await ctx.viewer(), toJid, isMuted);
   }
 
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, { description: "Archives or unarchives a chat for the caller." })
   async archiveChat(
-    @Arg("toJid", () => ID) toJid: string,
-    @Arg("isArchived", () => Boolean) isArchived: boolean,
+    @Arg("toJid", () => ID, { description: "The chat: the other user's jid (<username>@<XMPP_DOMAIN>) or the group's jid (<groupId>@mix.<XMPP_DOMAIN>)." }) toJid: string,
+    @Arg("isArchived", () => Boolean, { description: "True to archive, false to unarchive." }) isArchived: boolean,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return ctx.services.conversations.archive(await ctx.viewer(), toJid, isArchived);

@@ -6,7 +6,7 @@ import { ChatResolver } from "../chats/chat.resolver.js";
 import { GroupEventResolver, GroupResolver } from "../groups/group.resolver.js";
 import { IdentityResolver } from "../identity/identity.resolver.js";
 import { MediaResolver } from "../media/media.resolver.js";
-import { MessageResolver } from "../messages/message.resolver.js";
+import { MessageResolver, ReceiptResolver } from "../messages/message.resolver.js";
 import { ProfileResolver } from "../profiles/profile.resolver.js";
 import { DateTimeScalar } from "./scalars.js";
 import { validateArgument } from "./validation.js";
@@ -29,7 +29,7 @@ const noSchemaPubSub = {
 
 export function parleySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver],
+    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: noSchemaPubSub,

@@ -9,99 +9,99 @@ import { Group, GroupEvent, GroupMessageInfo, Participant } from "./group.types.
 @Resolver()
 export class GroupResolver {
   @Query(() => [Group], {
-    description: "getGroupsList: the viewer's groups, newest first, at most limit (each with its participants, which count toward the query cost).",
+    description: "The viewer's groups, newest first, at most limit (each with its participants, which count toward the query cost).",
     complexity: listOf(limitArgument(MAX_GROUPS_PAGE)),
   })
   async groups(
-    @Arg("limit", () => Int, { defaultValue: DEFAULT_GROUPS_PAGE, nullable: true }) limit: number | null,
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_GROUPS_PAGE, nullable: true, description: "The most groups to return, 1 to 1000." }) limit: number | null,
     @Ctx() ctx: Context,
   ): Promise<Group[]> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.list(await ctx.viewer(), limit ?? DEFAULT_GROUPS_PAGE);
   }
 
-  @Query(() => Group, { description: "getGroupProfile" })
-  async group(@Arg("jid", () => ID) jid: string, @Ctx() ctx: Context): Promise<Group> {
+  @Query(() => Group, { description: "A group the viewer takes part in; NOT_FOUND otherwise." })
+  async group(@Arg("jid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) jid: string, @Ctx() ctx: Context): Promise<Group> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.get(await ctx.viewer(), jid);
   }
 
-  @Query(() => [Participant], { description: "getGroupParticipants", complexity: listOf((bounds) => bounds.maxGroupSize) })
-  async groupParticipants(@Arg("jid", () => ID) jid: string, @Ctx() ctx: Context): Promise<Participant[]> {
+  @Query(() => [Participant], { description: "A group's current participants; the viewer must take part in it.", complexity: listOf((bounds) => bounds.maxGroupSize) })
+  async groupParticipants(@Arg("jid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) jid: string, @Ctx() ctx: Context): Promise<Participant[]> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.participants(await ctx.viewer(), jid);
   }
 
-  @Query(() => GroupMessageInfo, { description: "getGroupMsgInfo" })
+  @Query(() => GroupMessageInfo, { description: "How far one of a group's messages got: counts and every recipient's receipt." })
   async groupMessageInfo(
-    @Arg("groupJid", () => ID) groupJid: string,
-    @Arg("messageId", () => ID) messageId: string,
+    @Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string,
+    @Arg("messageId", () => ID, { description: "The message's id (msgId), of this group." }) messageId: string,
     @Ctx() ctx: Context,
   ): Promise<GroupMessageInfo> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.messageInfo(await ctx.viewer(), groupJid, messageId);
   }
 
-  @Mutation(() => Group, { description: "createGroup: the creator becomes its first admin." })
+  @Mutation(() => Group, { description: "Creates a group with the caller as its first admin and the given participants as members." })
   async createGroup(
-    @Arg("name", () => String) name: string,
-    @Arg("participantJids", () => [ID]) participantJids: string[],
-    @Arg("imageUrl", () => String, { nullable: true }) imageUrl: string | null,
-    @Arg("imageFileToken", () => String, { nullable: true }) imageFileToken: string | null,
+    @Arg("name", () => String, { description: "The group's name, 1 to 100 characters." }) name: string,
+    @Arg("participantJids", () => [ID], { description: "The first members' jids, besides the caller." }) participantJids: string[],
+    @Arg("imageUrl", () => String, { nullable: true, description: "An http(s) URL of the image." }) imageUrl: string | null,
+    @Arg("imageFileToken", () => String, { nullable: true, description: "A fileToken from POST /media of an image the caller uploaded." }) imageFileToken: string | null,
     @Ctx() ctx: Context,
   ): Promise<Group> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.create(await ctx.viewer(), name, participantJids, { imageUrl, imageFileToken });
   }
 
-  @Mutation(() => Group, { description: "setGroupProfile" })
+  @Mutation(() => Group, { description: "Changes a group's name or image (admins only); omitted arguments keep their value." })
   async setGroupProfile(
-    @Arg("groupJid", () => ID) groupJid: string,
-    @Arg("name", () => String, { nullable: true }) name: string | null,
-    @Arg("imageUrl", () => String, { nullable: true }) imageUrl: string | null,
-    @Arg("imageFileToken", () => String, { nullable: true }) imageFileToken: string | null,
+    @Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string,
+    @Arg("name", () => String, { nullable: true, description: "The new name, 1 to 100 characters." }) name: string | null,
+    @Arg("imageUrl", () => String, { nullable: true, description: "An http(s) URL of the image." }) imageUrl: string | null,
+    @Arg("imageFileToken", () => String, { nullable: true, description: "A fileToken from POST /media of an image the caller uploaded." }) imageFileToken: string | null,
     @Ctx() ctx: Context,
   ): Promise<Group> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.setProfile(await ctx.viewer(), groupJid, { name, imageUrl, imageFileToken });
   }
 
-  @Mutation(() => Group, { description: "addParticipants: admins only." })
+  @Mutation(() => Group, { description: "Adds users to a group as members (admins only)." })
   async addParticipants(
-    @Arg("groupJid", () => ID) groupJid: string,
-    @Arg("participantJids", () => [ID]) participantJids: string[],
+    @Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string,
+    @Arg("participantJids", () => [ID], { description: "The jids of the users to add." }) participantJids: string[],
     @Ctx() ctx: Context,
   ): Promise<Group> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.add(await ctx.viewer(), groupJid, participantJids);
   }
 
-  @Mutation(() => Group, { description: "removeParticipant: admins only." })
-  async removeParticipant(@Arg("groupJid", () => ID) groupJid: string, @Arg("userJid", () => ID) userJid: string, @Ctx() ctx: Context): Promise<Group> {
+  @Mutation(() => Group, { description: "Removes a participant from a group (admins only)." })
+  async removeParticipant(@Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string, @Arg("userJid", () => ID, { description: "The jid of the participant to remove." }) userJid: string, @Ctx() ctx: Context): Promise<Group> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.remove(await ctx.viewer(), groupJid, userJid);
   }
 
-  @Mutation(() => Group, { description: "makeAsAdmin: admins only." })
-  async makeAsAdmin(@Arg("groupJid", () => ID) groupJid: string, @Arg("userJid", () => ID) userJid: string, @Ctx() ctx: Context): Promise<Group> {
+  @Mutation(() => Group, { description: "Makes a participant an admin of the group (admins only)." })
+  async makeAsAdmin(@Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string, @Arg("userJid", () => ID, { description: "The jid of the participant to make an admin." }) userJid: string, @Ctx() ctx: Context): Promise<Group> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.makeAdmin(await ctx.viewer(), groupJid, userJid);
   }
 
-  @Mutation(() => Boolean, { description: "userExitGroup: a group never loses its last admin while it has participants." })
-  async userExitGroup(@Arg("groupJid", () => ID) groupJid: string, @Ctx() ctx: Context): Promise<boolean> {
+  @Mutation(() => Boolean, { description: "The caller leaves the group; a group never loses its last admin while it has participants." })
+  async userExitGroup(@Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string, @Ctx() ctx: Context): Promise<boolean> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.exit(await ctx.viewer(), groupJid);
   }
 
-  @Mutation(() => Boolean, { description: "userDeleteGroup: admins only." })
-  async userDeleteGroup(@Arg("groupJid", () => ID) groupJid: string, @Ctx() ctx: Context): Promise<boolean> {
+  @Mutation(() => Boolean, { description: "Deletes the group for every participant (admins only)." })
+  async userDeleteGroup(@Arg("groupJid", () => ID, { description: "The group's jid: <groupId>@mix.<XMPP_DOMAIN>." }) groupJid: string, @Ctx() ctx: Context): Promise<boolean> {
     ctx.requireFeature("groupChat");
     return ctx.services.groups.delete(await ctx.viewer(), groupJid);
   }
 
   @Subscription(() => GroupEvent, {
-    description: "groupProfileListener: events of groups the viewer is (or was just) a participant of.",
+    description: "Events of groups the viewer is (or was just) a participant of.",
     subscribe: async ({ context }: { context: Context }) => {
       context.requireFeature("groupChat");
       return context.services.pubsub.subscribe(topics.groupUpdated((await context.viewer()).userId));
@@ -118,7 +118,7 @@ export class GroupEventResolver {
    * Read when the event is delivered, so each subscriber sees their own role, and nothing once
    * removed; read once for all the subscribers of the event (GroupService.viewAfter).
    */
-  @FieldResolver(() => Group, { nullable: true })
+  @FieldResolver(() => Group, { nullable: true, description: "The group as it is after the event; null once deleted or when the viewer was removed." })
   async group(@Root() event: GroupEvent, @Ctx() ctx: Context): Promise<Group | null> {
     return ctx.services.groups.viewAfter(event.source, await ctx.viewer(), event.groupId);
   }

@@ -302,7 +302,7 @@ export class GroupService {
       groups.map((group) => {
         const members = membersOf.get(group.id)!;
         const participant = (m: (typeof members)[number], viewer: Pick<Viewer, "userId">) =>
-          Object.assign(new Participant(), { user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) });
+          Object.assign(new Participant(), { groupJid: this.jids.group(group.id), user: profileOf(viewer, jidOf(m.userId))!, role: m.role, joinedAt: asDate(m.joinedAt) });
         // The participants as anyone sees them, made once; each viewer gets their own entry anew.
         const shown = members.map((m) => participant(m, NOBODY));
         const render = (viewer: Viewer): Group => {

@@ -7,26 +7,26 @@ import { Jids, USERNAME_PATTERN } from "./jid.js";
 
 @Resolver()
 export class IdentityResolver {
-  @Query(() => ID, { description: "getJid" })
-  jid(@Arg("username", () => String) username: string, @Ctx() ctx: Context): string {
+  @Query(() => ID, { description: "The jid of a username: <username>@<XMPP_DOMAIN>. Needs no token." })
+  jid(@Arg("username", () => String, { description: "A username: 1 to 64 letters or digits." }) username: string, @Ctx() ctx: Context): string {
     if (!USERNAME_PATTERN.test(username)) throw badInput("username", "must be 1 to 64 letters or digits");
     return ctx.services.jids.user(username);
   }
 
-  @Query(() => ID, { description: "getGroupJid" })
-  groupJid(@Arg("groupId", () => ID) groupId: string, @Ctx() ctx: Context): string {
+  @Query(() => ID, { description: "The jid of a group id: <groupId>@mix.<XMPP_DOMAIN>. Needs no token." })
+  groupJid(@Arg("groupId", () => ID, { description: "A group id: 1 to 64 letters, digits, _ or -." }) groupId: string, @Ctx() ctx: Context): string {
     if (!Jids.isValidGroupId(groupId)) throw badInput("groupId", "must be 1 to 64 letters, digits, _ or -");
     return ctx.services.jids.group(groupId);
   }
 
   @Mutation(() => Registration, {
     description:
-      "register: creates a user and returns their generated password, once. An existing userIdentifier is a CONFLICT, " +
+      "Creates a user and returns their generated password, once. An existing userIdentifier is a CONFLICT, " +
       "except for the app's backend (x-api-key header with the server API key), which re-keys the user: the only way to rotate a password. " +
       "Who may create users is the server's registration mode: anyone (open), holders of the licence key (x-license-key header), " +
       "or only the app's backend (server).",
   })
-  register(@Arg("userIdentifier", () => String) userIdentifier: string, @Ctx() ctx: Context): Promise<Registration> {
+  register(@Arg("userIdentifier", () => String, { description: "The user's name to create: 1 to 64 letters or digits (it becomes the username)." }) userIdentifier: string, @Ctx() ctx: Context): Promise<Registration> {
     return ctx.services.identity.register(userIdentifier, { licenseKey: ctx.licenseKey, server: ctx.serverAccess });
   }
 
@@ -56,10 +56,10 @@ export class IdentityResolver {
     return ctx.services.identity.revokeAllTokens(ctx.serverAccess, userIdentifier);
   }
 
-  @Mutation(() => Session, { description: "connect" })
+  @Mutation(() => Session, { description: "Signs a user in with the password register returned, and returns a token." })
   connect(
-    @Arg("username", () => String) username: string,
-    @Arg("password", () => String) password: string,
+    @Arg("username", () => String, { description: "A username: 1 to 64 letters or digits." }) username: string,
+    @Arg("password", () => String, { description: "The password register returned." }) password: string,
     @Ctx() ctx: Context,
   ): Promise<Session> {
     return ctx.services.identity.connect(username, password);

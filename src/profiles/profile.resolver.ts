@@ -9,41 +9,41 @@ import { ProfileSort, toUserProfile, UserProfile } from "./profile.types.js";
 
 @Resolver()
 export class ProfileResolver {
-  @Query(() => UserProfile, { description: "getMyProfile, getSelfProfile" })
+  @Query(() => UserProfile, { description: "The caller's own profile, with every field." })
   async myProfile(@Ctx() ctx: Context): Promise<UserProfile> {
     return ctx.services.profiles.myProfile(await ctx.viewer());
   }
 
-  @Query(() => [UserProfile], { description: "getUserProfile, getProfile: at most 100 jids.", complexity: listOf((_bounds, args) => lengthOf("jids", MAX_PROFILE_BATCH)(args)) })
-  async userProfiles(@Arg("jids", () => [ID]) jids: string[], @Ctx() ctx: Context): Promise<UserProfile[]> {
+  @Query(() => [UserProfile], { description: "Profiles of the given users, at most 100 jids.", complexity: listOf((_bounds, args) => lengthOf("jids", MAX_PROFILE_BATCH)(args)) })
+  async userProfiles(@Arg("jids", () => [ID], { description: "Users' jids: <username>@<XMPP_DOMAIN>, at most 100." }) jids: string[], @Ctx() ctx: Context): Promise<UserProfile[]> {
     return ctx.services.profiles.userProfiles(await ctx.viewer(), jids);
   }
 
   @Query(() => [UserProfile], {
     description:
-      "getProfiles, getSortedUserProfiles, getRecentProfiles: the viewer's contacts (users sharing a chat or a group).",
+      "The viewer's contacts (users sharing a chat or a group).",
     complexity: listOf(limitArgument(MAX_CONTACTS_PAGE)),
   })
   async profiles(
-    @Arg("sort", () => ProfileSort, { defaultValue: ProfileSort.NAME, nullable: true }) sort: ProfileSort | null,
-    @Arg("limit", () => Int, { defaultValue: 100, nullable: true }) limit: number | null,
+    @Arg("sort", () => ProfileSort, { defaultValue: ProfileSort.NAME, nullable: true, description: "The order of the list." }) sort: ProfileSort | null,
+    @Arg("limit", () => Int, { defaultValue: 100, nullable: true, description: "The most profiles to return, 1 to 1000." }) limit: number | null,
     @Ctx() ctx: Context,
   ): Promise<UserProfile[]> {
     return ctx.services.profiles.contactProfiles(await ctx.viewer(), sort ?? ProfileSort.NAME, limit ?? 100);
   }
 
-  @Mutation(() => UserProfile, { description: "setUserProfile, updateMyProfile, setSelfProfile" })
-  async setUserProfile(@Arg("input", () => ProfileInput) input: ProfileInput, @Ctx() ctx: Context): Promise<UserProfile> {
+  @Mutation(() => UserProfile, { description: "Changes the caller's profile (a patch) and returns it; contacts hear of it through userProfileUpdated." })
+  async setUserProfile(@Arg("input", () => ProfileInput, { description: "The fields to change." }) input: ProfileInput, @Ctx() ctx: Context): Promise<UserProfile> {
     return ctx.services.profiles.update(await ctx.viewer(), input);
   }
 
-  @Mutation(() => UserProfile, { description: "deleteUserProfilePicture" })
+  @Mutation(() => UserProfile, { description: "Removes the caller's profile image and returns the profile." })
   async deleteUserProfilePicture(@Ctx() ctx: Context): Promise<UserProfile> {
     return ctx.services.profiles.deleteImage(await ctx.viewer());
   }
 
   @Subscription(() => UserProfile, {
-    description: "userProfileListener: the viewer's own profile and their contacts' profiles.",
+    description: "Changes of the viewer's own profile and their contacts' profiles.",
     subscribe: async ({ context }: { context: Context }) =>
       context.services.pubsub.subscribe(topics.profileUpdated((await context.viewer()).userId)),
   })
