@@ -33,6 +33,9 @@ import { DeletionService } from "./messages/deletion.service.js";
 import { FavouriteService } from "./messages/favourite.service.js";
 import { MessageWriter } from "./messages/message-writer.js";
 import { MessageService } from "./messages/message.service.js";
+import type { MessageStore } from "./messages/store/message-store.js";
+import { PostgresMessageStore } from "./messages/store/postgres-message-store.js";
+import { SqliteMessageStore } from "./messages/store/sqlite-message-store.js";
 import { ReceiptService } from "./messages/receipt.service.js";
 import { TypingService } from "./messages/typing.service.js";
 import { PresenceService } from "./profiles/presence.service.js";
@@ -86,7 +89,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const users = new UserDirectory(db, jids);
   const groupDirectory = new GroupDirectory(db);
   const chats = new ChatService(db, users, groupDirectory, jids, config.features);
-  const writer = new MessageWriter(db, chats, groupDirectory, realtime.pubsub, log);
+  // The one choice of dialect outside db/: every statement of the message path is the store's.
+  const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
+  const writer = new MessageWriter(db, messageStore, groupDirectory, realtime.pubsub, log);
   const messages = new MessageService(db, chats, users, profiles, writer, jids, config.maxTextLength);
   const receipts = new ReceiptService(db, chats, realtime.pubsub, log);
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);

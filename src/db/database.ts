@@ -51,6 +51,11 @@ export class Database {
     return this.dataSource.options.type === "postgres";
   }
 
+  /** Which SQL the database speaks: app.ts picks the statements written for it (the message store). */
+  get dialect(): "postgres" | "sqlite" {
+    return this.isPostgres ? "postgres" : "sqlite";
+  }
+
   get manager(): EntityManager {
     return this.dataSource.manager;
   }

@@ -1,0 +1,134 @@
+// The statements of the message path, named: what services ask of the database, with one implementation per dialect.
+import type { EntityManager } from "typeorm";
+import type { ChatType } from "../../chats/chat.entity.js";
+import type { GroupRow } from "../../groups/group.entity.js";
+import type { MessageRow } from "../message.entity.js";
+
+/** A message to store: everything but the rowId the database gives it. */
+export type NewMessage = Omit<MessageRow, "rowId">;
+
+/** The receipt of one new message by one of its recipients. */
+export interface NewReceipt {
+  rowId: string;
+  userId: number;
+  chatKey: string;
+  chatType: ChatType;
+}
+
+/** What one new message changes in one user's chat row. */
+export interface ChatDelta {
+  ownerId: number;
+  jid: string;
+  key: string;
+  type: ChatType;
+  peerUserId: number | null;
+  lastRowId: string;
+  unreadIncrement: number;
+  at: Date;
+}
+
+/** New messages of one sender in a group (count of them, the newest lastRowId). */
+export interface GroupMessagesDelta {
+  groupId: string;
+  chatKey: string;
+  senderId: number;
+  count: number;
+  lastRowId: string;
+  at: Date;
+}
+
+/** How far a message got with its recipients. */
+export interface ReceiptProgress {
+  total: number;
+  delivered: number;
+  seen: number;
+}
+
+export type ReceiptStatus = "DELIVERED" | "SEEN";
+
+/** The chat's history as one viewer sees it, and which part of it. */
+export interface HistoryQuery {
+  chatKey: string;
+  viewerId: number;
+  /** The viewer's clearedUpToRowId of the chat: older messages only where kept as favourites. */
+  clearedUpTo: string;
+  /** Group chats: only what was sent while the viewer took part (theirs, or with a receipt of theirs). */
+  group: boolean;
+  /** Media messages not deleted for everyone only (getMediaMessages). */
+  mediaOnly?: boolean;
+  /** Messages newer ("after", oldest first) or older ("before", newest first) than rowId; none: the newest first. */
+  from?: { direction: "after" | "before"; rowId: string };
+  limit: number;
+}
+
+export interface MessageStore {
+  /**
+   * Stores the messages whose id is new, in one transaction em of the sequencer. Returns those
+   * that had one of the ids already (before) and the new rows in rowId order. An implementation
+   * may write the recipient's receipt of each new one-to-one message with it (insertReceipts
+   * then leaves those out).
+   */
+  insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
+
+  /** The receipts of every recipient of the messages insertMessages just stored, but those it wrote already. */
+  insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
+
+  /**
+   * Applies new messages to their chat rows in one statement: creates missing rows, moves the
+   * last message forward, adds to unread counts and brings deleted chats back. Returns which
+   * owners muted the chat ("<ownerId> <chat key>").
+   */
+  applyChatDeltas(em: EntityManager, deltas: readonly ChatDelta[]): Promise<Set<string>>;
+
+  /**
+   * New group messages of one sender in the chat rows of every other current participant, in
+   * one statement whatever the group's size: unread count, last message, back into recent chats.
+   */
+  applyGroupMessages(em: EntityManager, delta: GroupMessagesDelta): Promise<void>;
+
+  /** Owners who muted the chat with this key. */
+  mutedOwners(em: EntityManager, chatKey: string): Promise<number[]>;
+
+  /**
+   * Marks receipts delivered at `at` (users by message rowId), those not delivered yet, in one
+   * statement; returns the receipts that changed.
+   */
+  markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
+
+  /**
+   * Marks the user's receipts of the chat up to rowId seen (and delivered, if not yet); returns
+   * the rowIds of the receipts that changed.
+   */
+  markSeenUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string, at: Date): Promise<string[]>;
+
+  /**
+   * Of these group messages, those that every recipient has now brought to the status and
+   * whose announcement falls to this call, in one statement: of concurrent calls that find a
+   * message complete, exactly one gets it.
+   */
+  claimComplete(rowIds: readonly string[], status: ReceiptStatus, at: Date): Promise<string[]>;
+
+  /** Sets the owner's unread count of a chat to the number of its messages they still see and have not seen. */
+  recountUnread(em: EntityManager, ownerId: number, chatKey: string): Promise<void>;
+
+  /** Per message: how many recipients it has, and how many got and saw it. */
+  receiptProgress(rowIds: readonly string[]): Promise<Map<string, ReceiptProgress>>;
+
+  /** A page of the chat's history as the viewer sees it (HistoryQuery says which, and in which order). */
+  historyPage(query: HistoryQuery): Promise<MessageRow[]>;
+
+  /**
+   * The rowIds after afterRowId of messages the viewer sent or has a receipt of, in order: at
+   * most limit of them, each side scanned at most limit rows.
+   */
+  replayCandidates(viewerId: number, afterRowId: string, limit: number): Promise<string[]>;
+
+  /** The newest message of the chat the owner still sees (not deleted for them, not cleared unless a favourite), or null. */
+  lastVisibleRowId(em: EntityManager, ownerId: number, chatKey: string, clearedUpTo: string): Promise<string | null>;
+
+  /**
+   * The group unless deleted. Inside a transaction, where the database has row locks, the row
+   * stays locked until the transaction ends, so that rule checks see a settled group.
+   */
+  liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null>;
+}

@@ -1,0 +1,195 @@
+// The message store's statements that read the same on PostgreSQL and SQLite; each dialect's store extends it.
+import { type EntityManager, In } from "typeorm";
+import type { Database } from "../../db/database.js";
+import { asBool, asId } from "../../db/values.js";
+import type { GroupRow } from "../../groups/group.entity.js";
+import { MessageRow } from "../message.entity.js";
+import type {
+  ChatDelta,
+  GroupMessagesDelta,
+  HistoryQuery,
+  MessageStore,
+  NewMessage,
+  NewReceipt,
+  ReceiptProgress,
+  ReceiptStatus,
+} from "./message-store.js";
+
+export abstract class SqlMessageStore implements MessageStore {
+  constructor(protected readonly db: Database) {}
+
+  abstract insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
+  abstract insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
+  abstract markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
+  abstract liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null>;
+
+  /** The messages of these ids already stored. */
+  protected async existing(em: EntityManager, ids: readonly string[]): Promise<Map<string, MessageRow>> {
+    return new Map(ids.length === 0 ? [] : (await em.find(MessageRow, { where: { id: In([...ids]) } })).map((r) => [r.id, r]));
+  }
+
+  async applyChatDeltas(em: EntityManager, deltas: readonly ChatDelta[]): Promise<Set<string>> {
+    const merged = new Map<string, ChatDelta>();
+    for (const d of deltas) {
+      const id = `${d.ownerId} ${d.jid}`;
+      const seen = merged.get(id);
+      merged.set(
+        id,
+        seen
+          ? {
+              ...seen,
+              lastRowId: BigInt(d.lastRowId) > BigInt(seen.lastRowId) ? d.lastRowId : seen.lastRowId,
+              unreadIncrement: seen.unreadIncrement + d.unreadIncrement,
+              at: d.at > seen.at ? d.at : seen.at,
+            }
+          : d,
+      );
+    }
+    // A stable order, so that concurrent writers lock rows in the same order.
+    const rows = [...merged.values()].sort((a, b) => a.ownerId - b.ownerId || a.jid.localeCompare(b.jid));
+    if (rows.length === 0) return new Set();
+    const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const params = rows.flatMap((d) => [d.ownerId, d.jid, d.type, d.key, d.peerUserId, d.lastRowId, d.unreadIncrement, d.at, false]);
+    const changed = await this.db.rows<{ owner_id: unknown; chat_key: string; is_muted: unknown }>(
+      em,
+      `INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
+       VALUES ${values}
+       ON CONFLICT (owner_id, jid) DO UPDATE SET
+         last_message_row_id = CASE
+           WHEN chats.last_message_row_id IS NULL OR chats.last_message_row_id < excluded.last_message_row_id
+           THEN excluded.last_message_row_id ELSE chats.last_message_row_id END,
+         unread_count = chats.unread_count + excluded.unread_count,
+         updated_at = CASE WHEN chats.updated_at < excluded.updated_at THEN excluded.updated_at ELSE chats.updated_at END,
+         is_hidden = excluded.is_hidden
+       RETURNING owner_id, chat_key, is_muted`,
+      params,
+    );
+    return new Set(changed.filter((r) => asBool(r.is_muted)).map((r) => `${Number(r.owner_id)} ${r.chat_key}`));
+  }
+
+  async applyGroupMessages(em: EntityManager, { groupId, chatKey, senderId, count, lastRowId, at }: GroupMessagesDelta): Promise<void> {
+    await this.db.rows(
+      em,
+      `UPDATE chats SET
+         unread_count = unread_count + ?,
+         last_message_row_id = CASE WHEN last_message_row_id IS NULL OR last_message_row_id < ? THEN ? ELSE last_message_row_id END,
+         updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END,
+         is_hidden = ?
+       WHERE chat_key = ? AND owner_id <> ?
+         AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)`,
+      [count, lastRowId, lastRowId, at, at, false, chatKey, senderId, groupId],
+    );
+  }
+
+  async mutedOwners(em: EntityManager, chatKey: string): Promise<number[]> {
+    const rows = await this.db.rows<{ owner_id: unknown }>(em, `SELECT owner_id FROM chats WHERE chat_key = ? AND is_muted = ?`, [chatKey, true]);
+    return rows.map((r) => Number(r.owner_id));
+  }
+
+  async markSeenUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string, at: Date): Promise<string[]> {
+    const rows = await this.db.rows<{ message_row_id: unknown }>(
+      em,
+      `UPDATE receipts SET seen_at = ?, delivered_at = COALESCE(delivered_at, ?)
+       WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id`,
+      [at, at, userId, chatKey, rowId],
+    );
+    return rows.map((r) => asId(r.message_row_id));
+  }
+
+  /**
+   * One UPDATE: processes completing the last receipts of one message together may both find it
+   * complete, but only one finds it not yet announced (PostgreSQL: the other waits for the row,
+   * then sees it taken; SQLite: writes take turns).
+   */
+  async claimComplete(rowIds: readonly string[], status: ReceiptStatus, at: Date): Promise<string[]> {
+    if (rowIds.length === 0) return [];
+    const [announced, reached] = status === "SEEN" ? ["seen_announced_at", "seen_at"] : ["delivery_announced_at", "delivered_at"];
+    const rows = await this.db.statement<{ row_id: unknown }>(
+      `UPDATE messages SET ${announced} = ?
+       WHERE row_id IN (${rowIds.map(() => "?").join(", ")}) AND ${announced} IS NULL
+         AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.message_row_id = messages.row_id AND r.${reached} IS NULL)
+       RETURNING row_id`,
+      [at, ...rowIds],
+    );
+    return rows.map((r) => asId(r.row_id));
+  }
+
+  async recountUnread(em: EntityManager, ownerId: number, chatKey: string): Promise<void> {
+    await this.db.rows(
+      em,
+      `UPDATE chats SET unread_count = (
+         SELECT COUNT(*) FROM receipts r WHERE r.user_id = ? AND r.chat_key = ? AND r.seen_at IS NULL
+           AND r.message_row_id > chats.cleared_up_to_row_id
+           AND NOT EXISTS (SELECT 1 FROM message_states d
+                           WHERE d.user_id = r.user_id AND d.message_row_id = r.message_row_id AND d.is_deleted = ?)
+       ) WHERE owner_id = ? AND chat_key = ?`,
+      [ownerId, chatKey, true, ownerId, chatKey],
+    );
+  }
+
+  async receiptProgress(rowIds: readonly string[]): Promise<Map<string, ReceiptProgress>> {
+    if (rowIds.length === 0) return new Map();
+    const rows = await this.db.rows<{ message_row_id: unknown; total: unknown; delivered: unknown; seen: unknown }>(
+      undefined,
+      `SELECT message_row_id, COUNT(*) AS total, COUNT(delivered_at) AS delivered, COUNT(seen_at) AS seen
+       FROM receipts WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")}) GROUP BY message_row_id`,
+      rowIds,
+    );
+    return new Map(rows.map((r) => [asId(r.message_row_id), { total: Number(r.total), delivered: Number(r.delivered), seen: Number(r.seen) }]));
+  }
+
+  /** Keyset-paginated on (chat_key, row_id): a page costs the same however long the history. */
+  historyPage({ chatKey, viewerId, clearedUpTo, group, mediaOnly, from, limit }: HistoryQuery): Promise<MessageRow[]> {
+    const query = this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .where("m.chat_key = :key", { key: chatKey })
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = :viewer AND d.message_row_id = m.row_id AND d.is_deleted = :yes)`,
+      )
+      .andWhere(
+        `(m.row_id > :cleared OR EXISTS (
+           SELECT 1 FROM message_states f WHERE f.user_id = :viewer AND f.message_row_id = m.row_id AND f.is_favourite = :yes))`,
+      )
+      .setParameters({ viewer: viewerId, yes: true, cleared: clearedUpTo });
+    if (group) {
+      query.andWhere(`(m.sender_id = :viewer OR EXISTS (
+        SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`);
+    }
+    if (mediaOnly) {
+      query
+        .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
+        .andWhere("m.deleted_for_everyone_at IS NULL");
+    }
+    const newer = from?.direction === "after";
+    if (from) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: from.rowId });
+    return query.orderBy("m.row_id", newer ? "ASC" : "DESC").limit(limit).getMany();
+  }
+
+  async replayCandidates(viewerId: number, afterRowId: string, limit: number): Promise<string[]> {
+    const candidates = await this.db.rows<{ row_id: unknown }>(
+      undefined,
+      `SELECT row_id FROM (SELECT row_id FROM messages WHERE sender_id = ? AND row_id > ? ORDER BY row_id LIMIT ?) mine
+       UNION
+       SELECT message_row_id FROM (
+         SELECT message_row_id FROM receipts WHERE user_id = ? AND message_row_id > ? ORDER BY message_row_id LIMIT ?
+       ) theirs
+       ORDER BY 1 LIMIT ?`,
+      [viewerId, afterRowId, limit, viewerId, afterRowId, limit, limit],
+    );
+    return candidates.map((r) => asId(r.row_id));
+  }
+
+  async lastVisibleRowId(em: EntityManager, ownerId: number, chatKey: string, clearedUpTo: string): Promise<string | null> {
+    const [row] = await this.db.rows<{ row_id: unknown }>(
+      em,
+      `SELECT m.row_id FROM messages m WHERE m.chat_key = ?
+         AND NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = ? AND d.message_row_id = m.row_id AND d.is_deleted = ?)
+         AND (m.row_id > ? OR EXISTS (
+           SELECT 1 FROM message_states f WHERE f.user_id = ? AND f.message_row_id = m.row_id AND f.is_favourite = ?))
+       ORDER BY m.row_id DESC LIMIT 1`,
+      [chatKey, ownerId, true, clearedUpTo, ownerId, true],
+    );
+    return row ? asId(row.row_id) : null;
+  }
+}
