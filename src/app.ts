@@ -93,11 +93,11 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
   const writer = new MessageWriter(db, messageStore, groupDirectory, realtime.pubsub, log);
   const messages = new MessageService(db, chats, users, profiles, writer, jids, config.maxTextLength);
-  const receipts = new ReceiptService(db, chats, realtime.pubsub, log);
+  const receipts = new ReceiptService(db, messageStore, chats, realtime.pubsub, log);
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
-  const conversations = new ConversationService(db, chats, messages);
+  const conversations = new ConversationService(db, messageStore, chats, messages);
   const favourites = new FavouriteService(db, chats, messages);
-  const deletions = new DeletionService(db, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
+  const deletions = new DeletionService(db, messageStore, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
   const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
   const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
   const media = new MediaService(mediaStore, messages, mediaUrls, config);

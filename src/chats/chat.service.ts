@@ -137,20 +137,6 @@ export class ChatService {
     return query.getMany();
   }
 
-  /** Sets the owner's unread count of a chat to the number of its messages they still see and have not seen. */
-  async recountUnread(em: EntityManager, ownerId: number, key: string): Promise<void> {
-    await this.db.rows(
-      em,
-      `UPDATE chats SET unread_count = (
-         SELECT COUNT(*) FROM receipts r WHERE r.user_id = ? AND r.chat_key = ? AND r.seen_at IS NULL
-           AND r.message_row_id > chats.cleared_up_to_row_id
-           AND NOT EXISTS (SELECT 1 FROM message_states d
-                           WHERE d.user_id = r.user_id AND d.message_row_id = r.message_row_id AND d.is_deleted = ?)
-       ) WHERE owner_id = ? AND chat_key = ?`,
-      [ownerId, key, true, ownerId, key],
-    );
-  }
-
   /** The owner's row for the chat, created (empty) when they have none yet. */
   async ensure(em: EntityManager, ownerId: number, chat: ChatRef): Promise<Chat> {
     await em

@@ -5,12 +5,14 @@ import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { MessageService } from "../messages/message.service.js";
+import type { MessageStore } from "../messages/store/message-store.js";
 import { Chat } from "./chat.entity.js";
 import type { ChatRef, ChatService } from "./chat.service.js";
 
 export class ConversationService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
   ) {}
@@ -82,6 +84,6 @@ export class ConversationService {
       { ownerId: viewer.userId, jid: chat.jid },
       { clearedUpToRowId: cleared, lastMessageRowId: last, ...(options.hide ? { isHidden: true } : {}) },
     );
-    await this.chats.recountUnread(em, viewer.userId, chat.key);
+    await this.store.recountUnread(em, viewer.userId, chat.key);
   }
 }

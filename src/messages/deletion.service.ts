@@ -16,12 +16,14 @@ import { upsertStates } from "./favourite.service.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
 import { ReceiptRow } from "./receipt.entity.js";
+import type { MessageStore } from "./store/message-store.js";
 
 const MAX_DELETE = 100;
 
 export class DeletionService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
     private readonly pubsub: PubSub,
@@ -48,7 +50,7 @@ export class DeletionService {
       const state = await this.chats.ensure(em, viewer.userId, chat);
       const last = await this.messages.lastVisibleRowId(em, viewer.userId, chat.key, asId(state.clearedUpToRowId));
       await em.update(Chat, { ownerId: viewer.userId, jid: chat.jid }, { lastMessageRowId: last });
-      await this.chats.recountUnread(em, viewer.userId, chat.key);
+      await this.store.recountUnread(em, viewer.userId, chat.key);
     });
     return true;
   }
