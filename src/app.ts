@@ -92,13 +92,13 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   // The one choice of dialect outside db/: every statement of the message path is the store's.
   const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
   const writer = new MessageWriter(db, messageStore, groupDirectory, realtime.pubsub, log);
-  const messages = new MessageService(db, chats, users, profiles, writer, jids, config.maxTextLength);
+  const messages = new MessageService(db, messageStore, chats, users, profiles, writer, jids, config.maxTextLength);
   const receipts = new ReceiptService(db, messageStore, chats, realtime.pubsub, log);
   const typing = new TypingService(chats, realtime.pubsub, config.typingTimeoutMs);
   const conversations = new ConversationService(db, messageStore, chats, messages);
   const favourites = new FavouriteService(db, chats, messages);
   const deletions = new DeletionService(db, messageStore, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
-  const groups = new GroupService(db, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
+  const groups = new GroupService(db, messageStore, groupDirectory, chats, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
   const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
   const media = new MediaService(mediaStore, messages, mediaUrls, config);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);

@@ -19,6 +19,7 @@ import type { Draft, MessageWriter } from "./message-writer.js";
 import type { PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
 import type { SendTextMessageInput } from "./send-message.input.js";
+import type { HistoryQuery, MessageStore } from "./store/message-store.js";
 
 export const MAX_PAGE = 100;
 const MAX_MENTIONS = 50;
@@ -38,6 +39,7 @@ export interface Page {
 export class MessageService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly chats: ChatService,
     private readonly users: UserDirectory,
     private readonly profiles: ProfileService,
@@ -205,11 +207,12 @@ export class MessageService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("limit", `must be between 1 and ${MAX_PAGE}`);
     if (lastRowId !== null && !ROW_ID.test(lastRowId)) throw badInput("lastRowId", "must be a rowId");
     const chat = await this.chats.resolve(viewer, jid, "jid");
-    const query = (await this.historyQuery(viewer, chat)).limit(limit + 1);
     const newer = lastRowId !== null && position === "DOWN";
-    if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
-    query.orderBy("m.row_id", newer ? "ASC" : "DESC");
-    const rows = await query.getMany();
+    const rows = await this.store.historyPage({
+      ...(await this.historyOf(viewer, chat)),
+      ...(lastRowId !== null ? { from: { direction: newer ? "after" : "before", rowId: lastRowId } } : {}),
+      limit: limit + 1,
+    });
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     if (!newer) page.reverse();
@@ -222,39 +225,22 @@ export class MessageService {
    */
   async mediaPage(viewer: Viewer, jid: string, lastMessageId: string | null): Promise<MessagePayload[]> {
     const chat = await this.chats.resolve(viewer, jid, "jid");
-    const query = (await this.historyQuery(viewer, chat))
-      .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
-      .andWhere("m.deleted_for_everyone_at IS NULL")
-      .orderBy("m.row_id", "DESC")
-      .limit(lastMessageId === null ? FIRST_MEDIA_PAGE : MEDIA_PAGE);
-    if (lastMessageId !== null) {
-      const [last] = await this.visibleByIds(viewer, [lastMessageId], "lastMessageId", chat);
-      query.andWhere("m.row_id < :last", { last: asId(last!.rowId) });
-    }
-    return this.render(await query.getMany(), viewer.userId);
+    const history = await this.historyOf(viewer, chat);
+    const from = lastMessageId === null ? undefined : asId((await this.visibleByIds(viewer, [lastMessageId], "lastMessageId", chat))[0]!.rowId);
+    const rows = await this.store.historyPage({
+      ...history,
+      mediaOnly: true,
+      ...(from !== undefined ? { from: { direction: "before", rowId: from } } : {}),
+      limit: lastMessageId === null ? FIRST_MEDIA_PAGE : MEDIA_PAGE,
+    });
+    return this.render(rows, viewer.userId);
   }
 
   /** The chat's history as the viewer sees it: not deleted for them, not cleared (favourites stay). */
-  private async historyQuery(viewer: Viewer, chat: ChatRef) {
+  private async historyOf(viewer: Viewer, chat: ChatRef): Promise<Pick<HistoryQuery, "chatKey" | "viewerId" | "clearedUpTo" | "group">> {
     const state = await this.chats.stateOf(viewer.userId, chat.key);
-    const query = this.db
-      .repository(MessageRow)
-      .createQueryBuilder("m")
-      .where("m.chat_key = :key", { key: chat.key })
-      .andWhere(
-        `NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = :viewer AND d.message_row_id = m.row_id AND d.is_deleted = :yes)`,
-      )
-      .andWhere(
-        `(m.row_id > :cleared OR EXISTS (
-           SELECT 1 FROM message_states f WHERE f.user_id = :viewer AND f.message_row_id = m.row_id AND f.is_favourite = :yes))`,
-      )
-      .setParameters({ viewer: viewer.userId, yes: true, cleared: asId(state?.clearedUpToRowId ?? 0) });
-    if (chat.type === "GROUPCHAT") {
-      // Only what was sent while the viewer took part: their own, and what they were a recipient of.
-      query.andWhere(`(m.sender_id = :viewer OR EXISTS (
-        SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`);
-    }
-    return query;
+    // In a group, only what was sent while the viewer took part: their own, and what they were a recipient of.
+    return { chatKey: chat.key, viewerId: viewer.userId, clearedUpTo: asId(state?.clearedUpToRowId ?? 0), group: chat.type === "GROUPCHAT" };
   }
 
   /**
@@ -267,19 +253,7 @@ export class MessageService {
     // Page by page, newest first: the newest messages with the file may all be deleted or
     // cleared for the viewer while an older one is still theirs to see.
     for (let before: string | null = null; ; ) {
-      const query = this.db
-        .repository(MessageRow)
-        .createQueryBuilder("m")
-        .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
-        .andWhere(
-          `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
-             SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
-          { viewer: viewerId },
-        )
-        .orderBy("m.row_id", "DESC")
-        .limit(MAX_PAGE);
-      if (before !== null) query.andWhere("m.row_id < :before", { before });
-      const rows = await query.getMany();
+      const rows = await this.store.messagesWithMedia(viewerId, mediaToken, before, MAX_PAGE);
       const seen = await this.seenBy(viewerId, rows);
       if (seen.some((r) => r.chatType !== "GROUPCHAT" || this.chats.groupChatEnabled)) return true;
       inGroupOnly ||= seen.length > 0;
@@ -321,18 +295,8 @@ export class MessageService {
    * (sent or received by the viewer); next is where to go on from, or null when there are no more.
    */
   async visibleAfter(viewerId: number, afterRowId: string, limit: number): Promise<{ messages: MessagePayload[]; next: string | null }> {
-    const candidates = await this.db.rows<{ row_id: unknown }>(
-      undefined,
-      `SELECT row_id FROM (SELECT row_id FROM messages WHERE sender_id = ? AND row_id > ? ORDER BY row_id LIMIT ?) mine
-       UNION
-       SELECT message_row_id FROM (
-         SELECT message_row_id FROM receipts WHERE user_id = ? AND message_row_id > ? ORDER BY message_row_id LIMIT ?
-       ) theirs
-       ORDER BY 1 LIMIT ?`,
-      [viewerId, afterRowId, limit, viewerId, afterRowId, limit, limit],
-    );
-    if (candidates.length === 0) return { messages: [], next: null };
-    const ids = candidates.map((r) => asId(r.row_id));
+    const ids = await this.store.replayCandidates(viewerId, afterRowId, limit);
+    if (ids.length === 0) return { messages: [], next: null };
     const rows = await this.db.repository(MessageRow).find({ where: { rowId: In(ids) }, order: { rowId: "ASC" } });
     const messages = await this.render(await this.filterVisible(viewerId, rows), viewerId);
     return { messages, next: ids.length < limit ? null : ids.at(-1)! };
@@ -347,17 +311,8 @@ export class MessageService {
   }
 
   /** The newest message of the chat the owner still sees, or null. */
-  async lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
-    const [row] = await this.db.rows<{ row_id: unknown }>(
-      em,
-      `SELECT m.row_id FROM messages m WHERE m.chat_key = ?
-         AND NOT EXISTS (SELECT 1 FROM message_states d WHERE d.user_id = ? AND d.message_row_id = m.row_id AND d.is_deleted = ?)
-         AND (m.row_id > ? OR EXISTS (
-           SELECT 1 FROM message_states f WHERE f.user_id = ? AND f.message_row_id = m.row_id AND f.is_favourite = ?))
-       ORDER BY m.row_id DESC LIMIT 1`,
-      [key, ownerId, true, clearedUpTo, ownerId, true],
-    );
-    return row ? asId(row.row_id) : null;
+  lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
+    return this.store.lastVisibleRowId(em, ownerId, key, clearedUpTo);
   }
 
   /**
@@ -403,15 +358,8 @@ export class MessageService {
   }
 
   /** Per message the viewer sent: how many recipients it has, and how many got and saw it. */
-  private async progressOf(rowIds: string[]): Promise<Map<string, Progress>> {
-    if (rowIds.length === 0) return new Map();
-    const rows = await this.db.rows<{ message_row_id: unknown; total: unknown; delivered: unknown; seen: unknown }>(
-      undefined,
-      `SELECT message_row_id, COUNT(*) AS total, COUNT(delivered_at) AS delivered, COUNT(seen_at) AS seen
-       FROM receipts WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")}) GROUP BY message_row_id`,
-      rowIds,
-    );
-    return new Map(rows.map((r) => [asId(r.message_row_id), { total: Number(r.total), delivered: Number(r.delivered), seen: Number(r.seen) }]));
+  private progressOf(rowIds: string[]): Promise<Map<string, Progress>> {
+    return this.store.receiptProgress(rowIds);
   }
 
   private async renderOne(row: MessageRow, viewerId: number): Promise<MessagePayload> {

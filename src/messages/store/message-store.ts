@@ -4,8 +4,8 @@ import type { ChatType } from "../../chats/chat.entity.js";
 import type { GroupRow } from "../../groups/group.entity.js";
 import type { MessageRow } from "../message.entity.js";
 
-/** A message to store: everything but the rowId the database gives it. */
-export type NewMessage = Omit<MessageRow, "rowId">;
+/** A message to store: everything but the rowId the database gives it; a new message is deleted for no one. */
+export type NewMessage = Omit<MessageRow, "rowId" | "deletedForEveryoneAt"> & { deletedForEveryoneAt: null };
 
 /** The receipt of one new message by one of its recipients. */
 export interface NewReceipt {
@@ -116,6 +116,13 @@ export interface MessageStore {
 
   /** A page of the chat's history as the viewer sees it (HistoryQuery says which, and in which order). */
   historyPage(query: HistoryQuery): Promise<MessageRow[]>;
+
+  /**
+   * Messages that carry the uploaded file, not deleted for everyone, that the viewer sent or
+   * received (one-to-one) or has a receipt of (group), newest first: at most limit, older than
+   * before when given.
+   */
+  messagesWithMedia(viewerId: number, mediaToken: string, before: string | null, limit: number): Promise<MessageRow[]>;
 
   /**
    * The rowIds after afterRowId of messages the viewer sent or has a receipt of, in order: at

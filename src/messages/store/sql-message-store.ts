@@ -166,6 +166,22 @@ export abstract class SqlMessageStore implements MessageStore {
     return query.orderBy("m.row_id", newer ? "ASC" : "DESC").limit(limit).getMany();
   }
 
+  messagesWithMedia(viewerId: number, mediaToken: string, before: string | null, limit: number): Promise<MessageRow[]> {
+    const query = this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
+      .andWhere(
+        `(m.sender_id = :viewer OR m.recipient_id = :viewer OR EXISTS (
+           SELECT 1 FROM receipts r WHERE r.user_id = :viewer AND r.message_row_id = m.row_id))`,
+        { viewer: viewerId },
+      )
+      .orderBy("m.row_id", "DESC")
+      .limit(limit);
+    if (before !== null) query.andWhere("m.row_id < :before", { before });
+    return query.getMany();
+  }
+
   async replayCandidates(viewerId: number, afterRowId: string, limit: number): Promise<string[]> {
     const candidates = await this.db.rows<{ row_id: unknown }>(
       undefined,
