@@ -303,6 +303,35 @@ describe.each(implementations)("the message store on %s", (name, open) => {
     expect((await Promise.all([bob!, carol!].map(unread))).map(([count]) => count)).toEqual([2, 2]);
   });
 
+  test("message states: setMessageStates creates and updates a user's rows; unfavourite by user, by chat up to a rowId, by message; newestRowId", async () => {
+    const b = await open();
+    const [alice, bob, carol] = await users(b.db, 3);
+    const key = directKey(alice!, bob!);
+    expect(await b.db.transaction((em) => b.store.newestRowId(em, key))).toBeNull();
+    const rows = await send(b, [direct(alice!, bob!, "1"), direct(bob!, alice!, "2"), direct(alice!, bob!, "3"), direct(alice!, carol!, "other chat")]);
+    const [r1, r2, r3, r4] = ids(rows);
+    expect(await b.db.transaction((em) => b.store.newestRowId(em, key))).toBe(r3);
+    const at = new Date(Date.UTC(2026, 2, 1));
+    const favourites = async (userId: number) =>
+      (await b.db.repository(MessageState).find({ where: { userId, isFavourite: true }, order: { messageRowId: "ASC" } })).map((s) => [asId(s.messageRowId), s.favouritedAt?.getTime() ?? null]);
+    await b.db.transaction((em) => b.store.setMessageStates(em, bob!, rows.slice(0, 3), { isFavourite: true, favouritedAt: at }));
+    await b.db.transaction((em) => b.store.setMessageStates(em, alice!, rows, { isFavourite: true, favouritedAt: at }));
+    expect(await favourites(bob!)).toEqual([r1, r2, r3].map((r) => [r, at.getTime()]));
+    await b.db.transaction((em) => b.store.setMessageStates(em, bob!, [rows[0]!], { isDeleted: true, isFavourite: false, favouritedAt: null }));
+    const first = await b.db.repository(MessageState).findOneByOrFail({ userId: bob!, messageRowId: r1! });
+    expect(first).toMatchObject({ isDeleted: true, isFavourite: false, favouritedAt: null });
+    expect(await favourites(bob!)).toEqual([r2, r3].map((r) => [r, at.getTime()]));
+
+    await b.db.transaction((em) => b.store.unfavouriteUpTo(em, alice!, key, r2!));
+    expect((await favourites(alice!)).map(([r]) => r)).toEqual([r3, r4]);
+    await b.db.transaction((em) => b.store.unfavouriteMessages(em, [r3!]));
+    expect((await favourites(alice!)).map(([r]) => r)).toEqual([r4]);
+    expect((await favourites(bob!)).map(([r]) => r)).toEqual([r2]);
+    await b.db.transaction((em) => b.store.unfavouriteAll(em, bob!));
+    expect(await favourites(bob!)).toEqual([]);
+    expect((await favourites(alice!)).map(([r]) => r)).toEqual([r4]);
+  });
+
   test("liveGroup finds a group unless it was deleted", async () => {
     const b = await open();
     const [alice] = await users(b.db, 1);

@@ -9,7 +9,7 @@ import { type GroupDirectory, groupKey } from "../groups/group-directory.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { UserDirectory, UserRef } from "../identity/user-directory.js";
-import { Chat, type ChatType } from "./chat.entity.js";
+import { Chat } from "./chat.entity.js";
 
 /** A one-to-one chat seen from one of its users (a chat with oneself is allowed: notes to self). */
 export interface DirectChat {

@@ -1,5 +1,4 @@
 // Favourites: per user, per message; listed newest first.
-import type { EntityManager } from "typeorm";
 import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
@@ -9,6 +8,7 @@ import type { MessagePayload } from "../realtime/topics.js";
 import { MessageState } from "./message-state.entity.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
+import type { MessageStore } from "./store/message-store.js";
 
 /** favouriteMessages returns at most this many, newest first. */
 const MAX_FAVOURITES = 1000;
@@ -16,6 +16,7 @@ const MAX_FAVOURITES = 1000;
 export class FavouriteService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
   ) {}
@@ -25,7 +26,7 @@ export class FavouriteService {
     const [message] = await this.messages.visibleByIds(viewer, [messageId], "messageId", chat);
     if (isFavourite && message!.deletedForEveryoneAt !== null) throw badInput("messageId", "the message was deleted for everyone");
     await this.db.transaction((em) =>
-      upsertStates(this.db, em, viewer.userId, [message!], { is_favourite: isFavourite, favourited_at: isFavourite ? new Date() : null }),
+      this.store.setMessageStates(em, viewer.userId, [message!], { isFavourite, favouritedAt: isFavourite ? new Date() : null }),
     );
     return true;
   }
@@ -44,33 +45,7 @@ export class FavouriteService {
   }
 
   async removeAll(viewer: Viewer): Promise<boolean> {
-    await this.db.transaction((em) =>
-      this.db.rows(em, `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE user_id = ? AND is_favourite = ?`, [
-        false,
-        viewer.userId,
-        true,
-      ]),
-    );
+    await this.db.transaction((em) => this.store.unfavouriteAll(em, viewer.userId));
     return true;
   }
-}
-
-/** Creates or updates one user's state rows of these messages, setting the given columns. */
-export async function upsertStates(
-  db: Database,
-  em: EntityManager,
-  userId: number,
-  rows: readonly MessageRow[],
-  set: { is_favourite?: boolean; favourited_at?: Date | null; is_deleted?: boolean },
-): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(set) as (keyof typeof set)[];
-  const values = rows.map(() => `(?, ?, ?, ${columns.map(() => "?").join(", ")})`).join(", ");
-  const params = rows.flatMap((r) => [userId, asId(r.rowId), r.chatKey, ...columns.map((c) => set[c])]);
-  await db.rows(
-    em,
-    `INSERT INTO message_states (user_id, message_row_id, chat_key, ${columns.join(", ")}) VALUES ${values}
-     ON CONFLICT (user_id, message_row_id) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(", ")}`,
-    params,
-  );
 }

@@ -46,6 +46,13 @@ export interface ReceiptProgress {
 
 export type ReceiptStatus = "DELIVERED" | "SEEN";
 
+/** Columns of a user's state of a message to set; the order given is the order written. */
+export interface MessageStateChange {
+  isFavourite?: boolean;
+  favouritedAt?: Date | null;
+  isDeleted?: boolean;
+}
+
 /** The chat's history as one viewer sees it, and which part of it. */
 export interface HistoryQuery {
   chatKey: string;
@@ -107,6 +114,21 @@ export interface MessageStore {
    * message complete, exactly one gets it.
    */
   claimComplete(rowIds: readonly string[], status: ReceiptStatus, at: Date): Promise<string[]>;
+
+  /** Creates or updates one user's state rows of these messages, setting the given columns, in one statement. */
+  setMessageStates(em: EntityManager, userId: number, messages: readonly Pick<MessageRow, "rowId" | "chatKey">[], change: MessageStateChange): Promise<void>;
+
+  /** Unfavourites all of the user's favourites. */
+  unfavouriteAll(em: EntityManager, userId: number): Promise<void>;
+
+  /** Unfavourites the user's favourites of the chat up to rowId. */
+  unfavouriteUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string): Promise<void>;
+
+  /** Unfavourites these messages for everyone who kept them. */
+  unfavouriteMessages(em: EntityManager, rowIds: readonly string[]): Promise<void>;
+
+  /** The newest rowId of the chat, or null when it has no message. */
+  newestRowId(em: EntityManager, chatKey: string): Promise<string | null>;
 
   /** Sets the owner's unread count of a chat to the number of its messages they still see and have not seen. */
   recountUnread(em: EntityManager, ownerId: number, chatKey: string): Promise<void>;

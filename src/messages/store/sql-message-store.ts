@@ -8,12 +8,16 @@ import type {
   ChatDelta,
   GroupMessagesDelta,
   HistoryQuery,
+  MessageStateChange,
   MessageStore,
   NewMessage,
   NewReceipt,
   ReceiptProgress,
   ReceiptStatus,
 } from "./message-store.js";
+
+/** The message_states column of each MessageStateChange field. */
+const STATE_COLUMNS: Record<keyof MessageStateChange, string> = { isFavourite: "is_favourite", favouritedAt: "favourited_at", isDeleted: "is_deleted" };
 
 export abstract class SqlMessageStore implements MessageStore {
   constructor(protected readonly db: Database) {}
@@ -112,6 +116,45 @@ export abstract class SqlMessageStore implements MessageStore {
       [at, ...rowIds],
     );
     return rows.map((r) => asId(r.row_id));
+  }
+
+  async setMessageStates(em: EntityManager, userId: number, messages: readonly Pick<MessageRow, "rowId" | "chatKey">[], change: MessageStateChange): Promise<void> {
+    if (messages.length === 0) return;
+    const set = Object.entries(change).map(([key, value]) => [STATE_COLUMNS[key as keyof MessageStateChange], value] as const);
+    const columns = set.map(([column]) => column);
+    const values = messages.map(() => `(?, ?, ?, ${columns.map(() => "?").join(", ")})`).join(", ");
+    const params = messages.flatMap((r) => [userId, asId(r.rowId), r.chatKey, ...set.map(([, value]) => value)]);
+    await this.db.rows(
+      em,
+      `INSERT INTO message_states (user_id, message_row_id, chat_key, ${columns.join(", ")}) VALUES ${values}
+     ON CONFLICT (user_id, message_row_id) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+      params,
+    );
+  }
+
+  async unfavouriteAll(em: EntityManager, userId: number): Promise<void> {
+    await this.db.rows(em, `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE user_id = ? AND is_favourite = ?`, [false, userId, true]);
+  }
+
+  async unfavouriteUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string): Promise<void> {
+    await this.db.rows(
+      em,
+      `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE user_id = ? AND chat_key = ? AND message_row_id <= ?`,
+      [false, userId, chatKey, rowId],
+    );
+  }
+
+  async unfavouriteMessages(em: EntityManager, rowIds: readonly string[]): Promise<void> {
+    await this.db.rows(
+      em,
+      `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")})`,
+      [false, ...rowIds],
+    );
+  }
+
+  async newestRowId(em: EntityManager, chatKey: string): Promise<string | null> {
+    const [newest] = await this.db.rows<{ row_id: unknown }>(em, `SELECT MAX(row_id) AS row_id FROM messages WHERE chat_key = ?`, [chatKey]);
+    return newest?.row_id == null ? null : asId(newest.row_id);
   }
 
   async recountUnread(em: EntityManager, ownerId: number, chatKey: string): Promise<void> {
