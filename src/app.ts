@@ -72,7 +72,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     : new InProcessPresence();
 
   const jids = new Jids(config.xmppDomain);
-  const contacts = new ContactService(db, config.features.has("groupChat"));
+  // The one choice of dialect outside db/: every statement of the message path is the store's.
+  const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
+  const contacts = new ContactService(messageStore, config.features.has("groupChat"));
   const presence = new PresenceService(presenceStore, db);
   const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
   mediaStore.startSweeping();
@@ -89,8 +91,6 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const users = new UserDirectory(db, jids);
   const groupDirectory = new GroupDirectory(db);
   const chats = new ChatService(db, users, groupDirectory, jids, config.features);
-  // The one choice of dialect outside db/: every statement of the message path is the store's.
-  const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
   const writer = new MessageWriter(db, messageStore, groupDirectory, realtime.pubsub, log);
   const messages = new MessageService(db, messageStore, chats, users, profiles, writer, jids, config.maxTextLength);
   const receipts = new ReceiptService(db, messageStore, chats, realtime.pubsub, log);

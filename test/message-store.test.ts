@@ -7,6 +7,7 @@ import { asId } from "../src/db/values.js";
 import { GroupParticipantRow, GroupRow } from "../src/groups/group.entity.js";
 import { User } from "../src/identity/user.entity.js";
 import { MessageState } from "../src/messages/message-state.entity.js";
+import { Profile } from "../src/profiles/profile.entity.js";
 import { MessageRow } from "../src/messages/message.entity.js";
 import { ReceiptRow } from "../src/messages/receipt.entity.js";
 import type { ChatDelta, MessageStore, NewMessage } from "../src/messages/store/message-store.js";
@@ -330,6 +331,42 @@ describe.each(implementations)("the message store on %s", (name, open) => {
     await b.db.transaction((em) => b.store.unfavouriteAll(em, bob!));
     expect(await favourites(bob!)).toEqual([]);
     expect((await favourites(alice!)).map(([r]) => r)).toEqual([r4]);
+  });
+
+  test("deletedFor: of the chat's messages with these ids, those the user deleted for themself", async () => {
+    const b = await open();
+    const [alice, bob] = await users(b.db, 2);
+    const rows = await send(b, [direct(alice!, bob!, "1"), direct(alice!, bob!, "2"), direct(bob!, alice!, "3")]);
+    await state(b.db, bob!, rows[0]!, { isDeleted: true });
+    await state(b.db, bob!, rows[1]!, { isFavourite: true });
+    await state(b.db, alice!, rows[2]!, { isDeleted: true });
+    const gone = (userId: number, key: string) => b.store.deletedFor(userId, key, rows.map((r) => r.id)).then((found) => found.map((r) => r.id));
+    expect(await gone(bob!, directKey(alice!, bob!))).toEqual([rows[0]!.id]);
+    expect(await gone(alice!, directKey(alice!, bob!))).toEqual([rows[2]!.id]);
+    expect(await gone(bob!, "d:0:0")).toEqual([]);
+  });
+
+  test("contactIds and watcherIds: who shares a one-to-one chat, and with viaGroups a current group", async () => {
+    const b = await open();
+    const [alice, bob, carol, dave] = await users(b.db, 4);
+    await b.db.manager.insert(
+      Profile,
+      [[alice!, null], [bob!, "zed"], [carol!, "amy"], [dave!, null]].map(([userId, nickname]) => ({ userId: userId as number, nickname: nickname as string | null, customFields: {}, updatedAt: new Date() })),
+    );
+    const at = Date.UTC(2026, 3, 1);
+    await b.db.manager.insert(Chat, [
+      { ownerId: alice!, jid: "bob", chatType: "CHAT", chatKey: directKey(alice!, bob!), peerUserId: bob!, updatedAt: new Date(at) },
+      { ownerId: alice!, jid: "carol", chatType: "CHAT", chatKey: directKey(alice!, carol!), peerUserId: carol!, updatedAt: new Date(at + 1000) },
+      { ownerId: bob!, jid: "alice", chatType: "CHAT", chatKey: directKey(alice!, bob!), peerUserId: alice!, updatedAt: new Date(at) },
+    ]);
+    const g = await group(b.db, [alice!, dave!]);
+    await b.db.manager.insert(Chat, { ownerId: alice!, jid: "g", chatType: "GROUPCHAT", chatKey: g.key, peerUserId: null, updatedAt: new Date(at + 2000) });
+    expect(await b.store.contactIds(alice!, "NAME", 10, false)).toEqual([carol, bob]);
+    expect(await b.store.contactIds(alice!, "RECENT", 10, false)).toEqual([carol, bob]);
+    expect(await b.store.contactIds(alice!, "RECENT", 10, true)).toEqual([dave, carol, bob]);
+    expect(await b.store.contactIds(alice!, "NAME", 2, true)).toEqual([carol, bob]);
+    expect((await b.store.watcherIds(alice!, false)).sort()).toEqual([bob]);
+    expect((await b.store.watcherIds(alice!, true)).sort((x, y) => x - y)).toEqual([bob, dave]);
   });
 
   test("liveGroup finds a group unless it was deleted", async () => {

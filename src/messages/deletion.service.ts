@@ -36,12 +36,7 @@ export class DeletionService {
     this.checkCount(messageIds);
     const chat = await this.chats.resolve(viewer, toJid, "toJid");
     const ids = [...new Set(messageIds)];
-    const gone = await this.db
-      .repository(MessageRow)
-      .createQueryBuilder("m")
-      .innerJoin("message_states", "s", "s.message_row_id = m.row_id AND s.user_id = :viewer AND s.is_deleted = :yes", { viewer: viewer.userId, yes: true })
-      .where("m.id IN (:...ids) AND m.chat_key = :key", { ids, key: chat.key })
-      .getMany();
+    const gone = await this.store.deletedFor(viewer.userId, chat.key, ids);
     const goneIds = new Set(gone.map((m) => m.id));
     const rows = await this.messages.visibleByIds(viewer, ids.filter((id) => !goneIds.has(id)), "messageIds", chat);
     await this.db.transaction(async (em) => {

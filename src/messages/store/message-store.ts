@@ -115,6 +115,9 @@ export interface MessageStore {
    */
   claimComplete(rowIds: readonly string[], status: ReceiptStatus, at: Date): Promise<string[]>;
 
+  /** Of the chat's messages with these ids, those the user deleted for themself. */
+  deletedFor(userId: number, chatKey: string, ids: readonly string[]): Promise<MessageRow[]>;
+
   /** Creates or updates one user's state rows of these messages, setting the given columns, in one statement. */
   setMessageStates(em: EntityManager, userId: number, messages: readonly Pick<MessageRow, "rowId" | "chatKey">[], change: MessageStateChange): Promise<void>;
 
@@ -154,6 +157,15 @@ export interface MessageStore {
 
   /** The newest message of the chat the owner still sees (not deleted for them, not cleared unless a favourite), or null. */
   lastVisibleRowId(em: EntityManager, ownerId: number, chatKey: string, clearedUpTo: string): Promise<string | null>;
+
+  /**
+   * The user's contacts: who shares a one-to-one chat with them, and with viaGroups who shares a
+   * current group; by nickname then username (NAME) or latest conversation first (RECENT).
+   */
+  contactIds(userId: number, order: "NAME" | "RECENT", limit: number, viaGroups: boolean): Promise<number[]>;
+
+  /** Whoever has the user as a contact (viaGroups as in contactIds). */
+  watcherIds(userId: number, viaGroups: boolean): Promise<number[]>;
 
   /**
    * The group unless deleted. Inside a transaction, where the database has row locks, the row

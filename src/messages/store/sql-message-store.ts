@@ -19,6 +19,19 @@ import type {
 /** The message_states column of each MessageStateChange field. */
 const STATE_COLUMNS: Record<keyof MessageStateChange, string> = { isFavourite: "is_favourite", favouritedAt: "favourited_at", isDeleted: "is_deleted" };
 
+/** Each user who shares a one-to-one chat with user ?, with the time of its latest message. */
+const DIRECT_CONTACTS = `
+    SELECT c.peer_user_id AS contact_id, c.updated_at AS last_at
+      FROM chats c WHERE c.owner_id = ? AND c.peer_user_id IS NOT NULL AND c.peer_user_id <> ?`;
+
+/** Each user who shares a group with user ?, with the time of the group chat's latest message. */
+const GROUP_CONTACTS = `
+    SELECT other.user_id AS contact_id, c.updated_at AS last_at
+      FROM group_participants mine
+      JOIN group_participants other ON other.group_id = mine.group_id AND other.left_at IS NULL AND other.user_id <> ?
+      JOIN chats c ON c.owner_id = ? AND c.chat_key = 'g:' || mine.group_id
+      WHERE mine.user_id = ? AND mine.left_at IS NULL`;
+
 export abstract class SqlMessageStore implements MessageStore {
   constructor(protected readonly db: Database) {}
 
@@ -116,6 +129,15 @@ export abstract class SqlMessageStore implements MessageStore {
       [at, ...rowIds],
     );
     return rows.map((r) => asId(r.row_id));
+  }
+
+  deletedFor(userId: number, chatKey: string, ids: readonly string[]): Promise<MessageRow[]> {
+    return this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .innerJoin("message_states", "s", "s.message_row_id = m.row_id AND s.user_id = :viewer AND s.is_deleted = :yes", { viewer: userId, yes: true })
+      .where("m.id IN (:...ids) AND m.chat_key = :key", { ids, key: chatKey })
+      .getMany();
   }
 
   async setMessageStates(em: EntityManager, userId: number, messages: readonly Pick<MessageRow, "rowId" | "chatKey">[], change: MessageStateChange): Promise<void> {
@@ -223,6 +245,40 @@ export abstract class SqlMessageStore implements MessageStore {
       .limit(limit);
     if (before !== null) query.andWhere("m.row_id < :before", { before });
     return query.getMany();
+  }
+
+  async contactIds(userId: number, order: "NAME" | "RECENT", limit: number, viaGroups: boolean): Promise<number[]> {
+    const orderBy =
+      order === "RECENT"
+        ? "k.last_at DESC, k.contact_id ASC"
+        : "CASE WHEN p.nickname IS NULL THEN 1 ELSE 0 END, LOWER(p.nickname), u.username";
+    const rows = await this.db.rows<{ contact_id: unknown }>(
+      undefined,
+      `SELECT k.contact_id FROM (
+         SELECT contact_id, MAX(last_at) AS last_at FROM (${viaGroups ? `${DIRECT_CONTACTS} UNION ALL ${GROUP_CONTACTS}` : DIRECT_CONTACTS}) shared GROUP BY contact_id
+       ) k
+       JOIN profiles p ON p.user_id = k.contact_id
+       JOIN users u ON u.id = k.contact_id
+       ORDER BY ${orderBy} LIMIT ?`,
+      [...(viaGroups ? [userId, userId, userId, userId, userId] : [userId, userId]), limit],
+    );
+    return rows.map((r) => Number(r.contact_id));
+  }
+
+  async watcherIds(userId: number, viaGroups: boolean): Promise<number[]> {
+    const rows = await this.db.rows<{ id: unknown }>(
+      undefined,
+      `SELECT owner_id AS id FROM chats WHERE peer_user_id = ? AND owner_id <> ?${
+        viaGroups
+          ? ` UNION
+       SELECT other.user_id AS id FROM group_participants mine
+         JOIN group_participants other ON other.group_id = mine.group_id AND other.left_at IS NULL AND other.user_id <> ?
+         WHERE mine.user_id = ? AND mine.left_at IS NULL`
+          : ""
+      }`,
+      viaGroups ? [userId, userId, userId, userId] : [userId, userId],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   async replayCandidates(viewerId: number, afterRowId: string, limit: number): Promise<string[]> {
