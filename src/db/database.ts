@@ -44,7 +44,7 @@ export class Database {
       : new PostgresSequencer(dataSource);
   }
 
-  get isPostgres(): boolean {
+  private get isPostgres(): boolean {
     return this.dataSource.options.type === "postgres";
   }
 
