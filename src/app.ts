@@ -34,6 +34,9 @@ import { FavouriteService } from "./messages/favourite.service.js";
 import { Addressing } from "./messages/addressing.js";
 import { MessageWriter } from "./messages/message-writer.js";
 import { MessageService } from "./messages/message.service.js";
+import type { MessageStore } from "./messages/store/message-store.js";
+import { PostgresMessageStore } from "./messages/store/postgres-message-store.js";
+import { SqliteMessageStore } from "./messages/store/sqlite-message-store.js";
 import { ReceiptService } from "./messages/receipt.service.js";
 import { TypingService } from "./messages/typing.service.js";
 import { PresenceService } from "./profiles/presence.service.js";
@@ -70,7 +73,9 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     : new InProcessPresence();
 
   const jids = new Jids(config.xmppDomain);
-  const contacts = new ContactService(db, config.features.has("groupChat"));
+  // The one choice of dialect outside db/: every statement of the message path is the store's.
+  const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
+  const contacts = new ContactService(messageStore, config.features.has("groupChat"));
   const presence = new PresenceService(presenceStore, db);
   const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
   mediaStore.startSweeping();
@@ -88,14 +93,14 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const groupDirectory = new GroupDirectory(db);
   const addressing = new Addressing(users, groupDirectory, jids, config.features);
   const chats = new ChatService(db, config.features);
-  const writer = new MessageWriter(db, chats, addressing, realtime.pubsub, log);
-  const messages = new MessageService(db, addressing, chats, users, profiles, writer, jids, config.maxTextLength);
-  const receipts = new ReceiptService(db, addressing, chats, realtime.pubsub, log);
+  const writer = new MessageWriter(db, messageStore, addressing, realtime.pubsub, log);
+  const messages = new MessageService(db, messageStore, addressing, chats, users, profiles, writer, jids, config.maxTextLength);
+  const receipts = new ReceiptService(db, messageStore, addressing, chats, realtime.pubsub, log);
   const typing = new TypingService(addressing, realtime.pubsub, config.typingTimeoutMs);
-  const conversations = new ConversationService(db, addressing, chats, messages);
-  const favourites = new FavouriteService(db, addressing, messages);
-  const deletions = new DeletionService(db, addressing, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
-  const groups = new GroupService(db, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
+  const conversations = new ConversationService(db, messageStore, addressing, chats, messages);
+  const favourites = new FavouriteService(db, messageStore, addressing, messages);
+  const deletions = new DeletionService(db, messageStore, addressing, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
+  const groups = new GroupService(db, messageStore, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
   const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
   const media = new MediaService(mediaStore, messages, mediaUrls, config);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);

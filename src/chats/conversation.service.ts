@@ -6,12 +6,14 @@ import { asId } from "../db/values.js";
 import type { Viewer } from "../identity/identity.types.js";
 import type { Addressing, ChatRef } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
+import type { MessageStore } from "../messages/store/message-store.js";
 import { Chat } from "./chat.entity.js";
 import type { ChatService } from "./chat.service.js";
 
 export class ConversationService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
@@ -68,15 +70,11 @@ export class ConversationService {
     options: { upTo: string | null; deleteFavourites: boolean; hide: boolean },
   ): Promise<void> {
     const row = await this.chats.ensure(em, viewer.userId, chat);
-    const [newest] = await this.db.rows<{ row_id: unknown }>(em, `SELECT MAX(row_id) AS row_id FROM messages WHERE chat_key = ?`, [chat.key]);
-    const upTo = options.upTo ?? (newest?.row_id == null ? "0" : asId(newest.row_id));
+    const newest = await this.store.newestRowId(em, chat.key);
+    const upTo = options.upTo ?? newest ?? "0";
     const cleared = BigInt(upTo) > BigInt(asId(row.clearedUpToRowId)) ? upTo : asId(row.clearedUpToRowId);
     if (options.deleteFavourites) {
-      await this.db.rows(
-        em,
-        `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE user_id = ? AND chat_key = ? AND message_row_id <= ?`,
-        [false, viewer.userId, chat.key, cleared],
-      );
+      await this.store.unfavouriteUpTo(em, viewer.userId, chat.key, cleared);
     }
     const last = await this.messages.lastVisibleRowId(em, viewer.userId, chat.key, cleared);
     await em.update(
@@ -84,6 +82,6 @@ export class ConversationService {
       { ownerId: viewer.userId, jid: chat.jid },
       { clearedUpToRowId: cleared, lastMessageRowId: last, ...(options.hide ? { isHidden: true } : {}) },
     );
-    await this.chats.recountUnread(em, viewer.userId, chat.key);
+    await this.store.recountUnread(em, viewer.userId, chat.key);
   }
 }

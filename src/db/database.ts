@@ -4,9 +4,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
 import type { Logger } from "pino";
-import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type QueryRunner, type Repository } from "typeorm";
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
 import type { Config } from "../config.js";
 import { entities, migrations } from "./registry.js";
+import { PostgresSequencer, QueuedSequencer, type Sequencer } from "./sequencer.js";
 
 /** Connections of the database: PostgreSQL's pool, or SQLite's one connection and its write queue. */
 export interface PoolStats {
@@ -25,8 +26,6 @@ interface PgPoolCounts {
 
 /** Any 64-bit number: the key of the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK_KEY = 7_166_330_201;
-/** The key of the advisory lock that orders message writes across processes, see sequenced(). */
-const SEQUENCER_LOCK_KEY = 7_166_330_202;
 
 export class Database {
   /**
@@ -36,19 +35,22 @@ export class Database {
   private readonly writeQueue: Mutex | undefined;
   /** Writes waiting in writeQueue behind the one that runs (SQLite). */
   private queuedWrites = 0;
-  /** PostgreSQL: sequenced() calls of this process take turns on one connection. */
-  private readonly sequencerQueue: Mutex | undefined;
-  private sequencerRunner: QueryRunner | undefined;
-  /** The last batch's unlock, sent and not yet known to have succeeded. */
-  private unlocking: Promise<unknown> | undefined;
+  private readonly sequencer: Sequencer;
 
   constructor(readonly dataSource: DataSource) {
     this.writeQueue = dataSource.options.type === "postgres" ? undefined : new Mutex();
-    this.sequencerQueue = dataSource.options.type === "postgres" ? new Mutex() : undefined;
+    this.sequencer = this.writeQueue
+      ? new QueuedSequencer(dataSource, (fn) => this.queued(fn))
+      : new PostgresSequencer(dataSource);
   }
 
-  get isPostgres(): boolean {
+  private get isPostgres(): boolean {
     return this.dataSource.options.type === "postgres";
+  }
+
+  /** Which SQL the database speaks: app.ts picks the statements written for it (the message store). */
+  get dialect(): "postgres" | "sqlite" {
+    return this.isPostgres ? "postgres" : "sqlite";
   }
 
   get manager(): EntityManager {
@@ -93,68 +95,11 @@ export class Database {
 
   /**
    * Runs write in a transaction and then announce, both under one lock that every process takes
-   * for it (a PostgreSQL advisory lock; SQLite's write queue). Rows that take a sequence number
-   * inside write therefore commit, and are announced, in sequence order: a reader who sees
-   * number N committed, or hears of it, has every lower number already. The price is that
-   * sequenced writes never overlap, so callers batch them.
+   * for it: rows that take a sequence number inside write commit, and are announced, in sequence
+   * order (see sequencer.ts).
    */
-  async sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
-    if (this.writeQueue) {
-      return this.queued(async () => {
-        const result = await this.dataSource.transaction(write);
-        await announce(result);
-        return result;
-      });
-    }
-    // A connection of its own, kept between batches: the sequencer never queues for the pool
-    // behind the reads that a burst of sends makes.
-    return this.sequencerQueue!.runExclusive(async () => {
-      if (this.sequencerRunner?.isReleased) {
-        // TypeORM releases a query runner by itself when its connection fails, also between
-        // batches (PostgreSQL restarted, or ended the session): it would only throw
-        // QueryRunnerAlreadyReleasedError. Its session, and so any lock of ours, is gone with it.
-        this.sequencerRunner = undefined;
-        this.unlocking = undefined;
-      }
-      this.sequencerRunner ??= this.dataSource.createQueryRunner();
-      const runner = this.sequencerRunner;
-      let healthy = false;
-      try {
-        // The previous batch's unlock went out without waiting for its reply (see below): the
-        // connection runs it before this lock, and a failure of either shows here.
-        const unlocking = this.unlocking;
-        this.unlocking = undefined;
-        // Lock and BEGIN in one round trip (a simple query may hold several statements). The
-        // transaction is ours to end: TypeORM does not know of it, and need not.
-        await Promise.all([unlocking, runner.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN`)]);
-        let result: T;
-        try {
-          result = await write(runner.manager);
-          await runner.query("COMMIT");
-        } catch (error) {
-          // On a broken connection the ROLLBACK fails too: the write's error is the one to report.
-          await runner.query("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-        await announce(result);
-        // Announced: the callers need not wait for the unlock's round trip. It is sent now, ahead
-        // of anything else on this connection, so other processes get the lock as soon as before.
-        this.unlocking = runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]);
-        this.unlocking.catch(() => undefined);
-        healthy = true;
-        return result;
-      } finally {
-        if (!healthy) {
-          // The lock may still be held (once or, after a lost unlock, twice), or the connection
-          // be broken: unlock all, and hand the connection back to the pool (which drops a
-          // broken one); the next batch takes another.
-          this.sequencerRunner = undefined;
-          this.unlocking = undefined;
-          await runner.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
-          await runner.release().catch(() => undefined);
-        }
-      }
-    });
+  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
+    return this.sequencer.sequenced(write, announce);
   }
 
   /**
@@ -219,12 +164,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await this.sequencerQueue?.runExclusive(async () => {
-      await this.unlocking?.catch(() => undefined);
-      this.unlocking = undefined;
-      await this.sequencerRunner?.release().catch(() => undefined);
-      this.sequencerRunner = undefined;
-    });
+    await this.sequencer.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -16,6 +16,7 @@ import type { Jids } from "../identity/jid.js";
 import type { UserDirectory, UserRef } from "../identity/user-directory.js";
 import { type Addressing, groupKey } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
+import type { MessageStore } from "../messages/store/message-store.js";
 import { Receipt } from "../messages/message.types.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -50,6 +51,7 @@ export class GroupService {
 
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly directory: GroupDirectory,
     private readonly addressing: Addressing,
     private readonly users: UserDirectory,
@@ -220,14 +222,13 @@ export class GroupService {
   /**
    * The group and the viewer's participation; NOT_FOUND unless they take part now (outsiders
    * must not learn the group exists), FORBIDDEN for a member where an admin is needed. Inside a
-   * transaction on PostgreSQL the group row is locked, so that rule checks see a settled group.
+   * transaction no other write changes the group until it ends (MessageStore.liveGroup), so rule
+   * checks see a settled group.
    */
   private async access(viewer: Viewer, jid: string, field: string, em: EntityManager = this.db.manager, admin = false) {
     const groupId = this.jids.parseGroup(jid);
     if (groupId === null) throw badInput(field, `"${jid}" is not a group jid of this server (id@mix.${this.jids.domain})`);
-    const query = em.getRepository(GroupRow).createQueryBuilder("g").where("g.id = :groupId AND g.deleted_at IS NULL", { groupId });
-    if (this.db.isPostgres && em.queryRunner?.isTransactionActive) query.setLock("pessimistic_write");
-    const group = await query.getOne();
+    const group = await this.store.liveGroup(em, groupId);
     const me = group ? await this.directory.participation(group.id, viewer.userId, em) : null;
     if (!group || !me || me.leftAt !== null) throw notFound(`group ${jid}`);
     if (admin && me.role !== "ADMIN") throw forbidden("only the group's admins may do this");

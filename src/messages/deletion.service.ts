@@ -13,16 +13,17 @@ import type { MediaStore } from "../media/media-store.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
 import { Addressing, type ChatRef } from "./addressing.js";
-import { upsertStates } from "./favourite.service.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessageService } from "./message.service.js";
 import { MAX_DELETE } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
+import type { MessageStore } from "./store/message-store.js";
 
 
 export class DeletionService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly messages: MessageService,
@@ -37,20 +38,15 @@ export class DeletionService {
     this.checkCount(messageIds);
     const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     const ids = [...new Set(messageIds)];
-    const gone = await this.db
-      .repository(MessageRow)
-      .createQueryBuilder("m")
-      .innerJoin("message_states", "s", "s.message_row_id = m.row_id AND s.user_id = :viewer AND s.is_deleted = :yes", { viewer: viewer.userId, yes: true })
-      .where("m.id IN (:...ids) AND m.chat_key = :key", { ids, key: chat.key })
-      .getMany();
+    const gone = await this.store.deletedFor(viewer.userId, chat.key, ids);
     const goneIds = new Set(gone.map((m) => m.id));
     const rows = await this.messages.visibleByIds(viewer, ids.filter((id) => !goneIds.has(id)), "messageIds", chat);
     await this.db.transaction(async (em) => {
-      await upsertStates(this.db, em, viewer.userId, rows, { is_deleted: true, is_favourite: false, favourited_at: null });
+      await this.store.setMessageStates(em, viewer.userId, rows, { isDeleted: true, isFavourite: false, favouritedAt: null });
       const state = await this.chats.ensure(em, viewer.userId, chat);
       const last = await this.messages.lastVisibleRowId(em, viewer.userId, chat.key, asId(state.clearedUpToRowId));
       await em.update(Chat, { ownerId: viewer.userId, jid: chat.jid }, { lastMessageRowId: last });
-      await this.chats.recountUnread(em, viewer.userId, chat.key);
+      await this.store.recountUnread(em, viewer.userId, chat.key);
     });
     return true;
   }
@@ -73,11 +69,7 @@ export class DeletionService {
     await this.db.transaction(async (em) => {
       // The content leaves storage; the row stays as a tombstone for history and replies.
       await em.update(MessageRow, { rowId: In(rowIds) }, { deletedForEveryoneAt: at, text: null, media: null, mentions: [] });
-      await this.db.rows(
-        em,
-        `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")})`,
-        [false, ...rowIds],
-      );
+      await this.store.unfavouriteMessages(em, rowIds);
     });
     // An uploaded file goes with its last message (forwarded copies and profile images keep it).
     for (const token of new Set(pending.map((r) => r.mediaToken))) await this.media.releaseIfUnused(token);

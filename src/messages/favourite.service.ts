@@ -9,6 +9,7 @@ import { MessageState } from "./message-state.entity.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessagePayload } from "./message-view.js";
 import type { MessageService } from "./message.service.js";
+import type { MessageStore } from "./store/message-store.js";
 
 /** favouriteMessages returns at most this many, newest first. */
 export const MAX_FAVOURITES = 1000;
@@ -16,6 +17,7 @@ export const MAX_FAVOURITES = 1000;
 export class FavouriteService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly messages: MessageService,
   ) {}
@@ -25,7 +27,7 @@ export class FavouriteService {
     const [message] = await this.messages.visibleByIds(viewer, [messageId], "messageId", chat);
     if (isFavourite && message!.deletedForEveryoneAt !== null) throw badInput("messageId", "the message was deleted for everyone");
     await this.db.transaction((em) =>
-      upsertStates(this.db, em, viewer.userId, [message!], { is_favourite: isFavourite, favourited_at: isFavourite ? new Date() : null }),
+      this.store.setMessageStates(em, viewer.userId, [message!], { isFavourite, favouritedAt: isFavourite ? new Date() : null }),
     );
     return true;
   }
@@ -44,33 +46,7 @@ export class FavouriteService {
   }
 
   async removeAll(viewer: Viewer): Promise<boolean> {
-    await this.db.transaction((em) =>
-      this.db.rows(em, `UPDATE message_states SET is_favourite = ?, favourited_at = NULL WHERE user_id = ? AND is_favourite = ?`, [
-        false,
-        viewer.userId,
-        true,
-      ]),
-    );
+    await this.db.transaction((em) => this.store.unfavouriteAll(em, viewer.userId));
     return true;
   }
-}
-
-/** Creates or updates one user's state rows of these messages, setting the given columns. */
-export async function upsertStates(
-  db: Database,
-  em: EntityManager,
-  userId: number,
-  rows: readonly MessageRow[],
-  set: { is_favourite?: boolean; favourited_at?: Date | null; is_deleted?: boolean },
-): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(set) as (keyof typeof set)[];
-  const values = rows.map(() => `(?, ?, ?, ${columns.map(() => "?").join(", ")})`).join(", ");
-  const params = rows.flatMap((r) => [userId, asId(r.rowId), r.chatKey, ...columns.map((c) => set[c])]);
-  await db.rows(
-    em,
-    `INSERT INTO message_states (user_id, message_row_id, chat_key, ${columns.join(", ")}) VALUES ${values}
-     ON CONFLICT (user_id, message_row_id) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(", ")}`,
-    params,
-  );
 }

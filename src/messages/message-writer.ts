@@ -5,7 +5,6 @@
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
 import { type EntityManager, In } from "typeorm";
-import type { ChatDelta, ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -13,6 +12,7 @@ import { topics } from "../realtime/topics.js";
 import type { Addressing, ChatRef } from "./addressing.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 import { type MessagePayload, renderMessage } from "./message-view.js";
+import type { ChatDelta, GroupMessagesDelta, MessageStore, NewMessage } from "./store/message-store.js";
 
 /** A validated message, ready to be written. */
 export interface Draft {
@@ -45,8 +45,6 @@ interface Unit {
 }
 
 const MAX_BATCH = 256;
-/** Receipts per INSERT statement: 3 parameters each, well under what PostgreSQL and SQLite accept. */
-const INSERT_CHUNK = 5000;
 
 /** Who hears of one message: the sender's connections first, then each recipient. */
 type Audience = { userId: number; chatJid: string; isMuted: boolean }[];
@@ -57,7 +55,7 @@ export class MessageWriter {
 
   constructor(
     private readonly db: Database,
-    private readonly chats: ChatService,
+    private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
@@ -111,7 +109,7 @@ export class MessageWriter {
       async (em) => {
         const unique = new Map<string, Draft>();
         for (const draft of drafts) if (!unique.has(draft.id)) unique.set(draft.id, draft);
-        const { before, rows } = await this.store(em, unique);
+        const { before, rows } = await this.store.insertMessages(em, [...unique.values()].map(newMessage));
         const fresh = new Map([...unique].filter(([id]) => !before.has(id)));
         const audiences = new Map<string, Audience>();
         if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, audiences };
@@ -128,28 +126,15 @@ export class MessageWriter {
           chat.type === "CHAT"
             ? chat.peer.id === row.senderId ? [] : [chat.peer.id]
             : (members.get(chat.group.id) ?? []).filter((id) => id !== row.senderId);
-        // A thousand-member group is a thousand receipts per message. PostgreSQL wrote those of
-        // one-to-one messages with the messages (store).
-        const receipts = rows
-          .filter((r) => !this.db.isPostgres || r.chatType === "GROUPCHAT")
-          .flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => [r.rowId, userId, r.chatKey] as const));
-        if (this.db.isPostgres && receipts.length > 0) {
-          // Three arrays, whatever the count: no statement of thousands of parameters to build and parse.
-          await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) SELECT * FROM unnest(?::bigint[], ?::integer[], ?::varchar[])`, [
-            receipts.map((r) => r[0]),
-            receipts.map((r) => r[1]),
-            receipts.map((r) => r[2]),
-          ]);
-        } else {
-          for (let i = 0; i < receipts.length; i += INSERT_CHUNK) {
-            const chunk = receipts.slice(i, i + INSERT_CHUNK);
-            await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")}`, chunk.flat());
-          }
-        }
+        // A thousand-member group is a thousand receipts per message.
+        await this.store.insertReceipts(
+          em,
+          rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => ({ rowId: r.rowId, userId, chatKey: r.chatKey, chatType: r.chatType }))),
+        );
 
-        const muted = await this.chats.applyMessages(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
+        const muted = await this.store.applyChatDeltas(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
         // One statement per group and sender, however many of their messages the batch holds.
-        const groupWrites = new Map<string, { groupId: string; senderId: number; count: number; lastRowId: string; at: Date }>();
+        const groupWrites = new Map<string, GroupMessagesDelta>();
         for (const row of rows) {
           const { chat } = fresh.get(row.id)!;
           if (chat.type !== "GROUPCHAT") continue;
@@ -157,11 +142,11 @@ export class MessageWriter {
           const seen = groupWrites.get(key);
           // rows are in rowId order: the last one seen is the newest.
           if (seen) groupWrites.set(key, { ...seen, count: seen.count + 1, lastRowId: row.rowId, at: row.createdAt > seen.at ? row.createdAt : seen.at });
-          else groupWrites.set(key, { groupId: chat.group.id, senderId: row.senderId, count: 1, lastRowId: row.rowId, at: row.createdAt });
+          else groupWrites.set(key, { groupId: chat.group.id, chatKey: row.chatKey, senderId: row.senderId, count: 1, lastRowId: row.rowId, at: row.createdAt });
         }
-        for (const w of groupWrites.values()) await this.chats.applyGroupMessages(em, w.groupId, w.senderId, w.count, w.lastRowId, w.at);
+        for (const w of groupWrites.values()) await this.store.applyGroupMessages(em, w);
         for (const key of new Set(rows.filter((r) => r.chatType === "GROUPCHAT").map((r) => r.chatKey))) {
-          for (const owner of await this.chats.mutedBy(em, key)) muted.add(`${owner} ${key}`);
+          for (const owner of await this.store.mutedOwners(em, key)) muted.add(`${owner} ${key}`);
         }
         for (const row of rows) {
           const { chat } = fresh.get(row.id)!;
@@ -197,80 +182,6 @@ export class MessageWriter {
         }),
       );
     }
-  }
-
-  /**
-   * Stores the drafts whose id is new. Returns the messages that had one of the ids already
-   * (before) and the new rows in rowId order. PostgreSQL does it in one INSERT … ON CONFLICT DO
-   * NOTHING RETURNING (which also writes one-to-one receipts), and reads back only ids that were
-   * taken; SQLite reads first, then inserts
-   * and reads the new rowIds back (its driver returns none for a multi-row INSERT).
-   */
-  private async store(em: EntityManager, drafts: Map<string, Draft>): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }> {
-    const values = [...drafts.values()].map(
-      (d): Omit<MessageRow, "rowId"> => ({
-        id: d.id,
-        chatKey: d.chat.key,
-        chatType: d.chat.type,
-        senderId: d.chat.me.id,
-        recipientId: d.chat.type === "CHAT" ? d.chat.peer.id : null,
-        type: d.type,
-        text: d.text,
-        media: d.media,
-        mediaToken: d.media?.fileToken ?? null,
-        replyToId: d.replyToId,
-        mentions: d.mentions,
-        isForwarded: d.isForwarded,
-        deletedForEveryoneAt: null,
-        createdAt: d.createdAt,
-      }),
-    );
-    const read = async (ids: string[]) => new Map(ids.length === 0 ? [] : (await em.find(MessageRow, { where: { id: In(ids) } })).map((r) => [r.id, r]));
-    if (this.db.isPostgres) {
-      // One array per column, whatever the count: a statement the same for every batch, with no
-      // query building. The recipient's receipt of each new one-to-one message goes in with it.
-      const inserted = await this.db.rows<{ row_id: unknown; id: string }>(
-        em,
-        `WITH stored AS (
-           INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
-           SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
-           ON CONFLICT DO NOTHING RETURNING row_id, id, chat_key, sender_id, recipient_id
-         ), receipts AS (
-           INSERT INTO receipts (message_row_id, user_id, chat_key)
-           SELECT row_id, recipient_id, chat_key FROM stored WHERE recipient_id IS NOT NULL AND recipient_id <> sender_id
-         )
-         SELECT row_id, id FROM stored`,
-        [
-          values.map((v) => v.id),
-          values.map((v) => v.chatKey),
-          values.map((v) => v.chatType),
-          values.map((v) => v.senderId),
-          values.map((v) => v.recipientId),
-          values.map((v) => v.type),
-          values.map((v) => v.text),
-          // simple-json columns, stored as TypeORM stores them.
-          values.map((v) => (v.media === null ? null : JSON.stringify(v.media))),
-          values.map((v) => v.mediaToken),
-          values.map((v) => v.replyToId),
-          values.map((v) => JSON.stringify(v.mentions)),
-          values.map((v) => v.isForwarded),
-          values.map((v) => v.createdAt),
-        ],
-      );
-      const rowIds = new Map(inserted.map((r) => [r.id, asId(r.row_id)]));
-      const before = await read([...drafts.keys()].filter((id) => !rowIds.has(id)));
-      const rows = values
-        .filter((v) => rowIds.has(v.id))
-        .map((v) => Object.assign(new MessageRow(), v, { rowId: rowIds.get(v.id)! }))
-        .sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1));
-      return { before, rows };
-    }
-    const before = await read([...drafts.keys()]);
-    const fresh = values.filter((v) => !before.has(v.id));
-    if (fresh.length === 0) return { before, rows: [] };
-    await em.insert(MessageRow, fresh);
-    const rows = await em.find(MessageRow, { where: { id: In(fresh.map((v) => v.id)) }, order: { rowId: "ASC" } });
-    return { before, rows: rows.map((r) => Object.assign(r, { rowId: asId(r.rowId) })) };
   }
 
   /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessages). */
@@ -340,4 +251,24 @@ export class MessageWriter {
       replyTo: draft.replyPreview.sender,
     });
   }
+}
+
+/** The row of a draft, as the store writes it. */
+function newMessage(d: Draft): NewMessage {
+  return {
+    id: d.id,
+    chatKey: d.chat.key,
+    chatType: d.chat.type,
+    senderId: d.chat.me.id,
+    recipientId: d.chat.type === "CHAT" ? d.chat.peer.id : null,
+    type: d.type,
+    text: d.text,
+    media: d.media,
+    mediaToken: d.media?.fileToken ?? null,
+    replyToId: d.replyToId,
+    mentions: d.mentions,
+    isForwarded: d.isForwarded,
+    deletedForEveryoneAt: null,
+    createdAt: d.createdAt,
+  };
 }

@@ -18,6 +18,7 @@ import { type MessagePayload, type MessageStatus, type Progress, progressOf, rec
 import type { Draft, MessageWriter } from "./message-writer.js";
 import { MAX_MENTIONS, type PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
+import type { MessageStore } from "./store/message-store.js";
 import { named, positional, visibleTo } from "./visibility.js";
 import type { SendTextMessageInput } from "./send-message.input.js";
 
@@ -38,6 +39,7 @@ export interface Page {
 export class MessageService {
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly users: UserDirectory,
@@ -315,18 +317,8 @@ export class MessageService {
    * (sent or received by the viewer); next is where to go on from, or null when there are no more.
    */
   async visibleAfter(viewerId: number, afterRowId: string, limit: number): Promise<{ messages: MessagePayload[]; next: string | null }> {
-    const candidates = await this.db.rows<{ row_id: unknown }>(
-      undefined,
-      `SELECT row_id FROM (SELECT row_id FROM messages WHERE sender_id = ? AND row_id > ? ORDER BY row_id LIMIT ?) mine
-       UNION
-       SELECT message_row_id FROM (
-         SELECT message_row_id FROM receipts WHERE user_id = ? AND message_row_id > ? ORDER BY message_row_id LIMIT ?
-       ) theirs
-       ORDER BY 1 LIMIT ?`,
-      [viewerId, afterRowId, limit, viewerId, afterRowId, limit, limit],
-    );
-    if (candidates.length === 0) return { messages: [], next: null };
-    const ids = candidates.map((r) => asId(r.row_id));
+    const ids = await this.store.replayCandidates(viewerId, afterRowId, limit);
+    if (ids.length === 0) return { messages: [], next: null };
     const rows = await this.db.repository(MessageRow).find({ where: { rowId: In(ids) }, order: { rowId: "ASC" } });
     const messages = await this.render(await this.filterVisible(viewerId, rows), viewerId);
     return { messages, next: ids.length < limit ? null : ids.at(-1)! };
@@ -388,15 +380,8 @@ export class MessageService {
   }
 
   /** Per message the viewer sent: how many recipients it has, and how many got and saw it. */
-  private async progressOf(rowIds: string[]): Promise<Map<string, Progress>> {
-    if (rowIds.length === 0) return new Map();
-    const rows = await this.db.rows<{ message_row_id: unknown; total: unknown; delivered: unknown; seen: unknown }>(
-      undefined,
-      `SELECT message_row_id, COUNT(*) AS total, COUNT(delivered_at) AS delivered, COUNT(seen_at) AS seen
-       FROM receipts WHERE message_row_id IN (${rowIds.map(() => "?").join(", ")}) GROUP BY message_row_id`,
-      rowIds,
-    );
-    return new Map(rows.map((r) => [asId(r.message_row_id), { total: Number(r.total), delivered: Number(r.delivered), seen: Number(r.seen) }]));
+  private progressOf(rowIds: string[]): Promise<Map<string, Progress>> {
+    return this.store.receiptProgress(rowIds);
   }
 
   private async renderOne(row: MessageRow, viewerId: number): Promise<MessagePayload> {

@@ -13,11 +13,12 @@ import { type ReceiptPayload, topics } from "../realtime/topics.js";
 import type { Addressing } from "./addressing.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessagePayload } from "./message-view.js";
+import type { MessageStore } from "./store/message-store.js";
 
 /** How long delivered receipts gather before they are written together. */
 const DELIVERED_FLUSH_MS = 5;
 const MAX_FLUSH = 500;
-/** Deliveries per UPDATE: its parameters stay well under what PostgreSQL and SQLite accept. */
+/** Deliveries per UPDATE (markDelivered): its parameters stay well under what PostgreSQL and SQLite accept. */
 const MAX_STATEMENT = 10_000;
 
 /** A receipt that changed, with what its sender needs to hear of it. */
@@ -51,6 +52,7 @@ export class ReceiptService {
 
   constructor(
     private readonly db: Database,
+    private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly chats: ChatService,
     private readonly pubsub: PubSub,
@@ -80,24 +82,16 @@ export class ReceiptService {
 
   private async write(batch: Delivery[]): Promise<void> {
     const at = new Date();
-    // One arm per message, each a primary-key lookup: a group message delivered to a thousand
-    // members is one arm with a thousand user ids, not a thousand arms.
+    // Grouped by message: a group message delivered to a thousand members is one lookup with a
+    // thousand user ids, not a thousand lookups.
     const byMessage = new Map<string, number[]>();
     for (const d of batch) {
       const users = byMessage.get(d.message.rowId);
       if (users) users.push(d.viewer.userId);
       else byMessage.set(d.message.rowId, [d.viewer.userId]);
     }
-    // PostgreSQL takes each arm's users as one array parameter.
-    const where = [...byMessage.values()].map((users) =>
-      this.db.isPostgres ? "(message_row_id = ? AND user_id = ANY(?::integer[]))" : `(message_row_id = ? AND user_id IN (${users.map(() => "?").join(", ")}))`,
-    );
-    const params = [...byMessage.entries()].flatMap(([rowId, users]): unknown[] => (this.db.isPostgres ? [rowId, users] : [rowId, ...users]));
-    const updated = await this.db.statement<{ message_row_id: unknown; user_id: unknown }>(
-      `UPDATE receipts SET delivered_at = ? WHERE delivered_at IS NULL AND (${where.join(" OR ")}) RETURNING message_row_id, user_id`,
-      [at, ...params],
-    );
-    const done = new Set(updated.map((r) => `${asId(r.message_row_id)} ${Number(r.user_id)}`));
+    const updated = await this.store.markDelivered(byMessage, at);
+    const done = new Set(updated.map((r) => `${r.rowId} ${r.userId}`));
     const receipts = batch.filter((d) => done.delete(`${d.message.rowId} ${d.viewer.userId}`));
     await this.announce(
       receipts.map(({ viewer, message }) => changed(message, { type: message.chatType, jid: message.chatJid }, viewer)),
@@ -115,32 +109,15 @@ export class ReceiptService {
     const groupRows = [...new Set(changed.filter((c) => c.group).map((c) => c.rowId))];
     const claimed = new Set<string>();
     for (let i = 0; i < groupRows.length; i += MAX_FLUSH) {
-      for (const rowId of await this.claimComplete(groupRows.slice(i, i + MAX_FLUSH), status, at)) claimed.add(rowId);
+      // Processes completing the last receipts of one message together may both find it
+      // complete; the claim falls to one of them, so the sender is told once.
+      for (const rowId of await this.store.claimComplete(groupRows.slice(i, i + MAX_FLUSH), status, at)) claimed.add(rowId);
     }
     await Promise.all(
       changed
         .filter((c) => !c.group || claimed.delete(c.rowId))
         .map((c) => this.publish(c.senderId, { messageId: c.messageId, chatJid: c.chatJid, userJid: c.userJid, status, at: at.toISOString() })),
     );
-  }
-
-  /**
-   * Of these group messages, those that every recipient has now brought to the status and whose
-   * announcement falls to this call, in one statement. Processes completing the last receipts of
-   * one message together may both find it complete; only one UPDATE finds it not yet announced
-   * (PostgreSQL: the other waits for the row, then sees it taken), so the sender is told once.
-   */
-  private async claimComplete(rowIds: string[], status: ReceiptPayload["status"], at: Date): Promise<string[]> {
-    if (rowIds.length === 0) return [];
-    const [announced, reached] = status === "SEEN" ? ["seen_announced_at", "seen_at"] : ["delivery_announced_at", "delivered_at"];
-    const rows = await this.db.statement<{ row_id: unknown }>(
-      `UPDATE messages SET ${announced} = ?
-       WHERE row_id IN (${rowIds.map(() => "?").join(", ")}) AND ${announced} IS NULL
-         AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.message_row_id = messages.row_id AND r.${reached} IS NULL)
-       RETURNING row_id`,
-      [at, ...rowIds],
-    );
-    return rows.map((r) => asId(r.row_id));
   }
 
   /** Marks the message and every earlier one in the chat as seen by the viewer. */
@@ -150,14 +127,9 @@ export class ReceiptService {
     if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
     const at = new Date();
     const seen = await this.db.transaction(async (em) => {
-      const rows = await this.db.rows<{ message_row_id: unknown }>(
-        em,
-        `UPDATE receipts SET seen_at = ?, delivered_at = COALESCE(delivered_at, ?)
-         WHERE user_id = ? AND chat_key = ? AND message_row_id <= ? AND seen_at IS NULL RETURNING message_row_id`,
-        [at, at, viewer.userId, chat.key, asId(message.rowId)],
-      );
-      await this.chats.recountUnread(em, viewer.userId, chat.key);
-      return rows.map((r) => asId(r.message_row_id));
+      const rows = await this.store.markSeenUpTo(em, viewer.userId, chat.key, asId(message.rowId), at);
+      await this.store.recountUnread(em, viewer.userId, chat.key);
+      return rows;
     });
     for (let i = 0; i < seen.length; i += MAX_FLUSH) {
       const rows = await this.db.repository(MessageRow).find({

@@ -1,0 +1,147 @@
+// The statements of the message path, named (and the contact lists read from its chat rows): what services ask of the database, with one implementation per dialect.
+import type { EntityManager } from "typeorm";
+import type { ChatType } from "../../chats/chat.entity.js";
+import type { GroupRow } from "../../groups/group.entity.js";
+import type { MessageRow } from "../message.entity.js";
+
+/** A message to store: everything but the rowId the database gives it; a new message is deleted for no one. */
+export type NewMessage = Omit<MessageRow, "rowId" | "deletedForEveryoneAt"> & { deletedForEveryoneAt: null };
+
+/** The receipt of one new message by one of its recipients. */
+export interface NewReceipt {
+  rowId: string;
+  userId: number;
+  chatKey: string;
+  chatType: ChatType;
+}
+
+/** What one new message changes in one user's chat row. */
+export interface ChatDelta {
+  ownerId: number;
+  jid: string;
+  key: string;
+  type: ChatType;
+  peerUserId: number | null;
+  lastRowId: string;
+  unreadIncrement: number;
+  at: Date;
+}
+
+/** New messages of one sender in a group (count of them, the newest lastRowId). */
+export interface GroupMessagesDelta {
+  groupId: string;
+  chatKey: string;
+  senderId: number;
+  count: number;
+  lastRowId: string;
+  at: Date;
+}
+
+/** How far a message got with its recipients. */
+export interface ReceiptProgress {
+  total: number;
+  delivered: number;
+  seen: number;
+}
+
+export type ReceiptStatus = "DELIVERED" | "SEEN";
+
+/** Columns of a user's state of a message to set; the order given is the order written. */
+export interface MessageStateChange {
+  isFavourite?: boolean;
+  favouritedAt?: Date | null;
+  isDeleted?: boolean;
+}
+
+export interface MessageStore {
+  /**
+   * Stores the messages whose id is new, in one transaction em of the sequencer. Returns those
+   * that had one of the ids already (before) and the new rows in rowId order. An implementation
+   * may write the recipient's receipt of each new one-to-one message with it (insertReceipts
+   * then leaves those out).
+   */
+  insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
+
+  /** The receipts of every recipient of the messages insertMessages just stored, but those it wrote already. */
+  insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
+
+  /**
+   * Applies new messages to their chat rows in one statement: creates missing rows, moves the
+   * last message forward, adds to unread counts and brings deleted chats back. Returns which
+   * owners muted the chat ("<ownerId> <chat key>").
+   */
+  applyChatDeltas(em: EntityManager, deltas: readonly ChatDelta[]): Promise<Set<string>>;
+
+  /**
+   * New group messages of one sender in the chat rows of every other current participant, in
+   * one statement whatever the group's size: unread count, last message, back into recent chats.
+   */
+  applyGroupMessages(em: EntityManager, delta: GroupMessagesDelta): Promise<void>;
+
+  /** Owners who muted the chat with this key. */
+  mutedOwners(em: EntityManager, chatKey: string): Promise<number[]>;
+
+  /**
+   * Marks receipts delivered at `at` (users by message rowId), those not delivered yet, in one
+   * statement; returns the receipts that changed.
+   */
+  markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
+
+  /**
+   * Marks the user's receipts of the chat up to rowId seen (and delivered, if not yet); returns
+   * the rowIds of the receipts that changed.
+   */
+  markSeenUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string, at: Date): Promise<string[]>;
+
+  /**
+   * Of these group messages, those that every recipient has now brought to the status and
+   * whose announcement falls to this call, in one statement: of concurrent calls that find a
+   * message complete, exactly one gets it.
+   */
+  claimComplete(rowIds: readonly string[], status: ReceiptStatus, at: Date): Promise<string[]>;
+
+  /** Of the chat's messages with these ids, those the user deleted for themself. */
+  deletedFor(userId: number, chatKey: string, ids: readonly string[]): Promise<MessageRow[]>;
+
+  /** Creates or updates one user's state rows of these messages, setting the given columns, in one statement. */
+  setMessageStates(em: EntityManager, userId: number, messages: readonly Pick<MessageRow, "rowId" | "chatKey">[], change: MessageStateChange): Promise<void>;
+
+  /** Unfavourites all of the user's favourites. */
+  unfavouriteAll(em: EntityManager, userId: number): Promise<void>;
+
+  /** Unfavourites the user's favourites of the chat up to rowId. */
+  unfavouriteUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string): Promise<void>;
+
+  /** Unfavourites these messages for everyone who kept them. */
+  unfavouriteMessages(em: EntityManager, rowIds: readonly string[]): Promise<void>;
+
+  /** The newest rowId of the chat, or null when it has no message. */
+  newestRowId(em: EntityManager, chatKey: string): Promise<string | null>;
+
+  /** Sets the owner's unread count of a chat to the number of its messages they still see and have not seen. */
+  recountUnread(em: EntityManager, ownerId: number, chatKey: string): Promise<void>;
+
+  /** Per message: how many recipients it has, and how many got and saw it. */
+  receiptProgress(rowIds: readonly string[]): Promise<Map<string, ReceiptProgress>>;
+
+  /**
+   * The rowIds after afterRowId of messages the viewer sent or has a receipt of, in order: at
+   * most limit of them, each side scanned at most limit rows.
+   */
+  replayCandidates(viewerId: number, afterRowId: string, limit: number): Promise<string[]>;
+
+  /**
+   * The user's contacts: who shares a one-to-one chat with them, and with viaGroups who shares a
+   * current group; by nickname then username (NAME) or latest conversation first (RECENT).
+   */
+  contactIds(userId: number, order: "NAME" | "RECENT", limit: number, viaGroups: boolean): Promise<number[]>;
+
+  /** Whoever has the user as a contact (viaGroups as in contactIds). */
+  watcherIds(userId: number, viaGroups: boolean): Promise<number[]>;
+
+  /**
+   * The group unless deleted. Inside a transaction, where the database has row locks, the row
+   * stays locked until the transaction ends, so that rule checks see a settled group.
+   */
+  liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null>;
+}
