@@ -3,36 +3,17 @@
 // sent by another client arrive on a messageReceived subscription; a subscription without a valid
 // token shows the close reason once. Leaves screenshots in
 // test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing as isChromiumMissing } from "./support/chromium.js";
 import { registerUser, sendText, uniqueName } from "./support/fixtures.js";
 import { startServer, type TestServer } from "./support/server.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(process.cwd(), "test-artifacts");
-const chromiumMissing = !existsSync(CHROMIUM);
-
-if (chromiumMissing && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: CI must run the browser test (.ci/run installs the chromium package)`);
-}
-if (chromiumMissing) {
-  console.warn(`playground browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-
-// Without these a headless Chromium on a machine without network waits on updaters, sync and QUIC.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const chromiumMissing = isChromiumMissing("playground browser test");
 
 const queryEditor = (page: Page) => page.locator(".graphiql-query-editor .monaco-editor").first();
 const headersEditor = (page: Page) => page.locator(".graphiql-editor-tool .monaco-editor").last();

@@ -8,37 +8,18 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumMissing as isChromiumMissing, launchChromium } from "./support/chromium.js";
 import { uniqueName } from "./support/fixtures.js";
 import { startServer, type TestServer } from "./support/server.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(process.cwd(), "test-artifacts");
 const EXAMPLE = join(process.cwd(), "examples/web-chat");
-const chromiumMissing = !existsSync(CHROMIUM);
-
-if (chromiumMissing && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: CI must run the browser test (.ci/run installs the chromium package)`);
-}
-if (chromiumMissing) {
-  console.warn(`web chat browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-
-// Without these a headless Chromium on a machine without network waits on updaters, sync and QUIC.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const chromiumMissing = isChromiumMissing("web chat browser test");
 const VIEWPORT = { width: 900, height: 620 };
 /** Small history pages, so that a short conversation needs several. */
 const PAGE_SIZE = 3;
@@ -96,7 +77,7 @@ describe.skipIf(chromiumMissing)("web chat example in a browser", () => {
     site = await serveFolder(outDir);
     server = await startServer();
     proxy = await startTcpProxy(server);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
