@@ -2,9 +2,8 @@
 // masked on both doors and logged with its request id; /readyz reports an unreachable Redis
 // while /healthz stays up, and the process recovers when Redis comes; and the GraphQL-over-HTTP
 // conformance audit.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { auditServer } from "graphql-http";
 import { DataSource } from "typeorm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,16 +11,9 @@ import { sqlitePath } from "../src/db/database.js";
 import { gql, ok, WsClient, type GqlError } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
 import { capturingLogger, type LogLine } from "./support/logs.js";
+import { freePort as deadPort } from "../bench/support/environment.js";
+import { PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
-
-/** A port on which nothing listens. */
-async function deadPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
 
@@ -149,11 +141,11 @@ describe("health", () => {
   });
 
   it.runIf(hasRedisServer)("a process started while Redis is down turns ready when Redis comes up, and hears revocations", async () => {
-    const port = await deadPort();
-    const server = await startServer({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const redis = await PrivateRedis.reserve();
+    const server = await startServer({ REDIS_URL: redis.url });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
     // A Redis of the test's own, on the port the server was given.
-    const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    await redis.resume();
     try {
       await expect.poll(async () => (await fetch(`${server.url}/readyz`)).status, { timeout: 15_000, interval: 100 }).toBe(200);
       const user = await registerUser(server);
@@ -162,7 +154,7 @@ describe("health", () => {
       expect(await ws.waitForClose()).toEqual({ code: 4401, reason: "Token revoked" });
     } finally {
       await server.close();
-      redis.kill();
+      await stopPrivateServices();
     }
   });
 

@@ -100,9 +100,15 @@ export class PrivateRedis {
   }
 
   static async start(): Promise<PrivateRedis> {
+    const redis = await PrivateRedis.reserve();
+    await redis.resume();
+    return redis;
+  }
+
+  /** One on a free port, not started yet: a server can be pointed at it before it exists. */
+  static async reserve(): Promise<PrivateRedis> {
     const redis = new PrivateRedis(await freePort());
     started.add(redis);
-    await redis.resume();
     return redis;
   }
 
