@@ -108,10 +108,6 @@ async function state(db: Database, userId: number, row: MessageRow, change: { is
 }
 
 /** What deleting a message for everyone leaves: a tombstone. */
-async function deleteForEveryone(db: Database, row: MessageRow): Promise<void> {
-  await db.manager.update(MessageRow, { rowId: row.rowId }, { deletedForEveryoneAt: new Date(), text: null, media: null });
-}
-
 const ids = (rows: MessageRow[]) => rows.map((r) => asId(r.rowId));
 
 describe.each(implementations)("the message store on %s", (name, open) => {

@@ -3,7 +3,7 @@
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
 import type { Feature } from "../config.js";
-import { type ChatRef, groupKey } from "../messages/addressing.js";
+import type { ChatRef } from "../messages/addressing.js";
 import { Chat } from "./chat.entity.js";
 
 export class ChatService {

@@ -1,5 +1,4 @@
 // Favourites: per user, per message; listed newest first.
-import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput } from "../graphql/errors.js";

@@ -4,9 +4,7 @@
 // what lets messageReceived switch from replay to live without a gap or a duplicate.
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
 import type { Logger } from "pino";
-import { type EntityManager, In } from "typeorm";
 import type { Database } from "../db/database.js";
-import { asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
 import type { Addressing, ChatRef } from "./addressing.js";

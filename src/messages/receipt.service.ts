@@ -3,7 +3,6 @@
 // every earlier one in the chat. Either way the sender hears of it (messageStatusUpdated).
 import type { Logger } from "pino";
 import { In } from "typeorm";
-import type { ChatService } from "../chats/chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { notFound } from "../graphql/errors.js";
@@ -54,7 +53,6 @@ export class ReceiptService {
     private readonly db: Database,
     private readonly store: MessageStore,
     private readonly addressing: Addressing,
-    private readonly chats: ChatService,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
   ) {}
