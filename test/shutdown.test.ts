@@ -2,7 +2,8 @@
 // SIGTERM an operation under way completes, its event still reaches subscribers, WebSockets
 // close with 1001, and the process exits 0. Each case runs under NODE_ENV=test and
 // NODE_ENV=production: libraries behave differently outside test mode (Apollo Server installs
-// signal handlers of its own unless told not to).
+// signal handlers of its own unless told not to). Also: a production start without a registration
+// mode is refused by the same entry point.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { request } from "node:http";
 import { createRequire } from "node:module";
@@ -237,5 +238,23 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])(`graceful shutdown (
     } finally {
       await lock.release();
     }
+  });
+});
+
+// The same compiled entry point refuses a production start whose registration mode was never
+// chosen, and says which setting to choose: anonymous sign-ups must be a decision, not a default.
+describe("production start", () => {
+  it("with neither REGISTRATION nor LICENSE_KEY set, exits 1 naming REGISTRATION and its choices", async () => {
+    const child = spawn(process.execPath, [join(build, "main.js")], {
+      cwd: root,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: tempDataDir(), JWT_SECRET: TEST_JWT_SECRET },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.add(child);
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/REGISTRATION must be chosen in production: open .*, licence .* or server/);
   });
 });
