@@ -9,6 +9,7 @@ import { ConversationService } from "./chats/conversation.service.js";
 import { RecentChatService } from "./chats/recent-chat.service.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { entities, migrations } from "./registry.js";
 import type { Services } from "./graphql/context.js";
 import { MutationRateLimiter } from "./graphql/rate-limit.js";
 import { parleySchema } from "./graphql/schema.js";
@@ -65,7 +66,7 @@ export function createLogger(config: Config): Logger {
 
 export async function createApp(config: Config, log: Logger = createLogger(config)): Promise<App> {
   const metrics = new Metrics();
-  const db: Database = await openDatabase(config, log);
+  const db: Database = await openDatabase(config, log, { entities, migrations });
   metrics.watchDatabase(() => db.poolStats());
   const realtime = createRealtime(config, log, (topic) => metrics.published(topic.kind));
   const presenceStore = realtime.redis

@@ -4,9 +4,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
 import type { Logger } from "pino";
-import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
+import { DataSource, type DataSourceOptions, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
 import type { Config } from "../config.js";
-import { entities, migrations } from "./registry.js";
 import { PostgresSequencer, QueuedSequencer, type Sequencer } from "./sequencer.js";
 
 /** Connections of the database: PostgreSQL's pool, or SQLite's one connection and its write queue. */
@@ -173,9 +172,15 @@ export function sqlitePath(config: Config): string {
   return join(config.dataDir, "parley.sqlite");
 }
 
+/** Every feature's entities and every migration: the composition root's list (src/registry.ts). */
+export interface Tables {
+  entities: NonNullable<DataSourceOptions["entities"]>;
+  migrations: NonNullable<DataSourceOptions["migrations"]>;
+}
+
 /** Connects (never at import time) and applies migrations. */
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
-  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false } as const;
+export async function openDatabase(config: Config, log: Logger, tables: Tables): Promise<Database> {
+  const common = { entities: tables.entities, migrations: tables.migrations, synchronize: false, migrationsRun: false, logging: false } as const;
   let dataSource: DataSource;
   if (config.databaseUrl) {
     dataSource = new DataSource({

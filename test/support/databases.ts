@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { afterAll } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { type Database, openDatabase } from "../../src/db/database.js";
+import { entities, migrations } from "../../src/registry.js";
 import { TEST_JWT_SECRET, tempDataDir } from "./server.js";
 
 /** The run's PostgreSQL (DATABASE_URL), or undefined: tests of PostgreSQL are skipped without one. */
@@ -31,7 +32,7 @@ export async function admin(...statements: string[]): Promise<void> {
 
 function open(env: Record<string, string | undefined>): Promise<Database> {
   const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: tempDataDir(), ...env });
-  return openDatabase(config, pino({ level: "silent" })).then((db) => {
+  return openDatabase(config, pino({ level: "silent" }), { entities, migrations }).then((db) => {
     opened.push(db);
     return db;
   });
