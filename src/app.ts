@@ -12,7 +12,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { entities, migrations } from "./registry.js";
 import type { Services } from "./graphql/context.js";
 import { MutationRateLimiter } from "./graphql/rate-limit.js";
-import { parleySchema } from "./graphql/schema.js";
+import { parleySchema } from "./schema.js";
 import { Metrics } from "./http/metrics.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
 import { ExternalTokenVerifier } from "./identity/external-token.js";

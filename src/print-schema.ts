@@ -2,7 +2,7 @@
 // With --check it writes nothing and fails when the committed file is stale.
 import "reflect-metadata";
 import { readFileSync, writeFileSync } from "node:fs";
-import { printedSchema } from "./graphql/schema.js";
+import { printedSchema } from "./schema.js";
 
 const file = new URL("../schema/schema.graphql", import.meta.url);
 const printed = await printedSchema();

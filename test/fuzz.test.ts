@@ -12,7 +12,7 @@ import {
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATUS_BY_CODE } from "../src/graphql/errors.js";
-import { parleySchema } from "../src/graphql/schema.js";
+import { parleySchema } from "../src/schema.js";
 import { gql, type GqlError, ok, WsClient } from "./support/clients.js";
 import { createGroup, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
 import { operationOf, Random, randomSelection, type RootKind, rootFields } from "./support/operations.js";

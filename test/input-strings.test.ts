@@ -3,7 +3,7 @@
 // written in the document) and on WebSocket, before anything runs.
 import type { GraphQLField, GraphQLSchema } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parleySchema } from "../src/graphql/schema.js";
+import { parleySchema } from "../src/schema.js";
 import { gql, type GqlError, ok, WsClient } from "./support/clients.js";
 import { registerUser, type TestUser } from "./support/fixtures.js";
 import { argsWith, leastSelection, operationOf, pathName, type RootKind, rootFields, stringPaths } from "./support/operations.js";

@@ -18,7 +18,7 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { CostLimit } from "../src/graphql/cost.js";
-import { parleySchema } from "../src/graphql/schema.js";
+import { parleySchema } from "../src/schema.js";
 
 const OPERATIONS = join(process.cwd(), "client", "operations");
 const documents: DocumentNode = {

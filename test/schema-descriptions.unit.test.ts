@@ -9,7 +9,7 @@ import {
   isIntrospectionType,
 } from "graphql";
 import { describe, expect, it } from "vitest";
-import { parleySchema, printedSchema } from "../src/graphql/schema.js";
+import { parleySchema, printedSchema } from "../src/schema.js";
 
 const described = (description: string | null | undefined) => (description ?? "").trim().length > 0;
 

@@ -1,15 +1,16 @@
 // The one TypeGraphQL schema, built once per process (resolvers are stateless: services come
-// from the context), and its printed form for schema/schema.graphql.
+// from the context), and its printed form for schema/schema.graphql. Part of the composition
+// root: the one list that names every feature's resolvers.
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
-import { ChatResolver } from "../chats/chat.resolver.js";
-import { GroupEventResolver, GroupResolver } from "../groups/group.resolver.js";
-import { IdentityResolver } from "../identity/identity.resolver.js";
-import { MediaResolver } from "../media/media.resolver.js";
-import { MessageResolver, ReceiptResolver } from "../messages/message.resolver.js";
-import { ProfileResolver } from "../profiles/profile.resolver.js";
-import { DateTimeScalar } from "./scalars.js";
-import { validateArgument } from "./validation.js";
+import { ChatResolver } from "./chats/chat.resolver.js";
+import { GroupEventResolver, GroupResolver } from "./groups/group.resolver.js";
+import { IdentityResolver } from "./identity/identity.resolver.js";
+import { MediaResolver } from "./media/media.resolver.js";
+import { MessageResolver, ReceiptResolver } from "./messages/message.resolver.js";
+import { ProfileResolver } from "./profiles/profile.resolver.js";
+import { DateTimeScalar } from "./graphql/scalars.js";
+import { validateArgument } from "./graphql/validation.js";
 
 let built: Promise<GraphQLSchema> | undefined;
 
