@@ -10,7 +10,7 @@ import { RecentChatService } from "./chats/recent-chat.service.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { entities, migrations } from "./registry.js";
-import type { Services } from "./graphql/context.js";
+import type { Services } from "./services.js";
 import { MutationRateLimiter } from "./graphql/rate-limit.js";
 import { parleySchema } from "./schema.js";
 import { Metrics } from "./http/metrics.js";

@@ -1,9 +1,14 @@
 // Chat list and conversation management operations.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import type { Context } from "../graphql/context.js";
+import type { Context as RequestContext } from "../graphql/context.js";
+import type { ConversationService } from "./conversation.service.js";
+import type { RecentChatService } from "./recent-chat.service.js";
 import { limitArgument, listOf } from "../graphql/cost.js";
 import { DEFAULT_CHATS_PAGE, MAX_CHATS_PAGE } from "./recent-chat.service.js";
 import { RecentChat } from "./chat.types.js";
+
+/** The services these resolvers call. */
+type Context = RequestContext<{ conversations: ConversationService; recentChats: RecentChatService }>;
 
 @Resolver()
 export class ChatResolver {

@@ -1,54 +1,39 @@
 // The context of every operation, built by one function that HTTP and WebSocket share.
 import type { Logger } from "pino";
-import type { ChatService } from "../chats/chat.service.js";
-import type { ContactService } from "../chats/contact.service.js";
-import type { ConversationService } from "../chats/conversation.service.js";
-import type { RecentChatService } from "../chats/recent-chat.service.js";
 import type { Config, Feature } from "../config.js";
-import type { GroupService } from "../groups/group.service.js";
-import type { IdentityService, ServerAccess } from "../identity/identity.service.js";
-import type { Viewer } from "../identity/identity.types.js";
-import type { Jids } from "../identity/jid.js";
-import type { UserDirectory } from "../identity/user-directory.js";
-import type { MediaService } from "../media/media.service.js";
-import type { DeletionService } from "../messages/deletion.service.js";
-import type { FavouriteService } from "../messages/favourite.service.js";
-import type { MessageService } from "../messages/message.service.js";
-import type { ReceiptService } from "../messages/receipt.service.js";
-import type { TypingService } from "../messages/typing.service.js";
-import type { PresenceService } from "../profiles/presence.service.js";
-import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { featureUnavailable, unauthenticated } from "./errors.js";
 import type { MutationRateLimiter } from "./rate-limit.js";
+import type { ServerAccess, SessionKey, Viewer } from "./viewer.js";
 
-/** Everything resolvers may call; made once per server in app.ts. */
-export interface Services {
+/**
+ * What the doors and the context call themselves: the plan, who a token belongs to, sockets per
+ * user, pub/sub, the mutation rate limit. The services object app.ts hands in carries every
+ * feature's services too (src/services.ts, the composition root's list); each resolver names
+ * the ones it uses in its own Context<…>, so this layer names no feature.
+ */
+export interface DoorServices {
   config: Config;
-  jids: Jids;
   pubsub: PubSub;
-  identity: IdentityService;
-  profiles: ProfileService;
-  presence: PresenceService;
-  contacts: ContactService;
-  users: UserDirectory;
-  chats: ChatService;
-  recentChats: RecentChatService;
-  messages: MessageService;
-  receipts: ReceiptService;
-  typing: TypingService;
-  conversations: ConversationService;
-  favourites: FavouriteService;
-  deletions: DeletionService;
-  groups: GroupService;
   mutationLimit: MutationRateLimiter;
-  media: MediaService;
+  identity: {
+    serverAccess(apiKey: string | undefined): ServerAccess;
+    authenticate(token: string): Promise<Viewer>;
+    /** The jtis of those sessions that no longer hold. */
+    revokedAmong(sessions: readonly SessionKey[]): Promise<Set<string>>;
+  };
+  presence: {
+    socketOpened(userId: number, socketId: string): Promise<void>;
+    socketCount(userId: number): Promise<number>;
+    socketClosed(userId: number, socketId: string): Promise<void>;
+  };
 }
 
-export interface Context {
+/** The context of an operation; S: the services its resolver calls (all of them are there). */
+export interface Context<S = unknown> {
   requestId: string;
   log: Logger;
-  services: Services;
+  services: S;
   /** The x-license-key header (HTTP only). */
   licenseKey: string | undefined;
   /** Whether the request carries the app backend's credential, the x-api-key header (HTTP only). */
@@ -73,7 +58,7 @@ export interface ContextInput {
   authenticate: () => Promise<Viewer | null>;
 }
 
-export function createContext(services: Services, input: ContextInput): Context {
+export function createContext<S extends { config: Config }>(services: S, input: ContextInput): Context<S> {
   let viewer: Promise<Viewer | null> | undefined;
   return {
     requestId: input.requestId,

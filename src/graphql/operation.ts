@@ -14,7 +14,7 @@ import {
   validate,
   type ValidationRule,
 } from "graphql";
-import type { Context } from "./context.js";
+import type { Context, DoorServices } from "./context.js";
 import type { CostLimit } from "./cost.js";
 import { atTheDoor, badRequest } from "./errors.js";
 import { unsafeStringIn } from "./input-strings.js";
@@ -68,7 +68,7 @@ export type Checked = { operation: OperationDefinitionNode; errors?: undefined }
  * (the rate limiter's store failing) come back wrapped, to be logged and masked like an
  * execution error.
  */
-export async function checkOperation(rules: DocumentRules, context: Context, request: OperationRequest, transport: Transport): Promise<Checked> {
+export async function checkOperation(rules: DocumentRules, context: Context<DoorServices>, request: OperationRequest, transport: Transport): Promise<Checked> {
   const { document, operationName } = request;
   const variables = request.variables ?? undefined;
   const operation = getOperationAST(document, operationName ?? undefined);

@@ -1,10 +1,15 @@
 // Group operations, group message info, and the groupUpdated subscription.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../graphql/context.js";
+import type { Context as RequestContext } from "../graphql/context.js";
+import type { GroupService } from "./group.service.js";
+import type { PubSub } from "../realtime/pubsub.js";
 import { limitArgument, listOf } from "../graphql/cost.js";
 import { type GroupEventPayload, topics } from "../realtime/topics.js";
 import { DEFAULT_GROUPS_PAGE, MAX_GROUPS_PAGE } from "./group.service.js";
 import { Group, GroupEvent, GroupMessageInfo, Participant } from "./group.types.js";
+
+/** The services these resolvers call. */
+type Context = RequestContext<{ groups: GroupService; pubsub: PubSub }>;
 
 @Resolver()
 export class GroupResolver {

@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { bearerToken, type Context, createContext, type Services } from "../graphql/context.js";
+import { bearerToken, type Context, createContext, type DoorServices } from "../graphql/context.js";
 import { CostLimit } from "../graphql/cost.js";
 import { formatError, reportsOutage, RETRY_AFTER_UNAVAILABLE_SECONDS } from "../graphql/errors.js";
 import { parseOptions, validationRules } from "../graphql/limits.js";
@@ -29,7 +29,7 @@ export interface HttpServer {
 
 export async function createHttpServer(options: {
   config: Config;
-  services: Services;
+  services: DoorServices;
   schema: GraphQLSchema;
   log: Logger;
   readiness: ReadinessCheck[];
@@ -46,7 +46,7 @@ export async function createHttpServer(options: {
   });
   const documentRules: DocumentRules = { schema, parseOptions: parseOptions(config), rules: validationRules(config), cost: new CostLimit(schema, config) };
   const hideSchemaHints = config.nodeEnv === "production";
-  const apollo = new ApolloServer<Context>({
+  const apollo = new ApolloServer<Context<DoorServices>>({
     schema,
     validationRules: documentRules.rules,
     parseOptions: documentRules.parseOptions,

@@ -11,9 +11,8 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
-import { TOKEN_REFUSED } from "../identity/identity.service.js";
-import type { Viewer } from "../identity/identity.types.js";
-import { bearerToken, createContext, type Services } from "../graphql/context.js";
+import { bearerToken, createContext, type DoorServices } from "../graphql/context.js";
+import { TOKEN_REFUSED, type Viewer } from "../graphql/viewer.js";
 import { formatError } from "../graphql/errors.js";
 import { dependencyUnreachable } from "../graphql/unreachable.js";
 import { checkOperation, type DocumentRules, parseAndValidate } from "../graphql/operation.js";
@@ -87,7 +86,7 @@ export async function attachWebSocket(options: {
   server: Server;
   documentRules: DocumentRules;
   config: Config;
-  services: Services;
+  services: DoorServices;
   log: Logger;
   metrics: Metrics;
 }): Promise<WebSocketDoor> {

@@ -1,9 +1,13 @@
 // Identity operations: jids, register, connect, logout, and the app backend's mint and revoke.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import type { Context } from "../graphql/context.js";
+import type { Context as RequestContext } from "../graphql/context.js";
+import type { IdentityService } from "./identity.service.js";
 import { badInput } from "../graphql/errors.js";
 import { Registration, Session } from "./identity.types.js";
 import { Jids, USERNAME_PATTERN } from "./jid.js";
+
+/** The services these resolvers call. */
+type Context = RequestContext<{ identity: IdentityService; jids: Jids }>;
 
 @Resolver()
 export class IdentityResolver {

@@ -8,6 +8,7 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { asDateOrNull } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound, unauthenticated } from "../graphql/errors.js";
+import { type ServerAccess, TOKEN_REFUSED } from "../graphql/viewer.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
@@ -25,17 +26,11 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest();
 /** Digests compared, so that neither length nor content leaks through timing. */
 const sameSecret = (given: string, expected: string) => timingSafeEqual(sha256(given), sha256(expected));
 
-/** What a request says about the app backend's credential (the x-api-key header). */
-export type ServerAccess = "none" | "valid" | "invalid";
-
 /** What the caller of register brings: the licence key, and the server credential. */
 export interface Credentials {
   licenseKey: string | undefined;
   server: ServerAccess;
 }
-
-/** The messages of UNAUTHENTICATED for a token that is well-formed but no longer holds (the WebSocket door tells them apart). */
-export const TOKEN_REFUSED = { expired: "token expired", revoked: "token revoked", invalid: "invalid token" } as const;
 
 /** Token lifetimes the app's backend may choose for a minted token. */
 const MINT_TTL = { min: 60, max: 365 * 24 * 3600 };

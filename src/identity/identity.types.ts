@@ -33,19 +33,4 @@ export class Session {
   expiresAt!: Date;
 }
 
-/** What decides whether a token still holds: its own revocation, or all of its user's. */
-export interface SessionKey {
-  userId: number;
-  jti: string;
-  /** A Parley token's generation; null for a token of the app's own auth. */
-  generation: number | null;
-  /** A token of the app's own auth: when it was issued (iat), if it says. */
-  issuedAt: Date | null;
-}
-
-/** The authenticated caller of an operation. */
-export interface Viewer extends SessionKey {
-  username: string;
-  jid: string;
-  expiresAt: Date;
-}
+export type { SessionKey, Viewer } from "../graphql/viewer.js";

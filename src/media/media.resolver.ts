@@ -1,11 +1,16 @@
 // Media operations: the send mutations for uploaded and external media, media pages, downloads.
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import type { Context } from "../graphql/context.js";
+import type { Context as RequestContext } from "../graphql/context.js";
+import type { MediaService } from "./media.service.js";
+import type { MessageService } from "../messages/message.service.js";
 import { listOf } from "../graphql/cost.js";
 import { MEDIA_PAGE } from "../messages/message.service.js";
 import { Message, toMessage } from "../messages/message.types.js";
 import type { MediaKind } from "./media.entity.js";
 import { MediaDownload, MediaMessageDataInput, SendFileMessageInput } from "./media.input.js";
+
+/** The services these resolvers call. */
+type Context = RequestContext<{ media: MediaService; messages: MessageService }>;
 
 @Resolver()
 export class MediaResolver {

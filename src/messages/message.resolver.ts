@@ -1,7 +1,13 @@
 // Message operations: send, history, single message, receipts, typing, and their subscriptions.
 import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../graphql/context.js";
+import type { Context as RequestContext } from "../graphql/context.js";
+import type { DeletionService } from "./deletion.service.js";
+import type { FavouriteService } from "./favourite.service.js";
+import type { MessageService } from "./message.service.js";
+import type { PubSub } from "../realtime/pubsub.js";
+import type { ReceiptService } from "./receipt.service.js";
+import type { TypingService } from "./typing.service.js";
 import { lengthOf, limitArgument, listOf } from "../graphql/cost.js";
 import { badInput } from "../graphql/errors.js";
 import { type MessagesDeletedPayload, type ReceiptPayload, type TypingPayload, topics } from "../realtime/topics.js";
@@ -22,6 +28,9 @@ import {
   TypingEvent,
 } from "./message.types.js";
 import { SendTextMessageInput } from "./send-message.input.js";
+
+/** The services these resolvers call. */
+type Context = RequestContext<{ deletions: DeletionService; favourites: FavouriteService; messages: MessageService; pubsub: PubSub; receipts: ReceiptService; typing: TypingService }>;
 
 const ROW_ID = /^\d{1,19}$/;
 

@@ -1,11 +1,16 @@
 // Profile operations and the userProfileUpdated subscription.
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../graphql/context.js";
+import type { Context as RequestContext } from "../graphql/context.js";
+import type { ProfileService } from "./profile.service.js";
+import type { PubSub } from "../realtime/pubsub.js";
 import { lengthOf, limitArgument, listOf } from "../graphql/cost.js";
 import { type ProfilePayload, topics } from "../realtime/topics.js";
 import { ProfileInput } from "./profile.input.js";
 import { MAX_CONTACTS_PAGE, MAX_PROFILE_BATCH } from "./profile.service.js";
 import { ProfileSort, toUserProfile, UserProfile } from "./profile.types.js";
+
+/** The services these resolvers call. */
+type Context = RequestContext<{ profiles: ProfileService; pubsub: PubSub }>;
 
 @Resolver()
 export class ProfileResolver {
