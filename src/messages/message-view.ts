@@ -6,6 +6,13 @@ import type { MediaData, MessageRow } from "./message.entity.js";
 export type MessageStatus = "SENT" | "DELIVERED" | "SEEN";
 
 /** A message as one viewer sees it (chatJid, status and isFavourite are the viewer's). Plain JSON: it crosses the broker. */
+declare module "../realtime/topics.js" {
+  /** topics.messageReceived carries a MessagePayload. */
+  interface FeaturePayloads {
+    message: MessagePayload;
+  }
+}
+
 export interface MessagePayload {
   rowId: string;
   id: string;

@@ -1,7 +1,6 @@
 // Every pub/sub topic and its payload, in one typed list. Topics are per user: an event is
 // published to each user who may see it, so a subscription never filters others' traffic.
 // Payloads are plain JSON (timestamps as ISO strings): they cross Redis unchanged.
-import type { MessagePayload } from "../messages/message-view.js";
 
 export interface Topic<T> {
   readonly name: string;
@@ -15,6 +14,15 @@ const topic = <T>(kind: string, userId?: number): Topic<T> => ({
   name: userId === undefined ? `parley.${kind}` : `parley.${kind}.${userId}`,
   kind,
 });
+
+/**
+ * Payload types a feature owns, added by that feature (a TypeScript module augmentation of this
+ * interface) so that this list names their topics without importing a feature: `message` is the
+ * message core's MessagePayload (messages/message-view.ts).
+ */
+export interface FeaturePayloads {}
+
+type Payload<K extends string> = FeaturePayloads extends Record<K, infer P> ? P : never;
 
 /** A profile as one viewer may see it; the owner's copy carries the private fields. */
 export interface ProfilePayload {
@@ -87,7 +95,7 @@ export const topics = {
   /** A profile the user may see (their own or a contact's) changed. */
   profileUpdated: (userId: number) => topic<ProfilePayload>("profile-updated", userId),
   /** A message in one of the user's chats, their own included (other devices). */
-  messageReceived: (userId: number) => topic<MessagePayload>("message", userId),
+  messageReceived: (userId: number) => topic<Payload<"message">>("message", userId),
   /** Messages of one of the user's chats were deleted for everyone. */
   messagesDeleted: (userId: number) => topic<MessagesDeletedPayload>("messages-deleted", userId),
   /** A delivery or seen receipt for a message the user sent. */
