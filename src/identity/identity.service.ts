@@ -9,7 +9,6 @@ import type { Database } from "../db/database.js";
 import { asDateOrNull } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound, unauthenticated } from "../graphql/errors.js";
 import { type ServerAccess, TOKEN_REFUSED } from "../graphql/viewer.js";
-import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
 import { WatchedCache } from "../realtime/watched-cache.js";
@@ -32,6 +31,15 @@ export interface Credentials {
   server: ServerAccess;
 }
 
+/**
+ * What a new user gets in the transaction that creates them, from the feature above identity that
+ * keeps it (profiles: ProfileService, handed in by app.ts).
+ */
+export interface NewUserProfiles {
+  /** Creates the user's profile unless they have one; returns its isProfileUpdated. */
+  ensureProfile(em: EntityManager, userId: number): Promise<boolean>;
+}
+
 /** Token lifetimes the app's backend may choose for a minted token. */
 const MINT_TTL = { min: 60, max: 365 * 24 * 3600 };
 /** Sessions checked per statement by revokedAmong: at most 10,000 bound parameters, below PostgreSQL's and SQLite's limits. */
@@ -48,7 +56,7 @@ export class IdentityService {
     private readonly pubsub: PubSub,
     private readonly tokens: TokenSigner,
     private readonly jids: Jids,
-    private readonly profiles: ProfileService,
+    private readonly profiles: NewUserProfiles,
     private readonly config: Pick<Config, "licenseKey" | "trialLicense" | "registration" | "serverApiKey">,
     private readonly log: { warn(obj: object, msg: string): void },
     private readonly external: ExternalTokenVerifier | undefined,
