@@ -1,10 +1,9 @@
 // Contacts: the users who share a one-to-one chat or a group with someone. Profiles list them
-// and send them profile changes.
+// and send them profile changes (profiles' Contacts interface).
 import type { MessageStore } from "../messages/store/message-store.js";
+import type { ContactOrder, Contacts } from "../profiles/profile.service.js";
 
-export type ContactOrder = "NAME" | "RECENT";
-
-export class ContactService {
+export class ContactService implements Contacts {
   constructor(
     private readonly store: MessageStore,
     /** With groupChat off in the plan, sharing a group makes nobody a contact. */

@@ -1,7 +1,6 @@
 // Profile rules: reading profiles (private fields for the owner only), patching one's own, and
 // telling the owner and their contacts when it changed.
 import { type EntityManager, type FindOptionsWhere, In } from "typeorm";
-import type { ContactService, ContactOrder } from "../chats/contact.service.js";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import { badInput } from "../graphql/errors.js";
@@ -33,6 +32,19 @@ const PLAIN_FIELDS = [
   "role",
 ] as const;
 
+export type ContactOrder = "NAME" | "RECENT";
+
+/**
+ * Who someone's contacts are: the users sharing a one-to-one chat or a group with them, which the
+ * message core knows. Implemented above profiles (chats/contact.service.ts), handed in by app.ts.
+ */
+export interface Contacts {
+  /** The user's contacts, by nickname then username (NAME) or latest conversation first (RECENT). */
+  contactIds(userId: number, order: ContactOrder, limit: number): Promise<number[]>;
+  /** Everyone who sees the user's profile changes: whoever has them as a contact. */
+  watcherIds(userId: number): Promise<number[]>;
+}
+
 export class ProfileService {
   /** userId → allowType, remembered while changes are heard. */
   private readonly allowTypes: WatchedCache<number, Profile["allowType"]>;
@@ -41,7 +53,7 @@ export class ProfileService {
     private readonly db: Database,
     private readonly pubsub: PubSub,
     private readonly presence: PresenceService,
-    private readonly contacts: ContactService,
+    private readonly contacts: Contacts,
     private readonly jids: Jids,
     private readonly customFieldKeys: readonly string[],
     private readonly media: MediaStore,
