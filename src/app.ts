@@ -3,7 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
-import { ChatService } from "./chats/chat.service.js";
+import { ChatService } from "./messages/chat.service.js";
 import { ContactService } from "./chats/contact.service.js";
 import { ConversationService } from "./chats/conversation.service.js";
 import { RecentChatService } from "./chats/recent-chat.service.js";

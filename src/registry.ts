@@ -1,6 +1,6 @@
 // Every entity and migration, listed once so the data source, the CLI and the build agree. Part of
 // the composition root: the one list that names every feature's tables, handed to openDatabase.
-import { Chat } from "./chats/chat.entity.js";
+import { Chat } from "./messages/chat.entity.js";
 import { GroupParticipantRow, GroupRow } from "./groups/group.entity.js";
 import { RevokedToken } from "./identity/revoked-token.entity.js";
 import { User } from "./identity/user.entity.js";

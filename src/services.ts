@@ -1,7 +1,7 @@
 // Every service resolvers may call, made once per server in app.ts. Part of the composition
 // root: the one list that names every feature's services. The doors see it as DoorServices
 // (graphql/context.ts); each resolver names the services it calls in its own Context<…>.
-import type { ChatService } from "./chats/chat.service.js";
+import type { ChatService } from "./messages/chat.service.js";
 import type { ContactService } from "./chats/contact.service.js";
 import type { ConversationService } from "./chats/conversation.service.js";
 import type { RecentChatService } from "./chats/recent-chat.service.js";

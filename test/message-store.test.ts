@@ -1,7 +1,7 @@
 // The message store's statements, straight against both databases: the same cases for the SQLite and the PostgreSQL implementation.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Chat } from "../src/chats/chat.entity.js";
+import { Chat } from "../src/messages/chat.entity.js";
 import type { Database } from "../src/db/database.js";
 import { asId } from "../src/db/values.js";
 import { GroupParticipantRow, GroupRow } from "../src/groups/group.entity.js";

@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Group } from "../groups/group.types.js";
 import { ChatTypeEnum, Message } from "../messages/message.types.js";
 import { UserProfile } from "../profiles/profile.types.js";
-import type { ChatType } from "./chat.entity.js";
+import type { ChatType } from "../messages/chat.entity.js";
 
 @ObjectType({ description: "One of the viewer's chats, one-to-one or group, with its last message and the viewer's own state of it. Identified by id (the chat's jid; chats are the viewer's, as a client's cache is)." })
 export class RecentChat {

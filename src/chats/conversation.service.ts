@@ -7,8 +7,8 @@ import type { Viewer } from "../identity/identity.types.js";
 import type { Addressing, ChatRef } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
 import type { MessageStore } from "../messages/store/message-store.js";
-import { Chat } from "./chat.entity.js";
-import type { ChatService } from "./chat.service.js";
+import { Chat } from "../messages/chat.entity.js";
+import type { ChatService } from "../messages/chat.service.js";
 
 export class ConversationService {
   constructor(

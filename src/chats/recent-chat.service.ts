@@ -8,7 +8,7 @@ import type { MessageService } from "../messages/message.service.js";
 import { toMessage } from "../messages/message.types.js";
 import type { GroupService } from "../groups/group.service.js";
 import type { ProfileService } from "../profiles/profile.service.js";
-import type { ChatService } from "./chat.service.js";
+import type { ChatService } from "../messages/chat.service.js";
 import { RecentChat } from "./chat.types.js";
 
 /** recentChats and archivedChats list this many by default, and at most MAX_CHATS_PAGE. */

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { type EntityManager, In, IsNull } from "typeorm";
-import { Chat } from "../chats/chat.entity.js";
+import { Chat } from "../messages/chat.entity.js";
 import type { Database } from "../db/database.js";
 import type { MediaStore } from "../media/media-store.js";
 import { publicImagePath } from "../media/signed-url.js";

@@ -3,8 +3,8 @@
 // the message sees a tombstone and hears of it (messagesDeleted), former group participants too.
 import type { Logger } from "pino";
 import { In } from "typeorm";
-import { Chat } from "../chats/chat.entity.js";
-import type { ChatService } from "../chats/chat.service.js";
+import { Chat } from "./chat.entity.js";
+import type { ChatService } from "./chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, forbidden } from "../graphql/errors.js";

@@ -1,7 +1,7 @@
 // The messages table. rowId is the global, increasing position in history (bigint; read as a
 // string); id is the client-visible msgId, unique across the server.
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import type { ChatType } from "../chats/chat.entity.js";
+import type { ChatType } from "./chat.entity.js";
 
 export type MessageType = "TEXT" | "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
 

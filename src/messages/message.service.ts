@@ -2,8 +2,8 @@
 // history and single messages, and rendering messages as one viewer sees them.
 import { randomUUID } from "node:crypto";
 import { type EntityManager, In } from "typeorm";
-import type { Chat } from "../chats/chat.entity.js";
-import type { ChatService } from "../chats/chat.service.js";
+import type { Chat } from "./chat.entity.js";
+import type { ChatService } from "./chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, conflict, forbidden, notFound } from "../graphql/errors.js";

@@ -1,6 +1,6 @@
 // The statements of the message path, named (and the contact lists read from its chat rows): what services ask of the database, with one implementation per dialect.
 import type { EntityManager } from "typeorm";
-import type { ChatType } from "../../chats/chat.entity.js";
+import type { ChatType } from "../chat.entity.js";
 import type { GroupRow } from "../../groups/group.entity.js";
 import type { MessageRow } from "../message.entity.js";
 

@@ -1,9 +1,11 @@
 // Chats as their owners see them: the per-user chat state (mute, archive, the recent and archived
 // lists). The message path keeps the rows current through the message store, in its own transaction.
+// The rows are the message core's (visibility reads cleared and hidden, the writer keeps last
+// message and unread): chats/ (recent chats, conversation management) reads them through here.
 import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
 import type { Feature } from "../config.js";
-import type { ChatRef } from "../messages/addressing.js";
+import type { ChatRef } from "./addressing.js";
 import { Chat } from "./chat.entity.js";
 
 export class ChatService {
