@@ -38,6 +38,7 @@ import { MessageService } from "./messages/message.service.js";
 import type { MessageStore } from "./messages/store/message-store.js";
 import { PostgresMessageStore } from "./messages/store/postgres-message-store.js";
 import { SqliteMessageStore } from "./messages/store/sqlite-message-store.js";
+import { type GroupStore, PostgresGroupStore, SqliteGroupStore } from "./groups/group-store.js";
 import { ReceiptService } from "./messages/receipt.service.js";
 import { TypingService } from "./messages/typing.service.js";
 import { PresenceService } from "./profiles/presence.service.js";
@@ -76,6 +77,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const jids = new Jids(config.xmppDomain);
   // The one choice of dialect outside db/: every statement of the message path is the store's.
   const messageStore: MessageStore = db.dialect === "postgres" ? new PostgresMessageStore(db) : new SqliteMessageStore(db);
+  const groupStore: GroupStore = db.dialect === "postgres" ? new PostgresGroupStore() : new SqliteGroupStore();
   const contacts = new ContactService(messageStore, config.features.has("groupChat"));
   const presence = new PresenceService(presenceStore, db);
   const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
@@ -101,7 +103,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const conversations = new ConversationService(db, messageStore, addressing, chats, messages);
   const favourites = new FavouriteService(db, messageStore, addressing, messages);
   const deletions = new DeletionService(db, messageStore, addressing, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
-  const groups = new GroupService(db, messageStore, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
+  const groups = new GroupService(db, groupStore, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
   const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
   const media = new MediaService(mediaStore, messages, mediaUrls, config);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);

@@ -1,4 +1,4 @@
-// The message store's statements, straight against both databases: the same cases for the SQLite and the PostgreSQL implementation.
+// The message store's statements (and the group store's), straight against both databases: the same cases for the SQLite and the PostgreSQL implementation.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Chat } from "../src/messages/chat.entity.js";
@@ -13,21 +13,23 @@ import { ReceiptRow } from "../src/messages/receipt.entity.js";
 import type { ChatDelta, MessageStore, NewMessage } from "../src/messages/store/message-store.js";
 import { PostgresMessageStore } from "../src/messages/store/postgres-message-store.js";
 import { SqliteMessageStore } from "../src/messages/store/sqlite-message-store.js";
+import { type GroupStore, PostgresGroupStore, SqliteGroupStore } from "../src/groups/group-store.js";
 import { createPostgres, openPostgres, openSqlite, postgresUrl } from "./support/databases.js";
 
 interface Backend {
   db: Database;
   store: MessageStore;
+  groups: GroupStore;
 }
 
 const implementations: [string, () => Promise<Backend>][] = [
   ["SQLite", async () => {
     const db = await openSqlite();
-    return { db, store: new SqliteMessageStore(db) };
+    return { db, store: new SqliteMessageStore(db), groups: new SqliteGroupStore() };
   }],
   ["PostgreSQL", async () => {
     const db = await openPostgres(await createPostgres());
-    return { db, store: new PostgresMessageStore(db) };
+    return { db, store: new PostgresMessageStore(db), groups: new PostgresGroupStore() };
   }],
 ];
 
@@ -317,16 +319,16 @@ describe.each(implementations)("the message store on %s", (name, open) => {
     const b = await open();
     const [alice] = await users(b.db, 1);
     const g = await group(b.db, [alice!]);
-    expect(await b.db.transaction((em) => b.store.liveGroup(em, g.id))).toMatchObject({ id: g.id, name: "g" });
+    expect(await b.db.transaction((em) => b.groups.liveGroup(em, g.id))).toMatchObject({ id: g.id, name: "g" });
     await b.db.manager.update(GroupRow, { id: g.id }, { deletedAt: new Date() });
-    expect(await b.store.liveGroup(b.db.manager, g.id)).toBeNull();
+    expect(await b.groups.liveGroup(b.db.manager, g.id)).toBeNull();
   });
 });
 
-describe.runIf(postgresUrl)("the message store on PostgreSQL, locks", () => {
+describe.runIf(postgresUrl)("the group store on PostgreSQL, locks", () => {
   it("liveGroup inside a transaction holds the group until it ends: another transaction's liveGroup waits", async () => {
     const db = await openPostgres(await createPostgres());
-    const store = new PostgresMessageStore(db);
+    const store = new PostgresGroupStore();
     const [alice] = await users(db, 1);
     const g = await group(db, [alice!]);
     const log: string[] = [];

@@ -16,12 +16,12 @@ import type { Jids } from "../identity/jid.js";
 import type { UserDirectory, UserRef } from "../identity/user-directory.js";
 import { type Addressing, groupKey } from "../messages/addressing.js";
 import type { MessageService } from "../messages/message.service.js";
-import type { MessageStore } from "../messages/store/message-store.js";
 import { Receipt } from "../messages/message.types.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type GroupEventPayload, topics } from "../realtime/topics.js";
 import { GroupParticipantRow, GroupRow } from "./group.entity.js";
+import type { GroupStore } from "./group-store.js";
 import type { GroupDirectory } from "./group-directory.js";
 import { Group, GroupMessageInfo, Participant, type ParticipantRole } from "./group.types.js";
 
@@ -51,7 +51,7 @@ export class GroupService {
 
   constructor(
     private readonly db: Database,
-    private readonly store: MessageStore,
+    private readonly store: GroupStore,
     private readonly directory: GroupDirectory,
     private readonly addressing: Addressing,
     private readonly users: UserDirectory,
@@ -222,7 +222,7 @@ export class GroupService {
   /**
    * The group and the viewer's participation; NOT_FOUND unless they take part now (outsiders
    * must not learn the group exists), FORBIDDEN for a member where an admin is needed. Inside a
-   * transaction no other write changes the group until it ends (MessageStore.liveGroup), so rule
+   * transaction no other write changes the group until it ends (GroupStore.liveGroup), so rule
    * checks see a settled group.
    */
   private async access(viewer: Viewer, jid: string, field: string, em: EntityManager = this.db.manager, admin = false) {

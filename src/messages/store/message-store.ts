@@ -1,7 +1,6 @@
 // The statements of the message path, named (and the contact lists read from its chat rows): what services ask of the database, with one implementation per dialect.
 import type { EntityManager } from "typeorm";
 import type { ChatType } from "../chat.entity.js";
-import type { GroupRow } from "../../groups/group.entity.js";
 import type { MessageRow } from "../message.entity.js";
 
 /** A message to store: everything but the rowId the database gives it; a new message is deleted for no one. */
@@ -138,10 +137,4 @@ export interface MessageStore {
 
   /** Whoever has the user as a contact (viaGroups as in contactIds). */
   watcherIds(userId: number, viaGroups: boolean): Promise<number[]>;
-
-  /**
-   * The group unless deleted. Inside a transaction, where the database has row locks, the row
-   * stays locked until the transaction ends, so that rule checks see a settled group.
-   */
-  liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null>;
 }

@@ -1,7 +1,6 @@
 // The message store on PostgreSQL: array parameters (unnest, ANY) keep each statement's text the same whatever the batch size.
 import type { EntityManager } from "typeorm";
 import { asId } from "../../db/values.js";
-import { GroupRow } from "../../groups/group.entity.js";
 import { MessageRow } from "../message.entity.js";
 import type { NewMessage, NewReceipt } from "./message-store.js";
 import { SqlMessageStore } from "./sql-message-store.js";
@@ -74,12 +73,5 @@ export class PostgresMessageStore extends SqlMessageStore {
       [at, ...params],
     );
     return updated.map((r) => ({ rowId: asId(r.message_row_id), userId: Number(r.user_id) }));
-  }
-
-  /** Inside a transaction the group row is locked (FOR UPDATE) until it ends. */
-  liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null> {
-    const query = em.getRepository(GroupRow).createQueryBuilder("g").where("g.id = :groupId AND g.deleted_at IS NULL", { groupId });
-    if (em.queryRunner?.isTransactionActive) query.setLock("pessimistic_write");
-    return query.getOne();
   }
 }

@@ -2,7 +2,6 @@
 import { type EntityManager, In } from "typeorm";
 import type { Database } from "../../db/database.js";
 import { asBool, asId } from "../../db/values.js";
-import type { GroupRow } from "../../groups/group.entity.js";
 import { MessageRow } from "../message.entity.js";
 import type {
   ChatDelta,
@@ -37,7 +36,6 @@ export abstract class SqlMessageStore implements MessageStore {
   abstract insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
   abstract insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
   abstract markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
-  abstract liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null>;
 
   /** The messages of these ids already stored. */
   protected async existing(em: EntityManager, ids: readonly string[]): Promise<Map<string, MessageRow>> {

@@ -1,7 +1,6 @@
 // The message store on SQLite: lists of parameters in place of arrays, and a read back of new rowIds its driver does not return.
 import { type EntityManager, In } from "typeorm";
 import { asId } from "../../db/values.js";
-import { GroupRow } from "../../groups/group.entity.js";
 import { MessageRow } from "../message.entity.js";
 import type { NewMessage, NewReceipt } from "./message-store.js";
 import { SqlMessageStore } from "./sql-message-store.js";
@@ -41,10 +40,5 @@ export class SqliteMessageStore extends SqlMessageStore {
       [at, ...params],
     );
     return updated.map((r) => ({ rowId: asId(r.message_row_id), userId: Number(r.user_id) }));
-  }
-
-  /** No row locks: SQLite's writes take turns (Database.transaction), so the group is settled within one. */
-  liveGroup(em: EntityManager, groupId: string): Promise<GroupRow | null> {
-    return em.getRepository(GroupRow).createQueryBuilder("g").where("g.id = :groupId AND g.deleted_at IS NULL", { groupId }).getOne();
   }
 }
