@@ -24,6 +24,7 @@ import { ImageProbe } from "./media/image-probe.js";
 import { MediaStore } from "./media/media-store.js";
 import { registerMediaRoutes } from "./media/media.routes.js";
 import { MediaService } from "./media/media.service.js";
+import { MediaMessageService } from "./messages/media-message.service.js";
 import { MediaUrlSigner } from "./media/signed-url.js";
 import { LocalDiskStorage } from "./media/storage.js";
 import { Uploader } from "./media/upload.js";
@@ -106,6 +107,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const groups = new GroupService(db, groupStore, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
   const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
   const media = new MediaService(mediaStore, messages, mediaUrls, config);
+  const mediaMessages = new MediaMessageService(media, messages);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);
   const services: Services = {
     config,
@@ -127,6 +129,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     groups,
     mutationLimit: new MutationRateLimiter(config, realtime.redis, log),
     media,
+    mediaMessages,
   };
 
   const http = await createHttpServer({

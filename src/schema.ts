@@ -7,6 +7,7 @@ import { ChatResolver } from "./chats/chat.resolver.js";
 import { GroupEventResolver, GroupResolver } from "./groups/group.resolver.js";
 import { IdentityResolver } from "./identity/identity.resolver.js";
 import { MediaResolver } from "./media/media.resolver.js";
+import { MediaMessageResolver } from "./messages/media-message.resolver.js";
 import { MessageResolver, ReceiptResolver } from "./messages/message.resolver.js";
 import { ProfileResolver } from "./profiles/profile.resolver.js";
 import { DateTimeScalar } from "./graphql/scalars.js";
@@ -30,7 +31,7 @@ const noSchemaPubSub = {
 
 export function parleySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver],
+    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaMessageResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: noSchemaPubSub,

@@ -11,6 +11,7 @@ import type { IdentityService } from "./identity/identity.service.js";
 import type { Jids } from "./identity/jid.js";
 import type { UserDirectory } from "./identity/user-directory.js";
 import type { MediaService } from "./media/media.service.js";
+import type { MediaMessageService } from "./messages/media-message.service.js";
 import type { DeletionService } from "./messages/deletion.service.js";
 import type { FavouriteService } from "./messages/favourite.service.js";
 import type { MessageService } from "./messages/message.service.js";
@@ -36,4 +37,5 @@ export interface Services extends DoorServices {
   deletions: DeletionService;
   groups: GroupService;
   media: MediaService;
+  mediaMessages: MediaMessageService;
 }

@@ -51,3 +51,20 @@ export class MediaRow {
   @Column({ name: "created_at", type: Date })
   createdAt!: Date;
 }
+
+/**
+ * What a media message carries of a file (the API's MediaInfo; the messages.media column): media
+ * builds it from an upload or from external metadata, the message core stores and shows it.
+ */
+export interface MediaData {
+  fileToken: string | null;
+  url: string | null;
+  fileName: string;
+  fileSize: number;
+  mimeType: string | null;
+  caption: string | null;
+  duration: string | null;
+  thumbImage: string | null;
+  width: number | null;
+  height: number | null;
+}

@@ -1,12 +1,10 @@
-// Media rules: sending uploaded files (kind must match, caption, duration, thumbnail, plan) and
-// external media, who may download a file, and the media pages of a chat.
+// Media rules: what a media message may carry (an upload of the right kind, caption, duration,
+// thumbnail, plan; or external media's metadata) and who may download a file. Sending the
+// message is the message core's (messages/media-message.service.ts).
 import type { Config, Feature } from "../config.js";
 import { badInput, featureUnavailable, forbidden } from "../graphql/errors.js";
 import type { Viewer } from "../identity/identity.types.js";
-import type { MediaData } from "../messages/message.entity.js";
-import type { MessageService } from "../messages/message.service.js";
-import type { MessagePayload } from "../messages/message-view.js";
-import type { MediaKind, MediaRow } from "./media.entity.js";
+import type { MediaData, MediaKind, MediaRow } from "./media.entity.js";
 import type { MediaMessageDataInput, SendFileMessageInput } from "./media.input.js";
 import type { MediaStore } from "./media-store.js";
 import { formatDuration } from "./probe.js";
@@ -25,22 +23,27 @@ export const FEATURE_OF_KIND: Record<MediaKind, Feature> = {
   FILE: "documentAttachment",
 };
 
+/** Who sees a message carrying a file: the message core (MessageService), handed in by app.ts. */
+export interface MediaAudience {
+  seesMessageWithMedia(viewerId: number, token: string): Promise<boolean>;
+}
+
 export class MediaService {
   constructor(
     private readonly store: MediaStore,
-    private readonly messages: MessageService,
+    private readonly messages: MediaAudience,
     private readonly signer: MediaUrlSigner,
     private readonly config: Config,
   ) {}
 
-  /** sendImageMessage and its siblings: a file the caller uploaded, of the mutation's kind. */
-  async sendFile(viewer: Viewer, kind: MediaKind, input: SendFileMessageInput): Promise<MessagePayload> {
+  /** What sendImageMessage and its siblings carry: a file the caller uploaded, of the mutation's kind. */
+  async uploaded(viewer: Viewer, kind: MediaKind, input: SendFileMessageInput): Promise<MediaData> {
     this.requirePlan(kind);
     const caption = this.caption(input.caption);
     const duration = this.duration(input.duration, "input.duration");
     const thumbImage = this.thumbnail(input.thumbImage, "input.thumbImage");
     const media = await this.store.own(viewer.userId, input.fileToken, kind, "input.fileToken");
-    const data: MediaData = {
+    return {
       fileToken: media.token,
       url: null,
       fileName: media.fileName,
@@ -53,11 +56,10 @@ export class MediaService {
       width: media.width,
       height: media.height,
     };
-    return this.messages.sendMedia(viewer, input, kind, data);
   }
 
-  /** sendMediaMessageData: media stored elsewhere, sent as metadata only. */
-  async sendData(viewer: Viewer, input: MediaMessageDataInput): Promise<MessagePayload> {
+  /** What sendMediaMessageData carries: media stored elsewhere, as metadata only. */
+  external(input: MediaMessageDataInput): MediaData {
     const kind = input.msgType;
     this.requirePlan(kind);
     const fileName = input.fileName.trim();
@@ -70,7 +72,7 @@ export class MediaService {
     if ((kind === "AUDIO" || kind === "VIDEO") && duration === null) throw badInput("input.duration", `is required for ${kind} (mm:ss)`);
     const thumbImage = this.thumbnail(input.thumbImage, "input.thumbImage");
     if (kind === "VIDEO" && thumbImage === null) throw badInput("input.thumbImage", "is required for VIDEO (base64)");
-    const data: MediaData = {
+    return {
       fileToken: null,
       url: input.fileUrl,
       fileName,
@@ -82,7 +84,6 @@ export class MediaService {
       width: null,
       height: null,
     };
-    return this.messages.sendMedia(viewer, input, kind, data);
   }
 
   /**

@@ -5,19 +5,9 @@ import type { ChatType } from "./chat.entity.js";
 
 export type MessageType = "TEXT" | "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
 
-/** What a media message carries (the API's MediaInfo). */
-export interface MediaData {
-  fileToken: string | null;
-  url: string | null;
-  fileName: string;
-  fileSize: number;
-  mimeType: string | null;
-  caption: string | null;
-  duration: string | null;
-  thumbImage: string | null;
-  width: number | null;
-  height: number | null;
-}
+import type { MediaData } from "../media/media.entity.js";
+
+export type { MediaData };
 
 @Entity({ name: "messages" })
 @Index("messages_chat_row_idx", ["chatKey", "rowId"])
