@@ -315,6 +315,58 @@ describe.each(implementations)("the message store on %s", (name, open) => {
     expect((await b.store.watcherIds(alice!, true)).sort((x, y) => x - y)).toEqual([bob, dave]);
   });
 
+  test("historyPage, mediaPage, visibleRowIds, lastVisibleRowId and seesMessageWithMedia follow the one visibility rule: participant, not deleted for them, after their clearing unless a favourite, group chats with the plan", async () => {
+    const b = await open();
+    const [alice, bob, carol] = await users(b.db, 3);
+    const g = await group(b.db, [alice!, bob!]);
+    const media = { fileToken: "tokA", url: null, fileName: "a.png", fileSize: 3, mimeType: "image/png", caption: null, duration: null, thumbImage: null, width: 1, height: 1 };
+    const [m1, m2, m3, m4] = await send(b, [
+      direct(alice!, bob!, "one"),
+      { ...direct(alice!, bob!, null as unknown as string), type: "IMAGE", text: null, media, mediaToken: "tokA" },
+      direct(alice!, bob!, "three"),
+      direct(bob!, alice!, "four"),
+    ]);
+    const [g1] = await send(b, [inGroup(alice!, g.key, "to the group")], new Map([[g.key, [alice!, bob!]]]));
+    const key = directKey(alice!, bob!);
+    // Bob deleted three for himself, cleared the chat up to two and kept one as a favourite.
+    await state(b.db, bob!, m3!, { isDeleted: true });
+    await state(b.db, bob!, m1!, { isFavourite: true });
+    await b.db.manager.insert(Chat, { ownerId: bob!, jid: "alice@localhost", chatType: "CHAT", chatKey: key, peerUserId: alice!, clearedUpToRowId: m2!.rowId, updatedAt: new Date() });
+    const bobIn = { viewerId: bob!, groupChat: true, clearedUpTo: asId(m2!.rowId) };
+    const aliceIn = { viewerId: alice!, groupChat: true, clearedUpTo: "0" };
+
+    expect(ids(await b.store.historyPage(aliceIn, key, { before: null }, 10))).toEqual(ids([m4!, m3!, m2!, m1!]));
+    expect(ids(await b.store.historyPage(bobIn, key, { before: null }, 10))).toEqual(ids([m4!, m1!]));
+    expect(ids(await b.store.historyPage(bobIn, key, { before: null }, 1))).toEqual(ids([m4!]));
+    expect(ids(await b.store.historyPage(bobIn, key, { before: asId(m4!.rowId) }, 10))).toEqual(ids([m1!]));
+    expect(ids(await b.store.historyPage(aliceIn, key, { after: asId(m1!.rowId) }, 2))).toEqual(ids([m2!, m3!]));
+    expect(ids(await b.store.historyPage({ viewerId: carol!, groupChat: true }, key, { before: null }, 10))).toEqual([]);
+    expect(ids(await b.store.historyPage({ ...aliceIn, groupChat: false }, g.key, { before: null }, 10))).toEqual([]);
+    expect(ids(await b.store.historyPage(aliceIn, g.key, { before: null }, 10))).toEqual(ids([g1!]));
+
+    expect(ids(await b.store.mediaPage(aliceIn, key, null, 10))).toEqual(ids([m2!]));
+    expect(ids(await b.store.mediaPage(aliceIn, key, asId(m2!.rowId), 10))).toEqual([]);
+    expect(ids(await b.store.mediaPage(bobIn, key, null, 10))).toEqual([]);
+
+    // Without clearedUpTo each row's chat state is read (Bob's clearing is in his chat row).
+    const all = ids([m1!, m2!, m3!, m4!, g1!]);
+    expect([...(await b.store.visibleRowIds({ viewerId: bob!, groupChat: true }, all))].sort()).toEqual(ids([m1!, m4!, g1!]).sort());
+    expect([...(await b.store.visibleRowIds({ viewerId: bob!, groupChat: false }, all))].sort()).toEqual(ids([m1!, m4!]).sort());
+    expect([...(await b.store.visibleRowIds({ viewerId: carol!, groupChat: true }, all))]).toEqual([]);
+    expect(await b.store.visibleRowIds({ viewerId: bob!, groupChat: true }, [])).toEqual(new Set());
+
+    expect(await b.db.transaction((em) => b.store.lastVisibleRowId(em, aliceIn, key))).toBe(asId(m4!.rowId));
+    // Cleared up to the newest: the favourite is what is left.
+    expect(await b.db.transaction((em) => b.store.lastVisibleRowId(em, { viewerId: bob!, groupChat: true, clearedUpTo: asId(m4!.rowId) }, key))).toBe(asId(m1!.rowId));
+    expect(await b.db.transaction((em) => b.store.lastVisibleRowId(em, { viewerId: carol!, groupChat: true }, key))).toBeNull();
+
+    expect(await b.store.seesMessageWithMedia({ viewerId: alice!, groupChat: true }, "tokA")).toBe(true);
+    expect(await b.store.seesMessageWithMedia({ viewerId: bob!, groupChat: true }, "tokA")).toBe(false);
+    expect(await b.store.seesMessageWithMedia({ viewerId: carol!, groupChat: true }, "tokA")).toBe(false);
+    await b.db.manager.update(MessageRow, { id: m2!.id }, { deletedForEveryoneAt: new Date() });
+    expect(await b.store.seesMessageWithMedia({ viewerId: alice!, groupChat: true }, "tokA")).toBe(false);
+  });
+
   test("liveGroup finds a group unless it was deleted", async () => {
     const b = await open();
     const [alice] = await users(b.db, 1);

@@ -19,7 +19,7 @@ import type { Draft, MessageWriter } from "./message-writer.js";
 import { MAX_MENTIONS, type PagePosition } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
 import type { MessageStore } from "./store/message-store.js";
-import { named, positional, visibleTo } from "./visibility.js";
+import type { VisibilityScope } from "./visibility.js";
 import type { SendTextMessageInput } from "./send-message.input.js";
 
 export const MAX_PAGE = 100;
@@ -208,11 +208,8 @@ export class MessageService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("limit", `must be between 1 and ${MAX_PAGE}`);
     if (lastRowId !== null && !ROW_ID.test(lastRowId)) throw badInput("lastRowId", "must be a rowId");
     const chat = await this.addressing.resolve(viewer, jid, "jid");
-    const query = (await this.historyQuery(viewer, chat)).limit(limit + 1);
     const newer = lastRowId !== null && position === "DOWN";
-    if (lastRowId !== null) query.andWhere(newer ? "m.row_id > :last" : "m.row_id < :last", { last: lastRowId });
-    query.orderBy("m.row_id", newer ? "ASC" : "DESC");
-    const rows = await query.getMany();
+    const rows = await this.store.historyPage(await this.scopeIn(viewer, chat), chat.key, newer ? { after: lastRowId } : { before: lastRowId }, limit + 1);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     if (!newer) page.reverse();
@@ -225,28 +222,20 @@ export class MessageService {
    */
   async mediaPage(viewer: Viewer, jid: string, lastMessageId: string | null): Promise<MessagePayload[]> {
     const chat = await this.addressing.resolve(viewer, jid, "jid");
-    const query = (await this.historyQuery(viewer, chat))
-      .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
-      .andWhere("m.deleted_for_everyone_at IS NULL")
-      .orderBy("m.row_id", "DESC")
-      .limit(lastMessageId === null ? FIRST_MEDIA_PAGE : MEDIA_PAGE);
+    const scope = await this.scopeIn(viewer, chat);
+    let before: string | null = null;
     if (lastMessageId !== null) {
       const [last] = await this.visibleByIds(viewer, [lastMessageId], "lastMessageId", chat);
-      query.andWhere("m.row_id < :last", { last: asId(last!.rowId) });
+      before = asId(last!.rowId);
     }
-    return this.render(await query.getMany(), viewer.userId);
+    const rows = await this.store.mediaPage(scope, chat.key, before, lastMessageId === null ? FIRST_MEDIA_PAGE : MEDIA_PAGE);
+    return this.render(rows, viewer.userId);
   }
 
-  /** The chat's history as the viewer sees it (visibleTo), its state read once for the whole query. */
-  private async historyQuery(viewer: Viewer, chat: ChatRef) {
+  /** What the viewer sees of one chat (visibility.ts), its state read once for the whole query. */
+  private async scopeIn(viewer: Viewer, chat: ChatRef): Promise<VisibilityScope> {
     const state = await this.chats.stateOf(viewer.userId, chat.key);
-    const { param, params } = named();
-    const visible = visibleTo({ viewerId: viewer.userId, groupChat: this.addressing.groupChatEnabled, clearedUpTo: asId(state?.clearedUpToRowId ?? 0) }, param);
-    return this.db
-      .repository(MessageRow)
-      .createQueryBuilder("m")
-      .where("m.chat_key = :key", { key: chat.key })
-      .andWhere(visible, params);
+    return { viewerId: viewer.userId, groupChat: this.addressing.groupChatEnabled, clearedUpTo: asId(state?.clearedUpToRowId ?? 0) };
   }
 
   /**
@@ -254,15 +243,7 @@ export class MessageService {
    * everyone): who may download a file shared in a chat.
    */
   async seesMessageWithMedia(viewerId: number, mediaToken: string): Promise<boolean> {
-    const sees = (groupChat: boolean): Promise<boolean> => {
-      const { param, params } = named();
-      return this.db
-        .repository(MessageRow)
-        .createQueryBuilder("m")
-        .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
-        .andWhere(visibleTo({ viewerId, groupChat }, param), params)
-        .getExists();
-    };
+    const sees = (groupChat: boolean): Promise<boolean> => this.store.seesMessageWithMedia({ viewerId, groupChat }, mediaToken);
     if (await sees(this.addressing.groupChatEnabled)) return true;
     // Only group messages carry it for the viewer: refused as a group operation when groupChat is off.
     if (!this.addressing.groupChatEnabled && (await sees(true))) this.addressing.requireGroupChat();
@@ -333,16 +314,8 @@ export class MessageService {
   }
 
   /** The newest message of the chat the owner still sees, or null. */
-  async lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
-    const { param, params } = positional();
-    const [row] = await this.db.rows<{ row_id: unknown }>(
-      em,
-      `SELECT m.row_id FROM messages m WHERE m.chat_key = ${param(key)}
-         AND ${visibleTo({ viewerId: ownerId, groupChat: this.addressing.groupChatEnabled, clearedUpTo }, param)}
-       ORDER BY m.row_id DESC LIMIT 1`,
-      params,
-    );
-    return row ? asId(row.row_id) : null;
+  lastVisibleRowId(em: EntityManager, ownerId: number, key: string, clearedUpTo: string): Promise<string | null> {
+    return this.store.lastVisibleRowId(em, { viewerId: ownerId, groupChat: this.addressing.groupChatEnabled, clearedUpTo }, key);
   }
 
   /**
@@ -352,15 +325,7 @@ export class MessageService {
    */
   async filterVisible(viewerId: number, rows: MessageRow[], groupChat = this.addressing.groupChatEnabled): Promise<MessageRow[]> {
     if (rows.length === 0) return [];
-    const { param, params } = named();
-    const visible = await this.db
-      .repository(MessageRow)
-      .createQueryBuilder("m")
-      .select("m.row_id", "row_id")
-      .where("m.row_id IN (:...rowIds)", { rowIds: rows.map((r) => asId(r.rowId)) })
-      .andWhere(visibleTo({ viewerId, groupChat }, param), params)
-      .getRawMany<{ row_id: unknown }>();
-    const ids = new Set(visible.map((r) => asId(r.row_id)));
+    const ids = await this.store.visibleRowIds({ viewerId, groupChat }, rows.map((r) => asId(r.rowId)));
     return rows.filter((r) => ids.has(asId(r.rowId)));
   }
 

@@ -2,6 +2,7 @@
 import type { EntityManager } from "typeorm";
 import type { ChatType } from "../chat.entity.js";
 import type { MessageRow } from "../message.entity.js";
+import type { VisibilityScope } from "../visibility.js";
 
 /** A message to store: everything but the rowId the database gives it; a new message is deleted for no one. */
 export type NewMessage = Omit<MessageRow, "rowId" | "deletedForEveryoneAt"> & { deletedForEveryoneAt: null };
@@ -52,7 +53,28 @@ export interface MessageStateChange {
   isDeleted?: boolean;
 }
 
+/** Where a history page starts: newest first before a rowId (or the newest), or oldest first after one. */
+export type HistoryFrom = { before: string | null } | { after: string };
+
 export interface MessageStore {
+  /**
+   * The messages of the chat the viewer sees (visibleTo), at most limit: newest first before
+   * from.before (the newest without it), or oldest first after from.after.
+   */
+  historyPage(viewer: VisibilityScope, chatKey: string, from: HistoryFrom, limit: number): Promise<MessageRow[]>;
+
+  /** The chat's media messages the viewer sees, not deleted for everyone, newest first, before a rowId when given. */
+  mediaPage(viewer: VisibilityScope, chatKey: string, before: string | null, limit: number): Promise<MessageRow[]>;
+
+  /** Whether the viewer sees some message, not deleted for everyone, that carries this uploaded file. */
+  seesMessageWithMedia(viewer: VisibilityScope, mediaToken: string): Promise<boolean>;
+
+  /** The newest message of the chat the viewer still sees, or null (inside the caller's transaction em). */
+  lastVisibleRowId(em: EntityManager, viewer: VisibilityScope, chatKey: string): Promise<string | null>;
+
+  /** Those of these rowIds whose messages the viewer sees. */
+  visibleRowIds(viewer: VisibilityScope, rowIds: readonly string[]): Promise<Set<string>>;
+
   /**
    * Stores the messages whose id is new, in one transaction em of the sequencer. Returns those
    * that had one of the ids already (before) and the new rows in rowId order. An implementation

@@ -3,9 +3,11 @@ import { type EntityManager, In } from "typeorm";
 import type { Database } from "../../db/database.js";
 import { asBool, asId } from "../../db/values.js";
 import { MessageRow } from "../message.entity.js";
+import { named, positional, type VisibilityScope, visibleTo } from "../visibility.js";
 import type {
   ChatDelta,
   GroupMessagesDelta,
+  HistoryFrom,
   MessageStateChange,
   MessageStore,
   NewMessage,
@@ -36,6 +38,63 @@ export abstract class SqlMessageStore implements MessageStore {
   abstract insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
   abstract insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
   abstract markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
+
+  historyPage(viewer: VisibilityScope, chatKey: string, from: HistoryFrom, limit: number): Promise<MessageRow[]> {
+    const query = this.history(viewer, chatKey).limit(limit);
+    if ("after" in from) return query.andWhere("m.row_id > :last", { last: from.after }).orderBy("m.row_id", "ASC").getMany();
+    if (from.before !== null) query.andWhere("m.row_id < :last", { last: from.before });
+    return query.orderBy("m.row_id", "DESC").getMany();
+  }
+
+  mediaPage(viewer: VisibilityScope, chatKey: string, before: string | null, limit: number): Promise<MessageRow[]> {
+    const query = this.history(viewer, chatKey)
+      .andWhere("m.type IN (:...mediaTypes)", { mediaTypes: ["IMAGE", "AUDIO", "VIDEO", "FILE"] })
+      .andWhere("m.deleted_for_everyone_at IS NULL")
+      .orderBy("m.row_id", "DESC")
+      .limit(limit);
+    if (before !== null) query.andWhere("m.row_id < :last", { last: before });
+    return query.getMany();
+  }
+
+  /** The chat's messages as the viewer sees them (visibleTo). */
+  private history(viewer: VisibilityScope, chatKey: string) {
+    const { param, params } = named();
+    return this.db.repository(MessageRow).createQueryBuilder("m").where("m.chat_key = :key", { key: chatKey }).andWhere(visibleTo(viewer, param), params);
+  }
+
+  seesMessageWithMedia(viewer: VisibilityScope, mediaToken: string): Promise<boolean> {
+    const { param, params } = named();
+    return this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .where("m.media_token = :token AND m.deleted_for_everyone_at IS NULL", { token: mediaToken })
+      .andWhere(visibleTo(viewer, param), params)
+      .getExists();
+  }
+
+  async lastVisibleRowId(em: EntityManager, viewer: VisibilityScope, chatKey: string): Promise<string | null> {
+    const { param, params } = positional();
+    const [row] = await this.db.rows<{ row_id: unknown }>(
+      em,
+      `SELECT m.row_id FROM messages m WHERE m.chat_key = ${param(chatKey)} AND ${visibleTo(viewer, param)}
+       ORDER BY m.row_id DESC LIMIT 1`,
+      params,
+    );
+    return row ? asId(row.row_id) : null;
+  }
+
+  async visibleRowIds(viewer: VisibilityScope, rowIds: readonly string[]): Promise<Set<string>> {
+    if (rowIds.length === 0) return new Set();
+    const { param, params } = named();
+    const visible = await this.db
+      .repository(MessageRow)
+      .createQueryBuilder("m")
+      .select("m.row_id", "row_id")
+      .where("m.row_id IN (:...rowIds)", { rowIds: [...rowIds] })
+      .andWhere(visibleTo(viewer, param), params)
+      .getRawMany<{ row_id: unknown }>();
+    return new Set(visible.map((r) => asId(r.row_id)));
+  }
 
   /** The messages of these ids already stored. */
   protected async existing(em: EntityManager, ids: readonly string[]): Promise<Map<string, MessageRow>> {
