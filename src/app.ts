@@ -46,6 +46,9 @@ import { PresenceService } from "./profiles/presence.service.js";
 import { ProfileService } from "./profiles/profile.service.js";
 import { InProcessPresence, RedisPresence } from "./realtime/presence.js";
 import { createRealtime } from "./realtime/pubsub.js";
+import { GROUP_IMAGE } from "./groups/group.entity.js";
+import { MESSAGE_MEDIA } from "./messages/message.entity.js";
+import { PROFILE_IMAGE } from "./profiles/profile.entity.js";
 
 export interface App {
   config: Config;
@@ -81,7 +84,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const groupStore: GroupStore = db.dialect === "postgres" ? new PostgresGroupStore() : new SqliteGroupStore();
   const contacts = new ContactService(messageStore, config.features.has("groupChat"));
   const presence = new PresenceService(presenceStore, db);
-  const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds);
+  const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds, [MESSAGE_MEDIA, PROFILE_IMAGE, GROUP_IMAGE]);
   mediaStore.startSweeping();
   const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore, log);
   const signingKey = loadSigningKey(config);

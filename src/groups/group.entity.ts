@@ -2,6 +2,7 @@
 // leftAt set: they keep the history of their time in the group.
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import type { ParticipantRole } from "./group.types.js";
+import type { MediaUse } from "../media/media-store.js";
 
 @Entity({ name: "groups" })
 export class GroupRow {
@@ -45,3 +46,6 @@ export class GroupParticipantRow {
   @Column({ name: "left_at", type: Date, nullable: true })
   leftAt!: Date | null;
 }
+
+/** A group's image is in use until the group is deleted, and anyone may see it. */
+export const GROUP_IMAGE: MediaUse = { table: "groups", column: "image_file_token", untilSet: "deleted_at", public: true };

@@ -1,11 +1,23 @@
 // Uploaded files as rows plus bytes: look-ups, the "is this the caller's image" check that
 // profiles and groups use, and removal of a file nothing uses any more: at once when the last
-// use goes, and by a periodic sweep for uploads never used (MEDIA_UNUSED_TTL_SECONDS).
+// use goes, and by a periodic sweep for uploads never used (MEDIA_UNUSED_TTL_SECONDS). Media's
+// store: what uses a file is declared by the features that own those rows (MediaUse), handed in
+// by app.ts, so media names no table above it.
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import { badInput } from "../graphql/errors.js";
 import { type MediaKind, MediaRow } from "./media.entity.js";
 import type { MediaStorage } from "./storage.js";
+
+/** A column of another feature's table that holds media tokens: a file named there is in use. */
+export interface MediaUse {
+  table: string;
+  column: string;
+  /** A row counts until this column is set (a message deleted for everyone, a deleted group). */
+  untilSet?: string;
+  /** Anyone may see a file used here (profile and group images). */
+  public?: boolean;
+}
 
 export class MediaStore {
   private sweeper: NodeJS.Timeout | undefined;
@@ -17,6 +29,8 @@ export class MediaStore {
     private readonly log: Logger,
     /** An upload nothing uses expires after this long (MEDIA_UNUSED_TTL_SECONDS). */
     private readonly unusedTtlSeconds: number,
+    /** Every place a file can be used: removal checks them all in the statement that removes. */
+    private readonly uses: readonly MediaUse[],
   ) {}
 
   find(token: string): Promise<MediaRow | null> {
@@ -38,18 +52,18 @@ export class MediaStore {
   }
 
   private async isUsed(token: string): Promise<boolean> {
-    const [row] = await this.db.rows(undefined, `SELECT 1 AS unused FROM media AS m WHERE m.token = ? AND ${unused("m")}`, [token]);
+    const [row] = await this.db.rows(undefined, `SELECT 1 AS unused FROM media AS m WHERE m.token = ? AND ${this.unused("m")}`, [token]);
     return row === undefined;
   }
 
   /** True when the file is somebody's profile image or a live group's image: anyone may see those. */
   async isPublicImage(token: string): Promise<boolean> {
+    const uses = this.uses.filter((u) => u.public);
+    if (uses.length === 0) return false;
     const [row] = await this.db.rows(
       undefined,
-      `SELECT 1 AS used FROM profiles WHERE image_file_token = ?
-       UNION ALL SELECT 1 FROM groups WHERE image_file_token = ? AND deleted_at IS NULL
-       LIMIT 1`,
-      [token, token],
+      `${uses.map((u) => `SELECT 1 AS used FROM ${u.table} WHERE ${using(u, "?")}`).join(" UNION ALL ")} LIMIT 1`,
+      uses.map(() => token),
     );
     return row !== undefined;
   }
@@ -71,7 +85,7 @@ export class MediaStore {
     let removed = 0;
     for (;;) {
       const page = await this.removeUnused(
-        `m.token IN (SELECT o.token FROM media AS o WHERE o.created_at < ? AND ${unused("o")} ORDER BY o.created_at LIMIT ?)`,
+        `m.token IN (SELECT o.token FROM media AS o WHERE o.created_at < ? AND ${this.unused("o")} ORDER BY o.created_at LIMIT ?)`,
         [before, SWEEP_PAGE],
       );
       removed += page;
@@ -86,7 +100,7 @@ export class MediaStore {
    */
   private async removeUnused(where: string, params: unknown[]): Promise<number> {
     const removed = await this.db.statement<{ token: string; storage_key: string }>(
-      `DELETE FROM media AS m WHERE ${where} AND ${unused("m")} RETURNING token, storage_key`,
+      `DELETE FROM media AS m WHERE ${where} AND ${this.unused("m")} RETURNING token, storage_key`,
       params,
     );
     // The rows are gone first: a failure here leaves an orphaned object, never a row without bytes.
@@ -116,6 +130,11 @@ export class MediaStore {
     this.sweeper.unref();
   }
 
+  /** Rows of media AS alias that no use names (a message not deleted for everyone, a profile, a live group, …). */
+  private unused(alias: string): string {
+    return this.uses.length === 0 ? "1 = 1" : this.uses.map((u) => `NOT EXISTS (SELECT 1 FROM ${u.table} WHERE ${using(u, `${alias}.token`)})`).join(" AND ");
+  }
+
   /** Stops sweeping; waits for a sweep under way. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
@@ -123,11 +142,9 @@ export class MediaStore {
   }
 }
 
-/** Rows of media AS alias that no message (not deleted for everyone), profile or live group uses. */
-function unused(alias: string): string {
-  return `NOT EXISTS (SELECT 1 FROM messages WHERE media_token = ${alias}.token AND deleted_for_everyone_at IS NULL)
-  AND NOT EXISTS (SELECT 1 FROM profiles WHERE image_file_token = ${alias}.token)
-  AND NOT EXISTS (SELECT 1 FROM groups WHERE image_file_token = ${alias}.token AND deleted_at IS NULL)`;
+/** The condition on use's table that its row uses the file token (an SQL value). */
+function using(use: MediaUse, token: string): string {
+  return `${use.column} = ${token}${use.untilSet ? ` AND ${use.untilSet} IS NULL` : ""}`;
 }
 
 const SWEEP_PAGE = 100;

@@ -1,11 +1,11 @@
 // The messages table. rowId is the global, increasing position in history (bigint; read as a
 // string); id is the client-visible msgId, unique across the server.
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import type { MediaData } from "../media/media.entity.js";
+import type { MediaUse } from "../media/media-store.js";
 import type { ChatType } from "./chat.entity.js";
 
 export type MessageType = "TEXT" | "IMAGE" | "AUDIO" | "VIDEO" | "FILE";
-
-import type { MediaData } from "../media/media.entity.js";
 
 export type { MediaData };
 
@@ -69,3 +69,6 @@ export class MessageRow {
   @Column({ name: "seen_announced_at", type: Date, nullable: true, select: false })
   seenAnnouncedAt?: Date | null;
 }
+
+/** A message's file is in use until the message is deleted for everyone (it no longer carries its content). */
+export const MESSAGE_MEDIA: MediaUse = { table: "messages", column: "media_token", untilSet: "deleted_for_everyone_at" };

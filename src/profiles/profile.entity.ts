@@ -1,6 +1,7 @@
 // The profiles table: one row per user, created with the user.
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from "typeorm";
 import { User } from "../identity/user.entity.js";
+import type { MediaUse } from "../media/media-store.js";
 
 export type Gender = "UNKNOWN" | "FEMALE" | "MALE";
 export type AllowType = "ALLOW_ANY" | "NEED_CONFIRM" | "DENY_ANY";
@@ -74,3 +75,6 @@ export class Profile {
   @Column({ name: "updated_at", type: Date })
   updatedAt!: Date;
 }
+
+/** A profile's image is in use while the profile names it, and anyone may see it. */
+export const PROFILE_IMAGE: MediaUse = { table: "profiles", column: "image_file_token", public: true };
