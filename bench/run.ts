@@ -34,13 +34,14 @@ export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().t
 const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
 
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
-function startParley(name: string, databaseUrl: string): Promise<Child> {
+function startParley(name: string, databaseUrl: string, inspect = false): Promise<Child> {
   if (profile) mkdirSync(profileDir, { recursive: true });
   return startChild({
     name,
     script: `${root}dist/main.js`,
     nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [],
     readyPath: "/readyz",
+    inspect,
     env: {
       ...Object.fromEntries(Object.entries(UNLIMITED).filter(([k]) => process.env[k] === undefined)),
       NODE_ENV: "production",
@@ -55,11 +56,12 @@ function startParley(name: string, databaseUrl: string): Promise<Child> {
   });
 }
 
-function startFloor(databaseUrl: string): Promise<Child> {
+function startFloor(databaseUrl: string, inspect = false): Promise<Child> {
   return startChild({
     name: "floor",
     script: `${root}dist-bench/floor/server.js`,
     readyPath: "/ready",
+    inspect,
     env: { DATABASE_URL: databaseUrl, REDIS_URL, FLOOR_CHANNEL_PREFIX: `bench-floor.${randomBytes(4).toString("hex")}.` },
   });
 }
@@ -163,9 +165,9 @@ async function main(): Promise<void> {
       // Fresh processes, so that what earlier workloads left in the heap does not blur the figure.
       const dbUrl = await freshDatabase(IDLE_DB);
       databases.push(IDLE_DB);
-      const parley = await startParley("parley-idle", dbUrl);
+      const parley = await startParley("parley-idle", dbUrl, true);
       children.push(parley);
-      const floor = await startFloor(dbUrl);
+      const floor = await startFloor(dbUrl, true);
       children.push(floor);
       log(`making ${IDLE_SOCKETS} users`);
       const users = await copyUsers(new ParleyHttp(parley.url), dbUrl, "idle", IDLE_SOCKETS);

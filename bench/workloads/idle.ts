@@ -1,8 +1,9 @@
 // (e) Idle subscribed sockets: what one costs the server in memory. SOCKETS users each hold one
 // socket with a live messageReceived subscription (the floor: one subscribed WebSocket each) and
-// send nothing; the server's resident set before and after, divided by the sockets.
-import { readFileSync } from "node:fs";
+// send nothing; the server's memory before and after (each after a full GC, read through the
+// inspector), divided by the sockets.
 import type { Child } from "../support/environment.js";
+import { Inspector } from "../support/inspector.js";
 import type { BenchUser } from "../support/parley.js";
 import { round } from "../support/stats.js";
 import { eachLimited, type Subscription, type Target } from "../support/targets.js";
@@ -11,27 +12,12 @@ export interface IdleResult {
   workload: "idle";
   target: string;
   sockets: number;
-  /** Resident set growth per socket, KiB. */
+  /** Growth per socket after a full GC, KiB: the resident set, and the live JavaScript heap within it. */
   kbPerSocket: number;
+  heapKbPerSocket: number;
   rssBeforeMb: number;
   rssAfterMb: number;
   seconds: number;
-}
-
-/** VmRSS of a process in KiB (Linux /proc). */
-function rssKb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/^VmRSS:\s+(\d+)/m.exec(status)![1]);
-}
-
-/** The median of a few readings taken a little apart, so that one GC's moment does not decide. */
-async function steadyRssKb(pid: number): Promise<number> {
-  const readings: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 400));
-    readings.push(rssKb(pid));
-  }
-  return readings.sort((a, b) => a - b)[2]!;
 }
 
 /** How many messageReceived subscriptions the Parley process holds, from its /metrics. */
@@ -43,32 +29,40 @@ async function liveSubscriptions(url: string): Promise<number> {
 
 export async function idleBench(deps: { target: Target; child: Child; users: BenchUser[]; log: (...parts: unknown[]) => void }): Promise<IdleResult> {
   const { target, child, users } = deps;
-  const pid = child.process.pid!;
-  const before = await steadyRssKb(pid);
-  const start = Date.now();
-  const subscriptions: Subscription[] = new Array(users.length);
-  deps.log(`idle on ${target.kind}: opening ${users.length} subscribed sockets`);
-  await eachLimited(users, 50, async (user, i) => {
-    subscriptions[i] = await target.subscribe(user, () => undefined);
-  });
-  if (target.kind !== "floor") {
-    // graphql-ws acknowledges the socket before the subscription is set up: wait for all of them.
-    const deadline = Date.now() + 60_000;
-    while ((await liveSubscriptions(target.url)) < users.length) {
-      if (Date.now() > deadline) throw new Error(`${target.kind}: subscriptions did not all go live within 60 s`);
-      await new Promise((r) => setTimeout(r, 250));
+  const inspector = await Inspector.connect(child.inspectPort!);
+  try {
+    const before = await inspector.memoryAfterGc();
+    const start = Date.now();
+    const subscriptions: Subscription[] = new Array(users.length);
+    deps.log(`idle on ${target.kind}: opening ${users.length} subscribed sockets`);
+    await eachLimited(users, 50, async (user, i) => {
+      subscriptions[i] = await target.subscribe(user, () => undefined);
+    });
+    if (target.kind !== "floor") {
+      // graphql-ws acknowledges the socket before the subscription is set up: wait for all of them.
+      const deadline = Date.now() + 60_000;
+      while ((await liveSubscriptions(target.url)) < users.length) {
+        if (Date.now() > deadline) throw new Error(`${target.kind}: subscriptions did not all go live within 60 s`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
+    const seconds = (Date.now() - start) / 1000;
+    // Whatever setting up the sockets left to finish (timers, first pings) settles first.
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = await inspector.memoryAfterGc();
+    for (const s of subscriptions) s.close();
+    const perSocket = (bytes: number) => round(bytes / 1024 / users.length, 1);
+    return {
+      workload: "idle",
+      target: target.kind,
+      sockets: users.length,
+      kbPerSocket: perSocket(after.rss - before.rss),
+      heapKbPerSocket: perSocket(after.heapUsed - before.heapUsed),
+      rssBeforeMb: round(before.rss / 1048576, 1),
+      rssAfterMb: round(after.rss / 1048576, 1),
+      seconds: round(seconds),
+    };
+  } finally {
+    inspector.close();
   }
-  const seconds = (Date.now() - start) / 1000;
-  const after = await steadyRssKb(pid);
-  for (const s of subscriptions) s.close();
-  return {
-    workload: "idle",
-    target: target.kind,
-    sockets: users.length,
-    kbPerSocket: round((after - before) / users.length, 1),
-    rssBeforeMb: round(before / 1024, 1),
-    rssAfterMb: round(after / 1024, 1),
-    seconds: round(seconds),
-  };
 }
