@@ -1,4 +1,4 @@
-// npm run bench [-- pairs history group] [--profile]: boots Parley (dist/, on fresh PostgreSQL
+// npm run bench [-- pairs unloaded history group idle] [--profile]: boots Parley (dist/, on fresh PostgreSQL
 // databases and the shared Redis) and the floor (bench/floor), drives both with real clients over
 // loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
 import { randomBytes } from "node:crypto";
@@ -6,14 +6,15 @@ import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, REDIS_URL, startChild } from "./support/environment.js";
-import { ParleyHttp, registerUsers } from "./support/parley.js";
+import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
 import { round } from "./support/stats.js";
-import { floorTarget, parleyTarget } from "./support/targets.js";
+import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
 import { groupBench } from "./workloads/group.js";
 import { historyBench } from "./workloads/history.js";
+import { idleBench } from "./workloads/idle.js";
 import { type Pair, PairsBench } from "./workloads/pairs.js";
 
-const WORKLOADS = ["pairs", "history", "group"] as const;
+const WORKLOADS = ["pairs", "unloaded", "history", "group", "idle"] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const args = process.argv.slice(2);
@@ -26,19 +27,21 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const profileDir = `${root}bench-profiles`;
 const RUN_DB = "parley_bench_run";
 const HISTORY_DB = "parley_bench_history";
+const IDLE_DB = "parley_bench_idle";
 
 export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 /** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
 const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
 
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
-function startParley(name: string, databaseUrl: string): Promise<Child> {
+function startParley(name: string, databaseUrl: string, inspect = false): Promise<Child> {
   if (profile) mkdirSync(profileDir, { recursive: true });
   return startChild({
     name,
     script: `${root}dist/main.js`,
     nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [],
     readyPath: "/readyz",
+    inspect,
     env: {
       ...Object.fromEntries(Object.entries(UNLIMITED).filter(([k]) => process.env[k] === undefined)),
       NODE_ENV: "production",
@@ -53,11 +56,12 @@ function startParley(name: string, databaseUrl: string): Promise<Child> {
   });
 }
 
-function startFloor(databaseUrl: string): Promise<Child> {
+function startFloor(databaseUrl: string, inspect = false): Promise<Child> {
   return startChild({
     name: "floor",
     script: `${root}dist-bench/floor/server.js`,
     readyPath: "/ready",
+    inspect,
     env: { DATABASE_URL: databaseUrl, REDIS_URL, FLOOR_CHANNEL_PREFIX: `bench-floor.${randomBytes(4).toString("hex")}.` },
   });
 }
@@ -72,12 +76,14 @@ const PAIRS = Number(process.env.BENCH_PAIRS ?? 100);
 const PER_SENDER = Number(process.env.BENCH_PER_SENDER ?? 200);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? "10,1").split(",").map(Number);
 const GROUP_SIZE = Number(process.env.BENCH_GROUP_SIZE ?? 1000);
+const UNLOADED_MESSAGES = Number(process.env.BENCH_UNLOADED_MESSAGES ?? 300);
+const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 
 async function main(): Promise<void> {
   const children: Child[] = [];
   const databases: string[] = [];
   try {
-    if (selected.has("pairs") || selected.has("group")) {
+    if (selected.has("pairs") || selected.has("unloaded") || selected.has("group")) {
       const dbUrl = await freshDatabase(RUN_DB);
       databases.push(RUN_DB);
       const parley = await startParley("parley", dbUrl);
@@ -86,13 +92,20 @@ async function main(): Promise<void> {
       children.push(floor);
       const http = new ParleyHttp(parley.url);
       const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
+      const soloNames = selected.has("unloaded") ? ["us", "ur"] : [];
       const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
-      log(`registering ${pairNames.length + groupNames.length} users`);
-      const users = await registerUsers(http, dbUrl, [...pairNames, ...groupNames]);
+      log(`registering ${pairNames.length + soloNames.length + groupNames.length} users`);
+      const users = await registerUsers(http, dbUrl, [...pairNames, ...soloNames, ...groupNames]);
+      // The same workload on Parley with sends over HTTP, over its socket, and on the floor.
+      const targets = (): [Target & { close?(): void }, Child][] => [
+        [parleyTarget(parley.url), parley],
+        [parleySocketTarget(parley.url), parley],
+        [floorTarget(floor.url), floor],
+      ];
       if (selected.has("pairs")) {
         const pairs: Pair[] = Array.from({ length: PAIRS }, (_, i) => ({ sender: users[2 * i]!, receiver: users[2 * i + 1]! }));
         const results = [];
-        for (const [target, child] of [[parleyTarget(parley.url), parley], [floorTarget(floor.url), floor]] as const) {
+        for (const [target, child] of targets()) {
           const bench = new PairsBench(target, pairs, () => child.cpuMs());
           await bench.open();
           for (const window of WINDOWS) {
@@ -102,25 +115,70 @@ async function main(): Promise<void> {
             results.push(result);
           }
           bench.close();
+          target.close?.();
         }
-        for (const window of WINDOWS) {
-          const p = results.find((r) => r.target === "parley" && r.window === window)!;
-          const f = results.find((r) => r.target === "floor" && r.window === window)!;
-          const throughput = round(p.msgsPerSec / f.msgsPerSec);
+        for (const kind of ["parley", "parley-socket"]) {
+          for (const window of WINDOWS) {
+            const p = results.find((r) => r.target === kind && r.window === window)!;
+            const f = results.find((r) => r.target === "floor" && r.window === window)!;
+            const throughput = round(p.msgsPerSec / f.msgsPerSec);
+            const p99 = round(p.latencyMs.p99 / f.latencyMs.p99);
+            emit({
+              workload: "pairs-vs-floor",
+              target: kind,
+              window,
+              throughputRatio: throughput,
+              p99Ratio: p99,
+              lost: p.lost,
+              pass: { throughput: throughput >= 0.5, p99: p99 <= 2, lost: p.lost === 0 },
+            });
+          }
+        }
+      }
+      if (selected.has("unloaded")) {
+        // One pair, one message at a time: the latency of a single message with nothing else going on.
+        const pair: Pair = { sender: users[pairNames.length]!, receiver: users[pairNames.length + 1]! };
+        const results = [];
+        for (const [target, child] of targets()) {
+          const bench = new PairsBench(target, [pair], () => child.cpuMs());
+          await bench.open();
+          log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
+          const result = { ...(await bench.run(UNLOADED_MESSAGES, 1, "solo")), workload: "unloaded" as const };
+          emit(result);
+          results.push(result);
+          bench.close();
+          target.close?.();
+        }
+        const f = results.find((r) => r.target === "floor")!;
+        for (const p of results.filter((r) => r.target !== "floor")) {
+          const p50 = round(p.latencyMs.p50 / f.latencyMs.p50);
           const p99 = round(p.latencyMs.p99 / f.latencyMs.p99);
-          emit({
-            workload: "pairs-vs-floor",
-            window,
-            throughputRatio: throughput,
-            p99Ratio: p99,
-            lost: p.lost,
-            pass: { throughput: throughput >= 0.5, p99: p99 <= 2, lost: p.lost === 0 },
-          });
+          emit({ workload: "unloaded-vs-floor", target: p.target, p50Ratio: p50, p99Ratio: p99, lost: p.lost, pass: { p50: p50 <= 1, p99: p99 <= 1.5, lost: p.lost === 0 } });
         }
       }
       if (selected.has("group")) {
-        for (const line of await groupBench({ parley, floor, http, members: users.slice(pairNames.length), log, emit })) emit(line);
+        const members = users.slice(pairNames.length + soloNames.length);
+        for (const line of await groupBench({ parley, floor, http, members, log, emit })) emit(line);
       }
+    }
+    if (selected.has("idle")) {
+      // Fresh processes, so that what earlier workloads left in the heap does not blur the figure.
+      const dbUrl = await freshDatabase(IDLE_DB);
+      databases.push(IDLE_DB);
+      const parley = await startParley("parley-idle", dbUrl, true);
+      children.push(parley);
+      const floor = await startFloor(dbUrl, true);
+      children.push(floor);
+      log(`making ${IDLE_SOCKETS} users`);
+      const users = await copyUsers(new ParleyHttp(parley.url), dbUrl, "idle", IDLE_SOCKETS);
+      const results = [];
+      for (const [target, child] of [[parleyTarget(parley.url), parley], [floorTarget(floor.url), floor]] as const) {
+        const result = await idleBench({ target, child, users, log });
+        emit(result);
+        results.push(result);
+      }
+      const ratio = round(results[0]!.kbPerSocket / results[1]!.kbPerSocket);
+      emit({ workload: "idle-vs-floor", kbRatio: ratio, pass: { kb: ratio <= 2 } });
     }
     if (selected.has("history")) {
       const dbUrl = await freshDatabase(HISTORY_DB);

@@ -59,6 +59,8 @@ export interface Child {
   process: ChildProcess;
   /** CPU time (user + system, ms) the process used so far, from /proc. */
   cpuMs(): number;
+  /** The inspector's loopback port, when started with `inspect`. */
+  inspectPort?: number;
   stop(): Promise<void>;
 }
 
@@ -69,10 +71,14 @@ export async function startChild(options: {
   env: Record<string, string | undefined>;
   nodeArgs?: string[];
   readyPath: string;
+  /** Open the inspector on a free loopback port (for memory readings after a GC). */
+  inspect?: boolean;
 }): Promise<Child> {
   const port = await freePort();
+  const inspectPort = options.inspect ? await freePort() : undefined;
+  const inspectArgs = inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${inspectPort}`];
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${options.name}-`));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+  const child = spawn(process.execPath, [...inspectArgs, ...(options.nodeArgs ?? []), options.script], {
     env: { ...process.env, ...options.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -94,6 +100,7 @@ export async function startChild(options: {
     url,
     process: child,
     cpuMs: () => processCpuMs(child.pid!),
+    inspectPort,
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

@@ -51,6 +51,11 @@ export async function registerUsers(http: ParleyHttp, databaseUrl: string, usern
       }
     }),
   );
+  return tokensFor(databaseUrl, usernames);
+}
+
+/** Bench tokens for existing users, signed here with the server's JWT_SECRET. */
+async function tokensFor(databaseUrl: string, usernames: string[]): Promise<BenchUser[]> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const ids = new Map<string, number>();
@@ -81,15 +86,39 @@ export async function registerUsers(http: ParleyHttp, databaseUrl: string, usern
   );
 }
 
+/**
+ * Many users at once for workloads that only need them to exist (idle sockets): the first is
+ * registered through the API, the rest are copies of its rows made by one INSERT … SELECT each
+ * (users, then profiles), so thousands cost no scrypt apiece. Tokens as in registerUsers.
+ */
+export async function copyUsers(http: ParleyHttp, databaseUrl: string, prefix: string, count: number): Promise<BenchUser[]> {
+  const [template] = await registerUsers(http, databaseUrl, [`${prefix}0`]);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const names = Array.from({ length: count - 1 }, (_, i) => `${prefix}${i + 1}`.toLowerCase());
+    await db.query(
+      `INSERT INTO users (username, password_hash, is_sandbox)
+       SELECT n, u.password_hash, u.is_sandbox FROM users u, unnest($2::text[]) AS n WHERE u.id = $1`,
+      [template!.id, names],
+    );
+    await db.query(
+      `INSERT INTO profiles (user_id, custom_fields, updated_at)
+       SELECT u.id, p.custom_fields, now() FROM users u, profiles p WHERE u.username = ANY($2) AND p.user_id = $1`,
+      [template!.id, names],
+    );
+  } finally {
+    await db.end();
+  }
+  const rest = Array.from({ length: count - 1 }, (_, i) => `${prefix}${i + 1}`);
+  return [template!, ...(await tokensFor(databaseUrl, rest))];
+}
+
 export const SEND_TEXT = `mutation ($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id rowId } }`;
 const MESSAGE_RECEIVED = `subscription { messageReceived { id rowId fromJid } }`;
 
-/**
- * One graphql-ws connection with a messageReceived subscription; onMessage gets each message id.
- * Resolves once the socket is acknowledged (the subscription goes live a moment later: callers
- * confirm it with a first message).
- */
-export async function subscribeMessages(wsUrl: string, token: string, onMessage: (id: string) => void): Promise<Client> {
+/** A graphql-ws connection of this user, resolved once the server acknowledged it. */
+export async function openSocket(wsUrl: string, token: string): Promise<Client> {
   let acknowledged!: () => void;
   let failed!: (e: unknown) => void;
   const ready = new Promise<void>((resolve, reject) => {
@@ -104,6 +133,17 @@ export async function subscribeMessages(wsUrl: string, token: string, onMessage:
     connectionParams: { authorization: `Bearer ${token}` },
     on: { connected: () => acknowledged(), error: (e) => failed(e) },
   });
+  await ready;
+  return client;
+}
+
+/**
+ * One graphql-ws connection with a messageReceived subscription; onMessage gets each message id.
+ * Resolves once the socket is acknowledged (the subscription goes live a moment later: callers
+ * confirm it with a first message).
+ */
+export async function subscribeMessages(wsUrl: string, token: string, onMessage: (id: string) => void): Promise<Client> {
+  const client = await openSocket(wsUrl, token);
   client.subscribe<{ messageReceived: { id: string } }>(
     { query: MESSAGE_RECEIVED },
     {
@@ -115,7 +155,6 @@ export async function subscribeMessages(wsUrl: string, token: string, onMessage:
       complete: () => undefined,
     },
   );
-  await ready;
   return client;
 }
 

@@ -1,9 +1,11 @@
-// The two systems a workload drives the same way: Parley (GraphQL over HTTP and graphql-ws) and
-// the floor (plain POST and WebSocket).
+// The systems a workload drives the same way: Parley with sends over HTTP, Parley with sends over
+// its graphql-ws socket (subscriptions over graphql-ws either way), and the floor (plain POST and
+// WebSocket).
+import type { Client } from "graphql-ws";
 import { postJson } from "./http.js";
-import { type BenchUser, ParleyHttp, SEND_TEXT, subscribeFloor, subscribeMessages } from "./parley.js";
+import { type BenchUser, openSocket, ParleyHttp, SEND_TEXT, subscribeFloor, subscribeMessages } from "./parley.js";
 
-export type TargetKind = "parley" | "floor";
+export type TargetKind = "parley" | "parley-socket" | "floor";
 
 /** Where a message goes: a user, or a group (Parley's jid, the floor's key). */
 export type Destination = { user: BenchUser } | { groupJid: string; groupKey: string };
@@ -34,6 +36,45 @@ export function parleyTarget(url: string): Target {
     async subscribe(user, onMessage) {
       const client = await subscribeMessages(wsUrl, user.token, onMessage);
       return { close: () => void client.dispose() };
+    },
+  };
+}
+
+/**
+ * Parley with each sender's mutations on a graphql-ws socket of its own (opened on its first send,
+ * as an app keeps one socket for everything), so the door is the socket rather than HTTP.
+ */
+export function parleySocketTarget(url: string): Target & { close(): void } {
+  const http = parleyTarget(url);
+  const sockets = new Map<number, Promise<Client>>();
+  return {
+    ...http,
+    kind: "parley-socket",
+    async send(from, to, msgId, text) {
+      let socket = sockets.get(from.id);
+      if (!socket) sockets.set(from.id, (socket = openSocket(http.wsUrl, from.token)));
+      const client = await socket;
+      const toJid = "user" in to ? to.user.jid : to.groupJid;
+      await new Promise<void>((resolve, reject) => {
+        let failed = false;
+        client.subscribe(
+          { query: SEND_TEXT, variables: { input: { toJid, msgId, messageText: text } } },
+          {
+            next: (result) => {
+              if (result.errors?.length) {
+                failed = true;
+                reject(new Error(JSON.stringify(result.errors)));
+              }
+            },
+            error: reject,
+            complete: () => (failed ? undefined : resolve()),
+          },
+        );
+      });
+    },
+    close() {
+      for (const socket of sockets.values()) void socket.then((c) => c.dispose());
+      sockets.clear();
     },
   };
 }

@@ -122,7 +122,9 @@ export class PairsBench {
         const sends: Promise<void>[] = [];
         for (let seq = 0; seq < perSender; seq++) {
           await this.slot(pair, window);
-          const id = `${label}.${pair}.${seq}`;
+          // msgIds are unique per target: Parley over HTTP and over its socket share one database,
+          // where a msgId sent again returns the stored message and announces nothing.
+          const id = `${this.target.kind}.${label}.${pair}.${seq}`;
           this.flights.set(id, { pair, sentAt: now(), received: false });
           this.inflight[pair]!++;
           sends.push(

@@ -14,6 +14,7 @@ import {
   validate,
   type ValidationRule,
 } from "graphql";
+import { LRUCache } from "lru-cache";
 import type { Context, DoorServices } from "./context.js";
 import type { CostLimit } from "./cost.js";
 import { atTheDoor, badRequest } from "./errors.js";
@@ -56,6 +57,33 @@ export function parseAndValidate(rules: DocumentRules, query: string): { documen
   // validate() runs only the rules it is given: graphql-js's own first, as Apollo does.
   const errors = validate(rules.schema, document, [...specifiedRules, ...rules.rules]);
   return errors.length > 0 ? { errors } : { document };
+}
+
+/**
+ * Documents the socket door parsed and validated, by their text. A client sends the same few
+ * documents again and again (each message it sends, each subscription it opens): without this,
+ * each would be parsed and validated anew, and each open subscription would keep a syntax tree
+ * of its own (about 2 KB) for as long as it lives. Apollo keeps such a store for HTTP. Only valid
+ * documents are kept (a refusal is worked out again, and is cheap to); the store is bounded by
+ * the number of documents and their total text, least recently used first out.
+ */
+export class ValidDocuments {
+  private readonly documents: LRUCache<string, DocumentNode>;
+
+  constructor(
+    private readonly rules: DocumentRules,
+    limits: { documents: number; textChars: number } = { documents: 1000, textChars: 4_000_000 },
+  ) {
+    this.documents = new LRUCache({ max: limits.documents, maxSize: limits.textChars, sizeCalculation: (_document, text) => Math.max(1, text.length) });
+  }
+
+  parseAndValidate(query: string): ReturnType<typeof parseAndValidate> {
+    const known = this.documents.get(query);
+    if (known) return { document: known };
+    const result = parseAndValidate(this.rules, query);
+    if (result.document) this.documents.set(query, result.document);
+    return result;
+  }
 }
 
 /** The operation, when the document names one, and the one error to send instead of running it, if any. */

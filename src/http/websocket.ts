@@ -15,7 +15,7 @@ import { bearerToken, createContext, type DoorServices } from "../graphql/contex
 import { TOKEN_REFUSED, type Viewer } from "../graphql/viewer.js";
 import { formatError } from "../graphql/errors.js";
 import { dependencyUnreachable } from "../graphql/unreachable.js";
-import { checkOperation, type DocumentRules, parseAndValidate } from "../graphql/operation.js";
+import { checkOperation, type DocumentRules, ValidDocuments } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { topics } from "../realtime/topics.js";
 import { originAllowed } from "./cors.js";
@@ -91,6 +91,7 @@ export async function attachWebSocket(options: {
   metrics: Metrics;
 }): Promise<WebSocketDoor> {
   const { server, documentRules, config, services, log, metrics } = options;
+  const documents = new ValidDocuments(documentRules);
   const inFlight = new InFlight();
   const wss = new WebSocketServer({
     server,
@@ -268,7 +269,7 @@ export async function attachWebSocket(options: {
             }),
           ];
         }
-        const parsed = parseAndValidate(documentRules, payload.query);
+        const parsed = documents.parseAndValidate(payload.query);
         if (parsed.errors) return [...parsed.errors];
         const checked = await checkOperation(
           documentRules,

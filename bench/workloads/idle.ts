@@ -1,0 +1,68 @@
+// (e) Idle subscribed sockets: what one costs the server in memory. SOCKETS users each hold one
+// socket with a live messageReceived subscription (the floor: one subscribed WebSocket each) and
+// send nothing; the server's memory before and after (each after a full GC, read through the
+// inspector), divided by the sockets.
+import type { Child } from "../support/environment.js";
+import { Inspector } from "../support/inspector.js";
+import type { BenchUser } from "../support/parley.js";
+import { round } from "../support/stats.js";
+import { eachLimited, type Subscription, type Target } from "../support/targets.js";
+
+export interface IdleResult {
+  workload: "idle";
+  target: string;
+  sockets: number;
+  /** Growth per socket after a full GC, KiB: the resident set, and the live JavaScript heap within it. */
+  kbPerSocket: number;
+  heapKbPerSocket: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  seconds: number;
+}
+
+/** How many messageReceived subscriptions the Parley process holds, from its /metrics. */
+async function liveSubscriptions(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("parley_graphql_active_subscriptions") && l.includes('operation="messageReceived"'));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
+export async function idleBench(deps: { target: Target; child: Child; users: BenchUser[]; log: (...parts: unknown[]) => void }): Promise<IdleResult> {
+  const { target, child, users } = deps;
+  const inspector = await Inspector.connect(child.inspectPort!);
+  try {
+    const before = await inspector.memoryAfterGc();
+    const start = Date.now();
+    const subscriptions: Subscription[] = new Array(users.length);
+    deps.log(`idle on ${target.kind}: opening ${users.length} subscribed sockets`);
+    await eachLimited(users, 50, async (user, i) => {
+      subscriptions[i] = await target.subscribe(user, () => undefined);
+    });
+    if (target.kind !== "floor") {
+      // graphql-ws acknowledges the socket before the subscription is set up: wait for all of them.
+      const deadline = Date.now() + 60_000;
+      while ((await liveSubscriptions(target.url)) < users.length) {
+        if (Date.now() > deadline) throw new Error(`${target.kind}: subscriptions did not all go live within 60 s`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    const seconds = (Date.now() - start) / 1000;
+    // Whatever setting up the sockets left to finish (timers, first pings) settles first.
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = await inspector.memoryAfterGc();
+    for (const s of subscriptions) s.close();
+    const perSocket = (bytes: number) => round(bytes / 1024 / users.length, 1);
+    return {
+      workload: "idle",
+      target: target.kind,
+      sockets: users.length,
+      kbPerSocket: perSocket(after.rss - before.rss),
+      heapKbPerSocket: perSocket(after.heapUsed - before.heapUsed),
+      rssBeforeMb: round(before.rss / 1048576, 1),
+      rssAfterMb: round(after.rss / 1048576, 1),
+      seconds: round(seconds),
+    };
+  } finally {
+    inspector.close();
+  }
+}
