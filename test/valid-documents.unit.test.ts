@@ -6,7 +6,7 @@ import { loadConfig } from "../src/config.js";
 import { CostLimit } from "../src/graphql/cost.js";
 import { parseOptions, validationRules } from "../src/graphql/limits.js";
 import { type DocumentRules, ValidDocuments } from "../src/graphql/operation.js";
-import { parleySchema } from "../src/graphql/schema.js";
+import { parleySchema } from "../src/schema.js";
 
 const RECEIVED = "subscription { messageReceived { id rowId fromJid } }";
 const DELETED = "subscription { messagesDeleted { messageIds } }";
