@@ -19,6 +19,7 @@ import type { TypingService } from "../messages/typing.service.js";
 import type { PresenceService } from "../profiles/presence.service.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
+import type { SyncService } from "../sync/sync.service.js";
 import { featureUnavailable, unauthenticated } from "./errors.js";
 import type { MutationRateLimiter } from "./rate-limit.js";
 
@@ -43,6 +44,7 @@ export interface Services {
   groups: GroupService;
   mutationLimit: MutationRateLimiter;
   media: MediaService;
+  sync: SyncService;
 }
 
 export interface Context {

@@ -8,6 +8,7 @@ import { IdentityResolver } from "../identity/identity.resolver.js";
 import { MediaResolver } from "../media/media.resolver.js";
 import { MessageResolver, ReceiptResolver } from "../messages/message.resolver.js";
 import { ProfileResolver } from "../profiles/profile.resolver.js";
+import { SyncResolver } from "../sync/sync.resolver.js";
 import { DateTimeScalar } from "./scalars.js";
 import { validateArgument } from "./validation.js";
 
@@ -29,7 +30,7 @@ const noSchemaPubSub = {
 
 export function parleySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver],
+    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver, SyncResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: noSchemaPubSub,
