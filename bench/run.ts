@@ -1,4 +1,4 @@
-// npm run bench [-- pairs history group] [--profile]: boots Parley (dist/, on fresh PostgreSQL
+// npm run bench [-- pairs history group sync] [--profile]: boots Parley (dist/, on fresh PostgreSQL
 // databases and the shared Redis) and the floor (bench/floor), drives both with real clients over
 // loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
 import { randomBytes } from "node:crypto";
@@ -11,9 +11,10 @@ import { round } from "./support/stats.js";
 import { floorTarget, parleyTarget } from "./support/targets.js";
 import { groupBench } from "./workloads/group.js";
 import { historyBench } from "./workloads/history.js";
+import { syncBench } from "./workloads/sync.js";
 import { type Pair, PairsBench } from "./workloads/pairs.js";
 
-const WORKLOADS = ["pairs", "history", "group"] as const;
+const WORKLOADS = ["pairs", "history", "group", "sync"] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const args = process.argv.slice(2);
@@ -26,13 +27,14 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const profileDir = `${root}bench-profiles`;
 const RUN_DB = "parley_bench_run";
 const HISTORY_DB = "parley_bench_history";
+const SYNC_DB = "parley_bench_sync";
 
 export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 /** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
 const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
 
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
-function startParley(name: string, databaseUrl: string): Promise<Child> {
+function startParley(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Child> {
   if (profile) mkdirSync(profileDir, { recursive: true });
   return startChild({
     name,
@@ -49,6 +51,7 @@ function startParley(name: string, databaseUrl: string): Promise<Child> {
       JWT_SECRET,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       MAX_GROUP_SIZE: String(Math.max(GROUP_SIZE, 1000)),
+      ...extraEnv,
     },
   });
 }
@@ -128,6 +131,14 @@ async function main(): Promise<void> {
       const parley = await startParley("parley-history", dbUrl);
       children.push(parley);
       emit(await historyBench({ parley, databaseUrl: dbUrl, log }));
+    }
+    if (selected.has("sync")) {
+      const dbUrl = await freshDatabase(SYNC_DB);
+      databases.push(SYNC_DB);
+      // One user makes thousands of chat changes in a few seconds: more than the mutation limit allows.
+      const parley = await startParley("parley-sync", dbUrl, { RATE_LIMIT_MUTATIONS: "0" });
+      children.push(parley);
+      emit(await syncBench({ parley, databaseUrl: dbUrl, databaseName: SYNC_DB, log }));
     }
   } finally {
     for (const child of children.reverse()) await child.stop();
