@@ -1,4 +1,4 @@
-// npm run bench [-- pairs unloaded history group idle] [--profile]: boots Parley (dist/, on fresh PostgreSQL
+// npm run bench [-- pairs unloaded history group idle sync] [--profile]: boots Parley (dist/, on fresh PostgreSQL
 // databases and the shared Redis) and the floor (bench/floor), drives both with real clients over
 // loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
 import { randomBytes } from "node:crypto";
@@ -12,9 +12,10 @@ import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./su
 import { groupBench } from "./workloads/group.js";
 import { historyBench } from "./workloads/history.js";
 import { idleBench } from "./workloads/idle.js";
+import { syncBench } from "./workloads/sync.js";
 import { type Pair, PairsBench } from "./workloads/pairs.js";
 
-const WORKLOADS = ["pairs", "unloaded", "history", "group", "idle"] as const;
+const WORKLOADS = ["pairs", "unloaded", "history", "group", "idle", "sync"] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const args = process.argv.slice(2);
@@ -28,20 +29,21 @@ const profileDir = `${root}bench-profiles`;
 const RUN_DB = "parley_bench_run";
 const HISTORY_DB = "parley_bench_history";
 const IDLE_DB = "parley_bench_idle";
+const SYNC_DB = "parley_bench_sync";
 
 export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 /** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
 const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
 
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
-function startParley(name: string, databaseUrl: string, inspect = false): Promise<Child> {
+function startParley(name: string, databaseUrl: string, options: { inspect?: boolean; env?: Record<string, string> } = {}): Promise<Child> {
   if (profile) mkdirSync(profileDir, { recursive: true });
   return startChild({
     name,
     script: `${root}dist/main.js`,
     nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [],
     readyPath: "/readyz",
-    inspect,
+    inspect: options.inspect,
     env: {
       ...Object.fromEntries(Object.entries(UNLIMITED).filter(([k]) => process.env[k] === undefined)),
       NODE_ENV: "production",
@@ -52,6 +54,7 @@ function startParley(name: string, databaseUrl: string, inspect = false): Promis
       JWT_SECRET,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       MAX_GROUP_SIZE: String(Math.max(GROUP_SIZE, 1000)),
+      ...options.env,
     },
   });
 }
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
       // Fresh processes, so that what earlier workloads left in the heap does not blur the figure.
       const dbUrl = await freshDatabase(IDLE_DB);
       databases.push(IDLE_DB);
-      const parley = await startParley("parley-idle", dbUrl, true);
+      const parley = await startParley("parley-idle", dbUrl, { inspect: true });
       children.push(parley);
       const floor = await startFloor(dbUrl, true);
       children.push(floor);
@@ -186,6 +189,14 @@ async function main(): Promise<void> {
       const parley = await startParley("parley-history", dbUrl);
       children.push(parley);
       emit(await historyBench({ parley, databaseUrl: dbUrl, log }));
+    }
+    if (selected.has("sync")) {
+      const dbUrl = await freshDatabase(SYNC_DB);
+      databases.push(SYNC_DB);
+      // One user makes thousands of chat changes in a few seconds: more than the mutation limit allows.
+      const parley = await startParley("parley-sync", dbUrl, { env: { RATE_LIMIT_MUTATIONS: "0" } });
+      children.push(parley);
+      emit(await syncBench({ parley, databaseUrl: dbUrl, databaseName: SYNC_DB, log }));
     }
   } finally {
     for (const child of children.reverse()) await child.stop();

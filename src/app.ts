@@ -44,6 +44,8 @@ import { ReceiptService } from "./messages/receipt.service.js";
 import { TypingService } from "./messages/typing.service.js";
 import { PresenceService } from "./profiles/presence.service.js";
 import { ProfileService } from "./profiles/profile.service.js";
+import { SyncLog } from "./realtime/sync-log.js";
+import { SyncService } from "./sync/sync.service.js";
 import { InProcessPresence, RedisPresence } from "./realtime/presence.js";
 import { createRealtime } from "./realtime/pubsub.js";
 import { GROUP_IMAGE } from "./groups/group.entity.js";
@@ -86,7 +88,8 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const presence = new PresenceService(presenceStore, db);
   const mediaStore = new MediaStore(db, new LocalDiskStorage(join(config.dataDir, "media")), log, config.media.unusedTtlSeconds, [MESSAGE_MEDIA, PROFILE_IMAGE, GROUP_IMAGE]);
   mediaStore.startSweeping();
-  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore, log);
+  const syncLog = new SyncLog(db, realtime.pubsub, log, config.syncRetentionDays);
+  const profiles = new ProfileService(db, realtime.pubsub, presence, contacts, jids, config.profileCustomFields, mediaStore, log, syncLog);
   const signingKey = loadSigningKey(config);
   const tokens = new TokenSigner(signingKey, config.tokenTtlSeconds);
   const externalTokens = config.externalAuth ? ExternalTokenVerifier.create(config.externalAuth) : undefined;
@@ -102,16 +105,18 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const chats = new ChatService(db, config.features);
   const writer = new MessageWriter(db, messageStore, addressing, realtime.pubsub, log);
   const messages = new MessageService(db, messageStore, addressing, chats, users, profiles, writer, jids, config.maxTextLength);
-  const receipts = new ReceiptService(db, messageStore, addressing, realtime.pubsub, log);
+  const receipts = new ReceiptService(db, messageStore, addressing, realtime.pubsub, log, syncLog);
   const typing = new TypingService(addressing, realtime.pubsub, config.typingTimeoutMs);
-  const conversations = new ConversationService(db, messageStore, addressing, chats, messages);
-  const favourites = new FavouriteService(db, messageStore, addressing, messages);
-  const deletions = new DeletionService(db, messageStore, addressing, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore);
-  const groups = new GroupService(db, groupStore, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore);
+  const conversations = new ConversationService(db, messageStore, addressing, chats, messages, syncLog);
+  const favourites = new FavouriteService(db, messageStore, addressing, messages, syncLog);
+  const deletions = new DeletionService(db, messageStore, addressing, chats, messages, realtime.pubsub, log, config.deleteForEveryoneWindowSeconds * 1000, mediaStore, syncLog);
+  const groups = new GroupService(db, groupStore, groupDirectory, addressing, users, profiles, messages, realtime.pubsub, jids, log, config.maxGroupSize, mediaStore, syncLog);
   const mediaUrls = new MediaUrlSigner(signingKey, config.media.urlTtlSeconds);
   const media = new MediaService(mediaStore, messages, mediaUrls, config);
   const mediaMessages = new MediaMessageService(media, messages);
   const recentChats = new RecentChatService(chats, messages, profiles, groups);
+  const sync = new SyncService(syncLog, messages, receipts, groups, profiles, realtime.pubsub);
+  syncLog.startPruning(config.syncPruneIntervalSeconds * 1000);
   const services: Services = {
     config,
     jids,
@@ -133,6 +138,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     mutationLimit: new MutationRateLimiter(config, realtime.redis, log),
     media,
     mediaMessages,
+    sync,
   };
 
   const http = await createHttpServer({
@@ -173,6 +179,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         await http.close();
         for (const watching of [watchingRevocations, watchingAllowTypes]) void watching.then((stop) => stop(), () => undefined);
         await receipts.close();
+        syncLog.close();
         await presence.close();
         await mediaStore.close();
         await realtime.pubsub.close();

@@ -93,6 +93,10 @@ export interface Config {
   typingTimeoutMs: number;
   deleteForEveryoneWindowSeconds: number;
   maxGroupSize: number;
+  /** SYNC_RETENTION_DAYS: sync entries older than this are pruned; a cursor behind them gets SYNC_CURSOR_EXPIRED. */
+  syncRetentionDays: number;
+  /** SYNC_PRUNE_INTERVAL_SECONDS: how often each process prunes them. */
+  syncPruneIntervalSeconds: number;
   /** On SIGTERM/SIGINT, the time in-flight operations get before the process exits anyway (non-zero). */
   shutdownTimeoutMs: number;
   /** When set, GET /metrics needs Authorization: Bearer <token>. */
@@ -222,6 +226,9 @@ const env = z
     TYPING_TIMEOUT_MS: int(100, 600_000, 6000),
     DELETE_FOR_EVERYONE_WINDOW_SECONDS: int(0, 10 * 365 * 24 * 3600, 3600),
     MAX_GROUP_SIZE: int(2, 100_000, 1000),
+    // Fractions of a day are allowed (tests of expiry use seconds' worth).
+    SYNC_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
+    SYNC_PRUNE_INTERVAL_SECONDS: int(1, 7 * 24 * 3600, 3600),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     MEDIA_MAX_IMAGE_BYTES: int(1, 2 ** 40, 10 * MIB),
@@ -340,6 +347,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     typingTimeoutMs: v.TYPING_TIMEOUT_MS,
     deleteForEveryoneWindowSeconds: v.DELETE_FOR_EVERYONE_WINDOW_SECONDS,
     maxGroupSize: v.MAX_GROUP_SIZE,
+    syncRetentionDays: v.SYNC_RETENTION_DAYS,
+    syncPruneIntervalSeconds: v.SYNC_PRUNE_INTERVAL_SECONDS,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     metricsToken: v.METRICS_TOKEN,
     media: {

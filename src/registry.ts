@@ -18,6 +18,7 @@ import { HotUpdates1764288000000 } from "./db/migrations/1764288000000-hot-updat
 import { GroupAnnouncements1764374400000 } from "./db/migrations/1764374400000-group-announcements.js";
 import { MediaCreatedIdx1764460800000 } from "./db/migrations/1764460800000-media-created-idx.js";
 import { TokenRevocations1764547200000 } from "./db/migrations/1764547200000-token-revocations.js";
+import { SyncEvents1764633600000 } from "./db/migrations/1764633600000-sync-events.js";
 
 export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow, MediaRow];
 export const migrations = [
@@ -30,4 +31,5 @@ export const migrations = [
   GroupAnnouncements1764374400000,
   MediaCreatedIdx1764460800000,
   TokenRevocations1764547200000,
+  SyncEvents1764633600000,
 ];

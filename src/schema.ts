@@ -10,6 +10,7 @@ import { MediaResolver } from "./media/media.resolver.js";
 import { MediaMessageResolver } from "./messages/media-message.resolver.js";
 import { MessageResolver, ReceiptResolver } from "./messages/message.resolver.js";
 import { ProfileResolver } from "./profiles/profile.resolver.js";
+import { SyncResolver } from "./sync/sync.resolver.js";
 import { DateTimeScalar } from "./graphql/scalars.js";
 import { validateArgument } from "./graphql/validation.js";
 
@@ -31,7 +32,7 @@ const noSchemaPubSub = {
 
 export function parleySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaMessageResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver],
+    resolvers: [IdentityResolver, ProfileResolver, MessageResolver, ReceiptResolver, MediaMessageResolver, MediaResolver, ChatResolver, GroupResolver, GroupEventResolver, SyncResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: noSchemaPubSub,

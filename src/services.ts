@@ -19,6 +19,7 @@ import type { ReceiptService } from "./messages/receipt.service.js";
 import type { TypingService } from "./messages/typing.service.js";
 import type { PresenceService } from "./profiles/presence.service.js";
 import type { ProfileService } from "./profiles/profile.service.js";
+import type { SyncService } from "./sync/sync.service.js";
 
 export interface Services extends DoorServices {
   jids: Jids;
@@ -38,4 +39,5 @@ export interface Services extends DoorServices {
   groups: GroupService;
   media: MediaService;
   mediaMessages: MediaMessageService;
+  sync: SyncService;
 }

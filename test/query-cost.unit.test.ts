@@ -32,7 +32,7 @@ const operations = documents.definitions.filter((d): d is OperationDefinitionNod
 /** The largest value each list variable of the client operations may take. */
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `id${i}`);
 const LARGEST: Record<string, unknown> = { messageIds: ids(50), toJids: ids(50), jids: ids(100), participantJids: ids(999) };
-const LARGEST_LIMIT: Record<string, number> = { ChatMessages: 100, Profiles: 1000 };
+const LARGEST_LIMIT: Record<string, number> = { ChatMessages: 100, Profiles: 1000, Sync: 100 };
 
 /** A value of the type: the largest where it is a list variable above, the least otherwise. */
 function someValue(type: GraphQLInputType): unknown {

@@ -13,6 +13,7 @@ export const STATUS_BY_CODE = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  SYNC_CURSOR_EXPIRED: 410,
   INTERNAL_SERVER_ERROR: 500,
   // Errors of the request itself, made by graphql-js and Apollo before any resolver runs.
   GRAPHQL_PARSE_FAILED: 400,
@@ -38,6 +39,16 @@ export const badInput = (field: string, why: string) => apiError("BAD_USER_INPUT
 export const conflict = (why: string, field?: string) => apiError("CONFLICT", why, field ? { field } : {});
 export const featureUnavailable = (feature: string) =>
   apiError("FEATURE_UNAVAILABLE", `${feature} is not included in this server's plan`, { feature });
+/**
+ * SYNC_CURSOR_EXPIRED: entries after the cursor were pruned (SYNC_RETENTION_DAYS), so no answer
+ * from it would be whole; the client reloads its state and continues from a fresh cursor.
+ */
+export const syncCursorExpired = (field: string, retentionDays: number) =>
+  apiError(
+    "SYNC_CURSOR_EXPIRED",
+    `${field}: the cursor is older than what this server keeps (${retentionDays} days): reload the state (recent chats, groups, profiles) and continue with the cursor of sync(after: null)`,
+    { field },
+  );
 /** BAD_REQUEST: a request that cannot be served as sent; on HTTP also a 400 status. */
 export const badRequest = (why: string) => apiError("BAD_REQUEST", why, { http: { status: 400 } });
 /** RATE_LIMITED; on HTTP also a 429 status with Retry-After (Apollo reads and removes extensions.http). */

@@ -125,6 +125,8 @@ export class GroupEventResolver {
    */
   @FieldResolver(() => Group, { nullable: true, description: "The group as it is after the event; null once deleted or when the viewer was removed." })
   async group(@Root() event: GroupEvent, @Ctx() ctx: Context): Promise<Group | null> {
+    // A sync entry comes with its group already read, for the page or the event (SyncService).
+    if (event.group !== undefined) return event.group;
     return ctx.services.groups.viewAfter(event.source, await ctx.viewer(), event.groupId);
   }
 }

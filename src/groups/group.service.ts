@@ -19,6 +19,7 @@ import type { MessageService } from "../messages/message.service.js";
 import { Receipt } from "../messages/message.types.js";
 import type { ProfileService } from "../profiles/profile.service.js";
 import type { PubSub } from "../realtime/pubsub.js";
+import type { SyncLog } from "../realtime/sync-log.js";
 import { type GroupEventPayload, topics } from "../realtime/topics.js";
 import { GroupParticipantRow, GroupRow } from "./group.entity.js";
 import type { GroupStore } from "./group-store.js";
@@ -62,6 +63,7 @@ export class GroupService {
     private readonly log: Logger,
     private readonly maxGroupSize: number,
     private readonly media: MediaStore,
+    private readonly sync: SyncLog,
   ) {}
 
   async create(viewer: Viewer, name: string, participantJids: readonly string[], change: GroupProfileChange): Promise<Group> {
@@ -275,6 +277,9 @@ export class GroupService {
     const members = await this.directory.members(groupId);
     const event: GroupEventPayload = { type, groupId, groupJid: this.jids.group(groupId), actorJid: actor.jid, targetJids, at: new Date().toISOString() };
     const ids = new Set([...members.map((m) => m.userId), ...formerIds]);
+    // Stored for each of them (one multi-row write), for their sync streams.
+    const body = { kind: "GROUP" as const, group: event };
+    await this.sync.append([...ids].map((userId) => ({ userId, body })));
     await this.pubsub.publishToMany(event, [...ids].map((id) => ({ topic: topics.groupUpdated(id) }))).catch((err: unknown) =>
       this.log.warn({ err }, "publishing a group event failed"),
     );

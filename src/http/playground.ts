@@ -29,6 +29,25 @@ mutation Connect($username: String!, $password: String!) {
 subscription MessageReceived {
   messageReceived { id fromJid chatJid text createdAt }
 }
+
+# Everything you must learn of (messages, receipts, your other devices' changes, groups,
+# contacts' profiles), in order. Keep the last cursor; resubscribe with it as $after after a
+# disconnect to get what you missed, then live. query Sync gives the cursor of now.
+query Sync($after: String) {
+  sync(after: $after) { cursor hasMore entries { cursor __typename } }
+}
+
+subscription SyncStream($after: String) {
+  syncStream(after: $after) {
+    cursor
+    __typename
+    ... on SyncMessage { message { id chatJid text } }
+    ... on SyncReceipt { receipt { messageId status } }
+    ... on SyncChatChange { change chatJid unreadCount isMuted isArchived }
+    ... on SyncGroupEvent { event { type groupJid group { name } } }
+    ... on SyncProfileChange { profile { jid nickname } }
+  }
+}
 `;
 
 /**

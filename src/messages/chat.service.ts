@@ -6,6 +6,7 @@ import type { EntityManager } from "typeorm";
 import type { Database } from "../db/database.js";
 import type { Feature } from "../config.js";
 import type { ChatRef } from "./addressing.js";
+import type { ChatChange, NewSyncEntry } from "../realtime/sync-entry.js";
 import { Chat } from "./chat.entity.js";
 
 export class ChatService {
@@ -73,4 +74,19 @@ export class ChatService {
   all(ownerId: number): Promise<Chat[]> {
     return this.db.repository(Chat).findBy({ ownerId });
   }
+}
+
+/**
+ * The sync entry of the owner's change to a chat, with the chat's state as the change left it
+ * (read inside the change's transaction): what their other devices need, unread count included.
+ */
+export async function chatChangeEntry(em: EntityManager, ownerId: number, jid: string | null, change: ChatChange, messageIds: string[] = []): Promise<NewSyncEntry> {
+  const row = jid === null ? null : await em.findOneBy(Chat, { ownerId, jid });
+  return {
+    userId: ownerId,
+    body: {
+      kind: "CHAT",
+      chat: { change, chatJid: jid, messageIds, unreadCount: row?.unreadCount ?? 0, isMuted: row?.isMuted ?? false, isArchived: row?.isArchived ?? false, at: new Date().toISOString() },
+    },
+  };
 }

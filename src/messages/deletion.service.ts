@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { In } from "typeorm";
 import { Chat } from "./chat.entity.js";
-import type { ChatService } from "./chat.service.js";
+import { type ChatService, chatChangeEntry } from "./chat.service.js";
 import type { Database } from "../db/database.js";
 import { asId } from "../db/values.js";
 import { badInput, forbidden } from "../graphql/errors.js";
@@ -18,6 +18,7 @@ import type { MessageService } from "./message.service.js";
 import { MAX_DELETE } from "./message.types.js";
 import { ReceiptRow } from "./receipt.entity.js";
 import type { MessageStore } from "./store/message-store.js";
+import type { SyncLog } from "../realtime/sync-log.js";
 
 
 export class DeletionService {
@@ -31,6 +32,7 @@ export class DeletionService {
     private readonly log: Logger,
     private readonly windowMs: number,
     private readonly media: MediaStore,
+    private readonly sync: SyncLog,
   ) {}
 
   /** Hides the messages from the viewer only; deleting one that is already gone for them is a no-op. */
@@ -41,12 +43,13 @@ export class DeletionService {
     const gone = await this.store.deletedFor(viewer.userId, chat.key, ids);
     const goneIds = new Set(gone.map((m) => m.id));
     const rows = await this.messages.visibleByIds(viewer, ids.filter((id) => !goneIds.has(id)), "messageIds", chat);
-    await this.db.transaction(async (em) => {
+    await this.sync.transaction(async (em, record) => {
       await this.store.setMessageStates(em, viewer.userId, rows, { isDeleted: true, isFavourite: false, favouritedAt: null });
       const state = await this.chats.ensure(em, viewer.userId, chat);
       const last = await this.messages.lastVisibleRowId(em, viewer.userId, chat.key, asId(state.clearedUpToRowId));
       await em.update(Chat, { ownerId: viewer.userId, jid: chat.jid }, { lastMessageRowId: last });
       await this.store.recountUnread(em, viewer.userId, chat.key);
+      record([await chatChangeEntry(em, viewer.userId, chat.jid, "MESSAGES_DELETED_FOR_ME", ids)]);
     });
     return true;
   }
@@ -77,6 +80,9 @@ export class DeletionService {
     // event, patched only for those who hold fewer of the messages or see another jid.
     const event = { byJid: viewer.jid, at: at.toISOString(), chatJid: chat.jid, messageIds: pending.map((r) => r.id) };
     const holders = await this.holdersOf(chat, pending);
+    await this.sync.append(
+      [...holders].map(([userId, { chatJid, messageIds }]) => ({ userId, body: { kind: "MESSAGES_DELETED", deleted: { ...event, chatJid, messageIds } } })),
+    );
     await this.pubsub
       .publishToMany(
         event,

@@ -9,6 +9,8 @@ import { MessageRow } from "./message.entity.js";
 import type { MessagePayload } from "./message-view.js";
 import type { MessageService } from "./message.service.js";
 import type { MessageStore } from "./store/message-store.js";
+import { chatChangeEntry } from "./chat.service.js";
+import type { SyncLog } from "../realtime/sync-log.js";
 
 /** favouriteMessages returns at most this many, newest first. */
 export const MAX_FAVOURITES = 1000;
@@ -19,15 +21,17 @@ export class FavouriteService {
     private readonly store: MessageStore,
     private readonly addressing: Addressing,
     private readonly messages: MessageService,
+    private readonly sync: SyncLog,
   ) {}
 
   async set(viewer: Viewer, toJid: string, messageId: string, isFavourite: boolean): Promise<boolean> {
     const chat = await this.addressing.resolve(viewer, toJid, "toJid");
     const [message] = await this.messages.visibleByIds(viewer, [messageId], "messageId", chat);
     if (isFavourite && message!.deletedForEveryoneAt !== null) throw badInput("messageId", "the message was deleted for everyone");
-    await this.db.transaction((em) =>
-      this.store.setMessageStates(em, viewer.userId, [message!], { isFavourite, favouritedAt: isFavourite ? new Date() : null }),
-    );
+    await this.sync.transaction(async (em, record) => {
+      await this.store.setMessageStates(em, viewer.userId, [message!], { isFavourite, favouritedAt: isFavourite ? new Date() : null });
+      record([await chatChangeEntry(em, viewer.userId, chat.jid, isFavourite ? "FAVOURITE_ADDED" : "FAVOURITE_REMOVED", [message!.id])]);
+    });
     return true;
   }
 
@@ -45,7 +49,10 @@ export class FavouriteService {
   }
 
   async removeAll(viewer: Viewer): Promise<boolean> {
-    await this.db.transaction((em) => this.store.unfavouriteAll(em, viewer.userId));
+    await this.sync.transaction(async (em, record) => {
+      await this.store.unfavouriteAll(em, viewer.userId);
+      record([await chatChangeEntry(em, viewer.userId, null, "ALL_FAVOURITES_REMOVED")]);
+    });
     return true;
   }
 }

@@ -18,7 +18,7 @@ const REPLAY_PAGE = 500;
 /** An event shared by many members' subscriptions gets one DELIVERED copy, shared in turn. */
 const deliveredCopies = new WeakMap<MessagePayload, MessagePayload>();
 
-function deliveredCopy(m: MessagePayload): MessagePayload {
+export function deliveredCopy(m: MessagePayload): MessagePayload {
   let copy = deliveredCopies.get(m);
   if (!copy) deliveredCopies.set(m, (copy = Object.freeze({ ...m, status: "DELIVERED" as const })));
   return copy;

@@ -13,6 +13,8 @@ import type { Addressing } from "./addressing.js";
 import { MessageRow } from "./message.entity.js";
 import type { MessagePayload } from "./message-view.js";
 import type { MessageStore } from "./store/message-store.js";
+import { chatChangeEntry } from "./chat.service.js";
+import type { SyncLog } from "../realtime/sync-log.js";
 
 /** How long delivered receipts gather before they are written together. */
 const DELIVERED_FLUSH_MS = 5;
@@ -55,6 +57,7 @@ export class ReceiptService {
     private readonly addressing: Addressing,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
+    private readonly sync: SyncLog,
   ) {}
 
   /** The message reached a live subscription of the viewer, who is one of its recipients. */
@@ -111,11 +114,12 @@ export class ReceiptService {
       // complete; the claim falls to one of them, so the sender is told once.
       for (const rowId of await this.store.claimComplete(groupRows.slice(i, i + MAX_FLUSH), status, at)) claimed.add(rowId);
     }
-    await Promise.all(
-      changed
-        .filter((c) => !c.group || claimed.delete(c.rowId))
-        .map((c) => this.publish(c.senderId, { messageId: c.messageId, chatJid: c.chatJid, userJid: c.userJid, status, at: at.toISOString() })),
-    );
+    const told = changed
+      .filter((c) => !c.group || claimed.delete(c.rowId))
+      .map((c) => ({ senderId: c.senderId, receipt: { messageId: c.messageId, chatJid: c.chatJid, userJid: c.userJid, status, at: at.toISOString() } }));
+    // The senders' sync streams keep what messageStatusUpdated tells (one multi-row write).
+    await this.sync.append(told.map(({ senderId, receipt }) => ({ userId: senderId, body: { kind: "RECEIPT", receipt } })));
+    await Promise.all(told.map(({ senderId, receipt }) => this.publish(senderId, receipt)));
   }
 
   /** Marks the message and every earlier one in the chat as seen by the viewer. */
@@ -124,9 +128,11 @@ export class ReceiptService {
     const message = await this.db.repository(MessageRow).findOneBy({ id: messageId, chatKey: chat.key });
     if (!message) throw notFound(`message ${messageId} in chat ${toJid}`);
     const at = new Date();
-    const seen = await this.db.transaction(async (em) => {
+    const seen = await this.sync.transaction(async (em, record) => {
       const rows = await this.store.markSeenUpTo(em, viewer.userId, chat.key, asId(message.rowId), at);
       await this.store.recountUnread(em, viewer.userId, chat.key);
+      // The viewer's other devices: the chat's new unread count.
+      record([await chatChangeEntry(em, viewer.userId, chat.jid, "SEEN", [message.id])]);
       return rows;
     });
     for (let i = 0; i < seen.length; i += MAX_FLUSH) {

@@ -8,6 +8,7 @@ import type { Viewer } from "../identity/identity.types.js";
 import type { Jids } from "../identity/jid.js";
 import type { MediaStore } from "../media/media-store.js";
 import type { PubSub } from "../realtime/pubsub.js";
+import type { SyncLog } from "../realtime/sync-log.js";
 import { WatchedCache } from "../realtime/watched-cache.js";
 import { type ProfilePayload, topics } from "../realtime/topics.js";
 import { Profile } from "./profile.entity.js";
@@ -58,6 +59,7 @@ export class ProfileService {
     private readonly customFieldKeys: readonly string[],
     private readonly media: MediaStore,
     private readonly log: Pick<Logger, "warn">,
+    private readonly sync: SyncLog,
   ) {
     this.allowTypes = new WatchedCache(pubsub);
   }
@@ -203,6 +205,9 @@ export class ProfileService {
     const own = this.payload(profile, isOnline, true);
     const shared = this.payload(profile, isOnline, false);
     const watchers = await this.contacts.watcherIds(profile.userId);
+    // The contacts' sync streams keep that it changed; they read the profile as it is then.
+    const body = { kind: "PROFILE" as const, profile: { userId: profile.userId, jid: own.jid } };
+    await this.sync.append(watchers.map((userId) => ({ userId, body })));
     // One event for everyone; the owner's copy adds the private fields.
     const ownFields = { mobileNumber: own.mobileNumber, email: own.email };
     // The change is committed: a broker that is down loses the event, not the change (as for group events).

@@ -1,6 +1,7 @@
 // Every pub/sub topic and its payload, in one typed list. Topics are per user: an event is
 // published to each user who may see it, so a subscription never filters others' traffic.
 // Payloads are plain JSON (timestamps as ISO strings): they cross Redis unchanged.
+import type { SyncEventPayload } from "./sync-entry.js";
 
 export interface Topic<T> {
   readonly name: string;
@@ -104,6 +105,8 @@ export const topics = {
   typing: (userId: number) => topic<TypingPayload>("typing", userId),
   /** Something happened to a group the user is (or was just) a participant of. */
   groupUpdated: (userId: number) => topic<GroupEventPayload>("group", userId),
+  /** A stored sync entry of the user (src/sync/); messages reach the sync stream through messageReceived. */
+  sync: (userId: number) => topic<SyncEventPayload>("sync", userId),
   /** A token, or all of a user's, was revoked: every process closes the sockets opened with them. */
   sessionRevoked: topic<SessionRevokedPayload>("session-revoked"),
   /** A user's allowType changed: every process forgets what it remembered of it. */

@@ -18,22 +18,25 @@ export interface LiveSubscription<T> {
 }
 
 /**
- * Subscribes ws to `query` (a messageReceived subscription without afterRowId, selecting id),
+ * Subscribes ws to `query` (a messageReceived subscription without afterRowId, selecting id; or
+ * another subscription that carries the user's new messages without a replay cursor, with idOf
+ * naming the message id an event carries),
  * then sends notes to self through `via` until one arrives. Without a replay cursor nothing comes
  * from the database, so an arrival proves the subscription live for messages published by `via`:
  * with `via` another process, through the broker. Probes are repeated because the server starts
  * listening some time after the client's subscribe, and a probe published before that is gone.
  * Rejects when none arrives within timeoutMs.
  */
-export async function liveSubscription<T extends { messageReceived: { id: string } }>(
+export async function liveSubscription<T = { messageReceived: { id: string } }>(
   ws: WsClient,
   user: TestUser,
   via: Endpoint,
-  options: { query?: string; timeoutMs?: number } = {},
+  options: { query?: string; timeoutMs?: number; idOf?: (data: T) => string | undefined } = {},
 ): Promise<LiveSubscription<T>> {
   const query = options.query ?? LIVE_RECEIVED;
+  const idOf = options.idOf ?? ((d: T) => (d as { messageReceived: { id: string } }).messageReceived.id);
   // A replay would deliver the probe from the database, proving nothing about live delivery.
-  if (query.includes("afterRowId")) throw new Error("liveSubscription subscribes without afterRowId");
+  if (/afterRowId|\bafter:/.test(query)) throw new Error("liveSubscription subscribes without a replay cursor");
   const timeoutMs = options.timeoutMs ?? 5000;
   const sub = ws.subscribe<T>(query);
   const probeIds = new Set<string>();
@@ -43,7 +46,7 @@ export async function liveSubscription<T extends { messageReceived: { id: string
     probeIds.add(probe.id);
     const wait = Math.min(PROBE_INTERVAL_MS, deadline - Date.now());
     try {
-      await sub.waitFor((d) => probeIds.has(d.messageReceived.id), Math.max(wait, 1));
+      await sub.waitFor((d) => probeIds.has(idOf(d) ?? ""), Math.max(wait, 1));
       return { sub, probeIds };
     } catch (error) {
       if (Date.now() >= deadline) {
