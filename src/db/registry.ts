@@ -17,6 +17,7 @@ import { HotUpdates1764288000000 } from "./migrations/1764288000000-hot-updates.
 import { GroupAnnouncements1764374400000 } from "./migrations/1764374400000-group-announcements.js";
 import { MediaCreatedIdx1764460800000 } from "./migrations/1764460800000-media-created-idx.js";
 import { TokenRevocations1764547200000 } from "./migrations/1764547200000-token-revocations.js";
+import { AnnounceState1764633600000 } from "./migrations/1764633600000-announce-state.js";
 
 export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow, MediaRow];
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   GroupAnnouncements1764374400000,
   MediaCreatedIdx1764460800000,
   TokenRevocations1764547200000,
+  AnnounceState1764633600000,
 ];

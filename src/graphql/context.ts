@@ -13,6 +13,7 @@ import type { UserDirectory } from "../identity/user-directory.js";
 import type { MediaService } from "../media/media.service.js";
 import type { DeletionService } from "../messages/deletion.service.js";
 import type { FavouriteService } from "../messages/favourite.service.js";
+import type { DeliveryLink } from "../messages/message-stream.js";
 import type { MessageService } from "../messages/message.service.js";
 import type { ReceiptService } from "../messages/receipt.service.js";
 import type { TypingService } from "../messages/typing.service.js";
@@ -61,6 +62,8 @@ export interface Context {
   caller(): Promise<Viewer | null>;
   /** FEATURE_UNAVAILABLE unless the server's plan includes the feature. */
   requireFeature(feature: Feature): void;
+  /** The socket a subscription's events are written to (WebSocket only). */
+  delivery: DeliveryLink | undefined;
 }
 
 export interface ContextInput {
@@ -71,6 +74,7 @@ export interface ContextInput {
   clientAddress?: string | undefined;
   /** Resolves the caller at most once, on first use: public operations never pay for it. */
   authenticate: () => Promise<Viewer | null>;
+  delivery?: DeliveryLink | undefined;
 }
 
 export function createContext(services: Services, input: ContextInput): Context {
@@ -82,6 +86,7 @@ export function createContext(services: Services, input: ContextInput): Context 
     licenseKey: input.licenseKey,
     serverAccess: input.serverAccess ?? "none",
     clientAddress: input.clientAddress,
+    delivery: input.delivery,
     async viewer() {
       const v = await this.caller();
       if (!v) throw unauthenticated();
