@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, type Subscription, WsClient } from "./support/clients.js";
 import { registerUser, sendText, type TestUser } from "./support/fixtures.js";
+import { createPostgres } from "./support/databases.js";
 import { liveSubscription, PROBE_TEXT } from "./support/live.js";
 import { PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { backendName, type Endpoint, onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
@@ -56,8 +57,11 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    const env = { REDIS_URL: redis.url, RATE_LIMIT_MUTATIONS: "0", ANNOUNCE_SWEEP_MS: "200" };
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    // A database of its own beside the private Redis: a server of another test file on the same
+    // database but another broker could take a late announcement to a broker nobody here hears.
+    const env = { DATABASE_URL: await createPostgres(), REDIS_URL: redis.url, RATE_LIMIT_MUTATIONS: "0", ANNOUNCE_SWEEP_MS: "200" };
+    a = await startServer(env);
+    b = await startServer(env);
   }, 60_000);
 
   afterAll(stopPrivateServices, 60_000);
