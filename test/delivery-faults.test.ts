@@ -84,7 +84,7 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
     expect(outage.to - outage.from).toBeGreaterThanOrEqual(3000);
     expect(sentWhileDown).toBeLessThan(300);
 
-    await until(() => numbered(sub).length >= 300, "all 300 messages to arrive");
+    await expect.poll(() => numbered(sub).length, { timeout: 30_000, interval: 50, message: "messages arrived" }).toBeGreaterThanOrEqual(300);
     expectExactlyOnceInOrder(numbered(sub), [alice, carol], 150);
     // Sends never wait on Redis: the slowest one took well under ioredis' reconnect back-off.
     expect(Math.max(...took.flat())).toBeLessThan(1500);
@@ -105,7 +105,7 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
       admin.disconnect();
     }
     await sending;
-    await until(() => numbered(sub).length >= 200, "all 200 messages to arrive");
+    await expect.poll(() => numbered(sub).length, { timeout: 30_000, interval: 50, message: "messages arrived" }).toBeGreaterThanOrEqual(200);
     expectExactlyOnceInOrder(numbered(sub), [alice], 200);
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(metrics).toMatch(/^parley_broker_catch_ups_total [1-9]/m);
