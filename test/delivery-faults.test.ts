@@ -88,6 +88,11 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
     expectExactlyOnceInOrder(numbered(sub), [alice, carol], 150);
     // Sends never wait on Redis: the slowest one took well under ioredis' reconnect back-off.
     expect(Math.max(...took.flat())).toBeLessThan(1500);
+    // What was stored while Redis was down was announced late, by a later batch or a sweeper, and nothing is left pending.
+    const [ma, mb] = await Promise.all([a, b].map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
+    const swept = [ma, mb].map((m) => Number(/^parley_announcements_swept_total (\d+)/m.exec(m!)?.[1] ?? 0));
+    expect(swept[0]! + swept[1]!).toBeGreaterThanOrEqual(1);
+    for (const m of [ma, mb]) expect(m).toMatch(/^parley_announcements_pending 0$/m);
     await ws.close();
   }, 90_000);
 
