@@ -86,7 +86,7 @@ export class Metrics {
 
   private readonly announcementsPending = new Gauge({
     name: "parley_announcements_pending",
-    help: "Stored messages (rowIds) not known to be announced, as the last message batch of this process left them: their writer died, or the broker refused the announcement",
+    help: "Stored messages (rowIds) not known to be announced, as this process last saw them (its last message batch or idle-time sweep): their writer died, or the broker refused the announcement",
     registers: [this.registry],
   });
 

@@ -60,7 +60,7 @@ type Audience = { userId: number; chatJid: string; isMuted: boolean }[];
 
 /** Told how far announcements lag (the metrics). */
 export interface AnnounceObserver {
-  /** RowIds committed and not known to be announced, as the last batch left them. */
+  /** RowIds committed and not known to be announced, as this process last saw them (its last batch or sweep). */
   pending(rowIds: number): void;
   /** RowIds announced late, by a later batch or the sweeper. */
   swept(rowIds: number): void;
@@ -108,6 +108,7 @@ export class MessageWriter {
     this.sweeping = true;
     try {
       const { backlog } = await this.db.announceState();
+      this.options.observer?.pending(backlog ? rowIdsBetween(backlog.after, backlog.upTo) : 0);
       if (backlog) await this.writeAll([]);
     } catch (err) {
       this.log.warn({ err }, "sweeping unannounced messages failed");
