@@ -14,7 +14,9 @@
 // - Stored messages announced late (their writer died, or the broker refused the announcement):
 //   the writer that finds them sends a CatchUpPayload on the same topic, in rowId order with the
 //   rest (message-writer.ts).
-// - This process's connection to the broker dropped and came back: pubsub.listen's resumed.
+// - This process's connection to the broker dropped and came back: pubsub.listen's broker
+//   watcher says lost at once (before anything of the next connection) and resumed once the
+//   subscriptions stand again; what comes in between is left to the catch-up.
 // So a subscription never yields rowId N before every lower rowId addressed to its viewer, and the
 // last rowId a client received is a safe afterRowId to resume from.
 //
@@ -57,9 +59,11 @@ export interface DeliveryLink {
 
 type Deps = { pubsub: PubSub; messages: MessageService; receipts: ReceiptService };
 
+/** The broker connection dropped: what it hears next may follow a gap. */
+const LOST = Symbol("lost");
 /** The broker connection came back: catch up from the database. */
 const RESUMED = Symbol("resumed");
-type LiveEvent = MessageEvent | typeof RESUMED;
+type LiveEvent = MessageEvent | typeof LOST | typeof RESUMED;
 
 export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | null, link?: DeliveryLink): AsyncGenerator<MessagePayload> {
   const live = new AsyncQueue<LiveEvent>();
@@ -78,7 +82,7 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
       link.overflow();
     }
   };
-  const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), push, () => push(RESUMED));
+  const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), push, { lost: () => push(LOST), resumed: () => push(RESUMED) });
   let last: bigint | null = afterRowId === null ? null : BigInt(afterRowId);
 
   /** Yields m as the viewer's copy; records DELIVERED once the socket wrote it. */
@@ -104,9 +108,17 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
 
   try {
     if (afterRowId !== null) yield* replay(afterRowId);
+    // Between a drop and the catch-up, events heard on the new connection may lie beyond a gap:
+    // they are left to the catch-up (committed before they were announced, so it reads them).
+    let gap = false;
     for await (const event of live) {
-      if (event === RESUMED) {
+      if (event === LOST) {
+        gap = true;
+      } else if (event === RESUMED) {
+        gap = false;
         yield* replay(String(last ?? since));
+      } else if (gap) {
+        continue;
       } else if ("catchUpAfter" in event) {
         if (last === null || last < BigInt(event.upTo)) yield* replay(String(last ?? since));
       } else if (last === null || BigInt(event.rowId) > last) {

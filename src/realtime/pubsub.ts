@@ -24,11 +24,12 @@ export interface PubSub {
   /** Events on one topic, from now on (a `listen` as an iterator); return() unsubscribes. */
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T>;
   /**
-   * Calls handler for each event until the returned function is called. resumed is called when
-   * this process's connection to the broker came back after a drop (and its subscriptions stand
-   * again): what was published meanwhile is gone, and the listener must catch up from the database.
+   * Calls handler for each event until the returned function is called. broker.lost is called
+   * the moment this process's connection to the broker drops (before any event of the next
+   * connection), broker.resumed once it is back and its subscriptions stand again: what was
+   * published in between is gone, and the listener must catch up from the database.
    */
-  listen<T>(topic: Topic<T>, handler: (payload: T) => void, resumed?: () => void): Promise<() => void>;
+  listen<T>(topic: Topic<T>, handler: (payload: T) => void, broker?: BrokerWatcher): Promise<() => void>;
   /**
    * Resolves once every event this process has published so far has come back through the
    * broker to this process's listeners (or after a second, should the broker not answer): what a
@@ -47,6 +48,12 @@ const PING_TIMEOUT_MS = 1000;
 /** Told of every event published through this process. */
 export type PublishObserver = (topic: Topic<unknown>) => void;
 
+/** A listener's part in the broker connection's drops (see PubSub.listen). */
+export interface BrokerWatcher {
+  lost(): void;
+  resumed(): void;
+}
+
 /** Told when the broker connection came back, with how many listeners were asked to catch up. */
 export type ResumeObserver = (listeners: number) => void;
 
@@ -57,13 +64,13 @@ export const BROKER_UNREACHABLE = "Broker unreachable: not published";
 interface BrokerLink {
   /** False while the publisher's connection is down: a publish fails at once instead of waiting in ioredis' offline queue. */
   canPublish(): boolean;
-  /** Calls back each time the subscriber's connection is ready again after a drop. */
-  onResubscribed(callback: () => void): void;
+  /** Calls back each time the subscriber's connection drops, and each time it is ready again after a drop. */
+  onSubscriberChange(dropped: () => void, ready: () => void): void;
   /** How long a publish may take before it counts as failed. */
   publishTimeoutMs: number;
 }
 
-const IN_PROCESS: BrokerLink = { canPublish: () => true, onResubscribed: () => undefined, publishTimeoutMs: 0 };
+const IN_PROCESS: BrokerLink = { canPublish: () => true, onSubscriberChange: () => undefined, publishTimeoutMs: 0 };
 
 /** The broker channel of publishToMany, which every process listens on. */
 const FAN_OUT = "parley.fan-out";
@@ -78,8 +85,8 @@ class EnginePubSub implements PubSub {
   private readonly local = new Map<string, Set<(payload: any) => void>>();
   private fanOut: Promise<unknown> | undefined;
   private closed = false;
-  /** The resumed callbacks of the listeners, called when the broker connection came back. */
-  private readonly resumedListeners = new Set<() => void>();
+  /** The listeners told of the broker connection's drops and returns. */
+  private readonly watchers = new Set<BrokerWatcher>();
 
   constructor(
     private readonly engine: PubSubEngine,
@@ -92,7 +99,12 @@ class EnginePubSub implements PubSub {
     private readonly link: BrokerLink = IN_PROCESS,
     private readonly observeResume: ResumeObserver = () => undefined,
   ) {
-    link.onResubscribed(() => void this.resumed());
+    link.onSubscriberChange(
+      () => {
+        for (const watcher of this.watchers) watcher.lost();
+      },
+      () => void this.resumed(),
+    );
   }
 
   /**
@@ -119,8 +131,8 @@ class EnginePubSub implements PubSub {
     } catch {
       return; // Down again: the next ready calls this again.
     }
-    this.observeResume(this.resumedListeners.size);
-    for (const resumed of this.resumedListeners) resumed();
+    this.observeResume(this.watchers.size);
+    for (const watcher of this.watchers) watcher.resumed();
   }
 
   async publish<T>(topic: Topic<T>, payload: T): Promise<void> {
@@ -173,7 +185,7 @@ class EnginePubSub implements PubSub {
     return iterator;
   }
 
-  async listen<T>(topic: Topic<T>, handler: (payload: T) => void, resumed?: () => void): Promise<() => void> {
+  async listen<T>(topic: Topic<T>, handler: (payload: T) => void, broker?: BrokerWatcher): Promise<() => void> {
     // The fan-out channel and the topic share one broker connection, so their events keep their order.
     this.fanOut ??= this.engine.subscribe(this.prefix + FAN_OUT, (m: FanOut) => this.deliverLocally(m), {}).catch((error: unknown) => {
       this.fanOut = undefined;
@@ -184,11 +196,11 @@ class EnginePubSub implements PubSub {
     const handlers = this.local.get(topic.name) ?? new Set();
     handlers.add(handler);
     this.local.set(topic.name, handlers);
-    // A fresh function per listener: two listeners passing the same callback are two entries.
-    const onResumed = resumed && (() => resumed());
-    if (onResumed) this.resumedListeners.add(onResumed);
+    // A fresh object per listener: two listeners passing the same one are two entries.
+    const watcher = broker && { lost: () => broker.lost(), resumed: () => broker.resumed() };
+    if (watcher) this.watchers.add(watcher);
     return () => {
-      if (onResumed) this.resumedListeners.delete(onResumed);
+      if (watcher) this.watchers.delete(watcher);
       handlers.delete(handler);
       if (handlers.size === 0 && this.local.get(topic.name) === handlers) this.local.delete(topic.name);
       // Once closed there is nothing to unsubscribe from: graphql-redis-subscriptions would send
@@ -310,11 +322,15 @@ export function createRealtime(config: Config, log: Logger, observe: PublishObse
   });
   const link: BrokerLink = {
     canPublish: () => publisher.status === "ready",
-    onResubscribed: (callback) => {
+    onSubscriberChange: (dropped, ready) => {
+      // ioredis emits close for the dropped connection before anything of the next one.
       let readies = 0;
+      subscriber.on("close", () => {
+        if (readies > 0) dropped();
+      });
       subscriber.on("ready", () => {
         readies += 1;
-        if (readies > 1) callback();
+        if (readies > 1) ready();
       });
     },
     publishTimeoutMs: PING_TIMEOUT_MS,
