@@ -75,7 +75,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const metrics = new Metrics();
   const db: Database = await openDatabase(config, log, { entities, migrations });
   metrics.watchDatabase(() => db.poolStats());
-  const realtime = createRealtime(config, log, (topic) => metrics.published(topic.kind));
+  const realtime = createRealtime(config, log, (topic) => metrics.published(topic.kind), (listeners) => metrics.brokerResumed(listeners));
   const presenceStore = realtime.redis
     ? new RedisPresence(realtime.redis, config.presenceTtlSeconds)
     : new InProcessPresence();
@@ -103,7 +103,11 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const groupDirectory = new GroupDirectory(db);
   const addressing = new Addressing(users, groupDirectory, jids, config.features);
   const chats = new ChatService(db, config.features);
-  const writer = new MessageWriter(db, messageStore, addressing, realtime.pubsub, log);
+  const writer = new MessageWriter(db, messageStore, addressing, realtime.pubsub, log, {
+    observer: metrics.announcements,
+    exitAfterCommitText: config.testExitAfterCommitText,
+  });
+  writer.startSweeping(config.announceSweepMs);
   const messages = new MessageService(db, messageStore, addressing, chats, users, profiles, writer, jids, config.maxTextLength);
   const receipts = new ReceiptService(db, messageStore, addressing, realtime.pubsub, log, syncLog);
   const typing = new TypingService(addressing, realtime.pubsub, config.typingTimeoutMs);
@@ -177,6 +181,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     close() {
       closing ??= (async () => {
         await http.close();
+        writer.stopSweeping();
         for (const watching of [watchingRevocations, watchingAllowTypes]) void watching.then((stop) => stop(), () => undefined);
         await receipts.close();
         syncLog.close();

@@ -80,7 +80,13 @@ export interface Config {
     wsMaxPayloadBytes: number;
     wsMaxSubscriptions: number;
     wsConnectionInitTimeoutMs: number;
+    /** Events of one subscription waiting for a slow socket, beyond which the socket is closed. */
+    wsMaxQueuedEvents: number;
   };
+  /** How often each process looks for stored messages left unannounced (see messages/message-writer.ts). */
+  announceSweepMs: number;
+  /** Tests only (NODE_ENV=test): a process sending a message with this text dies between its commit and its announcement. */
+  testExitAfterCommitText: string | undefined;
   /**
    * Mutations per user per window, across all processes; mutations 0 turns the limit off.
    * anonymous: mutations without a token (register, connect) per client address per its window.
@@ -213,6 +219,9 @@ const env = z
     WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024, 64 * 1024),
     WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
+    WS_MAX_QUEUED_EVENTS: int(1, 10_000_000, 10_000),
+    ANNOUNCE_SWEEP_MS: int(50, 600_000, 1000),
+    PARLEY_TEST_EXIT_AFTER_COMMIT_TEXT: z.string().min(1).optional(),
     RATE_LIMIT_MUTATIONS: int(0, 1_000_000, 1000),
     RATE_LIMIT_WINDOW_SECONDS: int(1, 24 * 3600, 10),
     RATE_LIMIT_ANONYMOUS: int(0, 1_000_000, 30),
@@ -334,7 +343,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxPayloadBytes: v.WS_MAX_PAYLOAD_BYTES,
       wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
+      wsMaxQueuedEvents: v.WS_MAX_QUEUED_EVENTS,
     },
+    announceSweepMs: v.ANNOUNCE_SWEEP_MS,
+    testExitAfterCommitText: v.NODE_ENV === "test" ? v.PARLEY_TEST_EXIT_AFTER_COMMIT_TEXT : undefined,
     rateLimit: {
       mutations: v.RATE_LIMIT_MUTATIONS,
       windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS,

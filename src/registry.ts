@@ -19,6 +19,7 @@ import { GroupAnnouncements1764374400000 } from "./db/migrations/1764374400000-g
 import { MediaCreatedIdx1764460800000 } from "./db/migrations/1764460800000-media-created-idx.js";
 import { TokenRevocations1764547200000 } from "./db/migrations/1764547200000-token-revocations.js";
 import { SyncEvents1764633600000 } from "./db/migrations/1764633600000-sync-events.js";
+import { AnnounceState1764720000000 } from "./db/migrations/1764720000000-announce-state.js";
 
 export const entities = [User, RevokedToken, Profile, Chat, MessageRow, ReceiptRow, MessageState, GroupRow, GroupParticipantRow, MediaRow];
 export const migrations = [
@@ -32,4 +33,5 @@ export const migrations = [
   MediaCreatedIdx1764460800000,
   TokenRevocations1764547200000,
   SyncEvents1764633600000,
+  AnnounceState1764720000000,
 ];

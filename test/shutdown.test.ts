@@ -4,91 +4,20 @@
 // NODE_ENV=production: libraries behave differently outside test mode (Apollo Server installs
 // signal handlers of its own unless told not to). Also: a production start without a registration
 // mode is refused by the same entry point.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { request } from "node:http";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ok, Waiter, WsClient } from "./support/clients.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ok, WsClient } from "./support/clients.js";
 import { MESSAGE_FIELDS, registerUser, type TestUser } from "./support/fixtures.js";
-import { backendName, type Endpoint, onPostgresAndRedis, TEST_JWT_SECRET, tempDataDir } from "./support/server.js";
+import { buildServer, ServerProcess, spawnServer } from "./support/server-process.js";
+import { backendName, onPostgresAndRedis, TEST_JWT_SECRET, tempDataDir } from "./support/server.js";
 
-const root = join(fileURLToPath(import.meta.url), "../..");
-/** The build goes beside node_modules, so that the compiled server resolves its packages. */
-const build = join(root, "node_modules/.cache/parley-shutdown-test");
+let build: string;
 const SEND = `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
 
-type LogLine = Record<string, unknown> & { msg?: string };
-
-class ServerProcess implements Endpoint {
-  readonly log = new Waiter<LogLine>();
-  readonly exited: Promise<number | null>;
-  graphqlUrl = "";
-  wsUrl = "";
-
-  private constructor(readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      try {
-        this.log.push(JSON.parse(line) as LogLine);
-      } catch {
-        this.log.push({ msg: line });
-      }
-    });
-    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-  }
-
-  static async start(env: Record<string, string | undefined>): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [join(build, "main.js")], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "test",
-        PORT: "0",
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "info",
-        JWT_SECRET: TEST_JWT_SECRET,
-        DATA_DIR: tempDataDir(),
-        SHUTDOWN_TIMEOUT_MS: "20000",
-        // As startServer does: the test database's name keeps its Redis keys and channels apart.
-        REDIS_NAMESPACE: process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : undefined,
-        // As startServer does: sign-ups from this one address are not what is tested here.
-        RATE_LIMIT_ANONYMOUS: "0",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    running.add(child);
-    const server = new ServerProcess(child);
-    const listening = await server.waitForLog((l) => l.msg === "parley is listening", "the server to listen");
-    server.graphqlUrl = String(listening.url);
-    server.wsUrl = server.graphqlUrl.replace(/^http/, "ws");
-    return server;
-  }
-
-  waitForLog(predicate: (line: LogLine) => boolean, what: string): Promise<LogLine> {
-    return this.log.waitFor(predicate, 15_000, what);
-  }
-
-  /** Sends SIGTERM and waits until the server has begun to shut down. */
-  async terminate(): Promise<void> {
-    this.child.kill("SIGTERM");
-    await this.waitForLog((l) => l.msg === "shutting down", "the shutdown to begin");
-  }
-}
-
-const running = new Set<ChildProcess>();
-
 beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", build], { cwd: root, stdio: "inherit" });
+  build = buildServer("parley-shutdown-test");
 }, 120_000);
-
-afterAll(() => {
-  for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
-});
 
 /** A live messageReceived subscription of user's (proven by a message sent after it). */
 async function inboxOf(server: ServerProcess, user: TestUser, from: TestUser) {
@@ -142,7 +71,7 @@ const MODES = {
 describe.each(Object.keys(MODES) as (keyof typeof MODES)[])(`graceful shutdown (${backendName}, NODE_ENV=%s)`, (mode) => {
   const ON_POSTGRES_IN_MODE = { ...ON_POSTGRES, ...MODES[mode] };
   it("SIGTERM while a request is under way: it completes, its message reaches the subscriber, sockets close with 1001, exit 0", async () => {
-    const server = await ServerProcess.start(ON_POSTGRES_IN_MODE);
+    const server = await ServerProcess.start(build, ON_POSTGRES_IN_MODE);
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const { ws, inbox } = await inboxOf(server, bob, alice);
@@ -188,7 +117,7 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])(`graceful shutdown (
   });
 
   it.runIf(onPostgresAndRedis)("SIGTERM while mutations wait on a database lock: both, over HTTP and WebSocket, complete before the sockets close with 1001; exit 0", async () => {
-    const server = await ServerProcess.start(ON_POSTGRES_IN_MODE);
+    const server = await ServerProcess.start(build, ON_POSTGRES_IN_MODE);
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const { ws: bobWs, inbox } = await inboxOf(server, bob, alice);
@@ -220,7 +149,7 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])(`graceful shutdown (
   });
 
   it.runIf(onPostgresAndRedis)("an operation still stuck after SHUTDOWN_TIMEOUT_MS: the process exits anyway, with 1", async () => {
-    const server = await ServerProcess.start({ ...ON_POSTGRES_IN_MODE, SHUTDOWN_TIMEOUT_MS: "300" });
+    const server = await ServerProcess.start(build, { ...ON_POSTGRES_IN_MODE, SHUTDOWN_TIMEOUT_MS: "300" });
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     await ok(server, SEND, { input: { toJid: bob.jid, messageText: "first" } }, { token: alice.token });
@@ -245,12 +174,7 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])(`graceful shutdown (
 // chosen, and says which setting to choose: anonymous sign-ups must be a decision, not a default.
 describe("production start", () => {
   it("with neither REGISTRATION nor LICENSE_KEY set, exits 1 naming REGISTRATION and its choices", async () => {
-    const child = spawn(process.execPath, [join(build, "main.js")], {
-      cwd: root,
-      env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: tempDataDir(), JWT_SECRET: TEST_JWT_SECRET },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running.add(child);
+    const child = spawnServer(build, { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: tempDataDir(), JWT_SECRET: TEST_JWT_SECRET }, "pipe");
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));

@@ -6,7 +6,7 @@ import { Mutex } from "async-mutex";
 import type { Logger } from "pino";
 import { DataSource, type DataSourceOptions, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
 import type { Config } from "../config.js";
-import { PostgresSequencer, QueuedSequencer, type Sequencer } from "./sequencer.js";
+import { type Announced, type AnnounceState, type Backlog, PostgresSequencer, QueuedSequencer, type Sequencer } from "./sequencer.js";
 
 /** Connections of the database: PostgreSQL's pool, or SQLite's one connection and its write queue. */
 export interface PoolStats {
@@ -95,10 +95,16 @@ export class Database {
   /**
    * Runs write in a transaction and then announce, both under one lock that every process takes
    * for it: rows that take a sequence number inside write commit, and are announced, in sequence
-   * order (see sequencer.ts).
+   * order (see sequencer.ts). announce gets the backlog left by a writer that died or could not
+   * reach the broker, to announce first, and answers up to which rowId all is now announced.
    */
-  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
+  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
     return this.sequencer.sequenced(write, announce);
+  }
+
+  /** The announced-up-to mark and the committed rows above it, read without the lock (see sequencer.ts). */
+  announceState(): Promise<AnnounceState> {
+    return this.sequencer.announceState();
   }
 
   /**

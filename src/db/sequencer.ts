@@ -5,16 +5,61 @@ import type { DataSource, EntityManager, QueryRunner } from "typeorm";
 /** The key of the advisory lock that orders message writes across processes (any 64-bit number). */
 export const SEQUENCER_LOCK_KEY = 7_166_330_202;
 
+/**
+ * Rows committed but not known to be announced: rowIds in (after, upTo]. Their writer died
+ * between its commit and its announcement, or the broker refused the announcement.
+ */
+export interface Backlog {
+  after: string;
+  upTo: string;
+}
+
+/**
+ * What announce answers: the rowId up to which everything committed is now announced (the
+ * backlog and the batch), or null (or nothing) when an announcement failed or there was nothing
+ * to announce: the mark stays.
+ */
+export type Announced = string | null;
+
 export interface Sequencer {
   /**
    * Runs write in a transaction and then announce, both under one lock that every process takes
    * for it. Rows that take a sequence number inside write therefore commit, and are announced,
    * in sequence order: a reader who sees number N committed, or hears of it, has every lower
    * number already. The price is that sequenced writes never overlap, so callers batch them.
+   *
+   * The durable mark (table announce_state) says up to which rowId everything committed was
+   * announced. It is read in the lock's own round trip; announce gets the backlog above it (or
+   * null) to announce first, and the mark moves to what announce answers with the unlock's
+   * round trip: no statement of its own per batch.
    */
-  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T>;
+  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T>;
+  /**
+   * The mark and the backlog above it, read without the lock: the idle-time sweeper's cheap check,
+   * and where a live subscription may have to catch up from.
+   */
+  announceState(): Promise<AnnounceState>;
   /** Waits for the batch under way and lets go of what the sequencer holds. */
   close(): Promise<void>;
+}
+
+export interface AnnounceState {
+  announcedUpTo: string;
+  backlog: Backlog | null;
+}
+
+/** The mark and the newest committed rowId, as decimal text (both drivers agree on text). */
+const READ_MARK = `SELECT CAST(announced_up_to AS text) AS mark, CAST((SELECT MAX(row_id) FROM messages) AS text) AS newest FROM announce_state WHERE id = 1`;
+
+function backlogOf(row: { mark: string; newest: string | null } | undefined): Backlog | null {
+  if (!row || row.newest === null || BigInt(row.newest) <= BigInt(row.mark)) return null;
+  return { after: row.mark, upTo: row.newest };
+}
+
+/** The rowId the mark moves to, when announce answered one above it. */
+function advanced(mark: string | undefined, announced: Announced | void): string | null {
+  if (typeof announced !== "string" || !/^\d+$/.test(announced)) return null;
+  return mark === undefined || BigInt(announced) > BigInt(mark) ? announced : null;
 }
 
 /**
@@ -28,12 +73,20 @@ export class QueuedSequencer implements Sequencer {
     private readonly queued: <T>(fn: () => Promise<T>) => Promise<T>,
   ) {}
 
-  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
+  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
     return this.queued(async () => {
+      const [state] = (await this.dataSource.query(READ_MARK)) as { mark: string; newest: string | null }[];
       const result = await this.dataSource.transaction(write);
-      await announce(result);
+      const to = advanced(state?.mark, await announce(result, backlogOf(state)));
+      // Inside the turn, so no other batch reads the mark in between; SQLite has no round trip to save.
+      if (to !== null) await this.dataSource.query(`UPDATE announce_state SET announced_up_to = ? WHERE id = 1 AND announced_up_to < ?`, [to, to]);
       return result;
     });
+  }
+
+  async announceState(): Promise<AnnounceState> {
+    const [state] = (await this.dataSource.query(READ_MARK)) as { mark: string; newest: string | null }[];
+    return { announcedUpTo: state?.mark ?? "0", backlog: backlogOf(state) };
   }
 
   async close(): Promise<void> {}
@@ -49,7 +102,7 @@ export class PostgresSequencer implements Sequencer {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T) => Promise<void>): Promise<T> {
+  sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
     // A connection of its own, kept between batches: the sequencer never queues for the pool
     // behind the reads that a burst of sends makes.
     return this.queue.runExclusive(async () => {
@@ -68,9 +121,14 @@ export class PostgresSequencer implements Sequencer {
         // connection runs it before this lock, and a failure of either shows here.
         const unlocking = this.unlocking;
         this.unlocking = undefined;
-        // Lock and BEGIN in one round trip (a simple query may hold several statements). The
-        // transaction is ours to end: TypeORM does not know of it, and need not.
-        await Promise.all([unlocking, runner.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN`)]);
+        // Lock, BEGIN and the read of the mark in one round trip (a simple query may hold several
+        // statements; its results come back as a list, which TypeORM's query() does not return,
+        // hence the driver's client). The mark is read after the lock is held, by a statement of
+        // its own (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit.
+        // The transaction is ours to end: TypeORM does not know of it, and need not.
+        const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]> };
+        const [, results] = await Promise.all([unlocking, client.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN; ${READ_MARK}`)]);
+        const state = results[2]?.rows[0];
         let result: T;
         try {
           result = await write(runner.manager);
@@ -80,10 +138,18 @@ export class PostgresSequencer implements Sequencer {
           await runner.query("ROLLBACK").catch(() => undefined);
           throw error;
         }
-        await announce(result);
+        const to = advanced(state?.mark, await announce(result, backlogOf(state)));
         // Announced: the callers need not wait for the unlock's round trip. It is sent now, ahead
         // of anything else on this connection, so other processes get the lock as soon as before.
-        this.unlocking = runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY]);
+        // The mark moves in the same round trip, committed before the unlock (the next holder must
+        // not find it behind and announce again) and without waiting for the WAL flush: a mark lost
+        // in a crash only means some rows are announced twice, which streams drop by rowId.
+        this.unlocking =
+          to === null
+            ? runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY])
+            : client.query(
+                `BEGIN; SET LOCAL synchronous_commit TO off; UPDATE announce_state SET announced_up_to = ${BigInt(to)} WHERE id = 1 AND announced_up_to < ${BigInt(to)}; COMMIT; SELECT pg_advisory_unlock(${SEQUENCER_LOCK_KEY})`,
+              );
         this.unlocking.catch(() => undefined);
         healthy = true;
         return result;
@@ -99,6 +165,11 @@ export class PostgresSequencer implements Sequencer {
         }
       }
     });
+  }
+
+  async announceState(): Promise<AnnounceState> {
+    const [state] = (await this.dataSource.query(READ_MARK)) as { mark: string; newest: string | null }[];
+    return { announcedUpTo: state?.mark ?? "0", backlog: backlogOf(state) };
   }
 
   async close(): Promise<void> {

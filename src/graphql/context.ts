@@ -46,6 +46,21 @@ export interface Context<S = unknown> {
   caller(): Promise<Viewer | null>;
   /** FEATURE_UNAVAILABLE unless the server's plan includes the feature. */
   requireFeature(feature: Feature): void;
+  /** The socket a subscription's events are written to (WebSocket only). */
+  delivery: DeliveryLink | undefined;
+}
+
+/** The socket a subscription's events are written to, as the message stream sees it (WebSocket only). */
+export interface DeliveryLink {
+  /**
+   * Whether the event handed to the socket last was sent: the socket was open then (graphql-ws
+   * resolves a send to a socket no longer open without writing it).
+   */
+  lastSent(): boolean;
+  /** Events waiting for the socket, beyond which it is closed. */
+  maxQueued: number;
+  /** Closes the socket: it has fallen more than maxQueued events behind. */
+  overflow(): void;
 }
 
 export interface ContextInput {
@@ -56,6 +71,7 @@ export interface ContextInput {
   clientAddress?: string | undefined;
   /** Resolves the caller at most once, on first use: public operations never pay for it. */
   authenticate: () => Promise<Viewer | null>;
+  delivery?: DeliveryLink | undefined;
 }
 
 export function createContext<S extends { config: Config }>(services: S, input: ContextInput): Context<S> {
@@ -67,6 +83,7 @@ export function createContext<S extends { config: Config }>(services: S, input: 
     licenseKey: input.licenseKey,
     serverAccess: input.serverAccess ?? "none",
     clientAddress: input.clientAddress,
+    delivery: input.delivery,
     async viewer() {
       const v = await this.caller();
       if (!v) throw unauthenticated();

@@ -21,7 +21,7 @@ const PG_MESSAGES = [
 ];
 
 /** ioredis, after its retries (maxRetriesPerRequest) or on a connection closed under a command. */
-const REDIS_MESSAGES = [/^Connection is closed\.?$/, /^Reached the max retries per request limit/, /^Stream isn't writeable/];
+const REDIS_MESSAGES = [/^Connection is closed\.?$/, /^Reached the max retries per request limit/, /^Stream isn't writeable/, /^Broker unreachable:/, /^redis PUBLISH: no answer/];
 
 /**
  * The dependency that an error says cannot be reached, or undefined when it is something else.

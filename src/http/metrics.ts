@@ -84,6 +84,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly announcementsPending = new Gauge({
+    name: "parley_announcements_pending",
+    help: "Stored messages (rowIds) not known to be announced, as this process last saw them (its last message batch or idle-time sweep): their writer died, or the broker refused the announcement",
+    registers: [this.registry],
+  });
+
+  private readonly announcementsSwept = new Counter({
+    name: "parley_announcements_swept_total",
+    help: "Stored messages (rowIds) announced late by this process, by a later batch or the idle-time sweeper",
+    registers: [this.registry],
+  });
+
+  private readonly brokerCatchUps = new Counter({
+    name: "parley_broker_catch_ups_total",
+    help: "Subscriptions asked to catch up from the database because this process's broker connection dropped and came back",
+    registers: [this.registry],
+  });
+
   private readonly httpRequests = new Counter({
     name: "parley_http_requests_total",
     help: "HTTP requests by method, route and status code",
@@ -124,6 +142,17 @@ export class Metrics {
 
   published(topicKind: string): void {
     this.publishes.inc({ topic: topicKind });
+  }
+
+  /** Told by the message writer (messages/message-writer.ts AnnounceObserver). */
+  readonly announcements = {
+    pending: (rowIds: number) => this.announcementsPending.set(rowIds),
+    swept: (rowIds: number) => this.announcementsSwept.inc(rowIds),
+  };
+
+  /** The broker connection came back: this many listeners catch up. */
+  brokerResumed(listeners: number): void {
+    this.brokerCatchUps.inc(listeners);
   }
 
   /** Open sockets are read from the WebSocket server whenever /metrics is scraped. */

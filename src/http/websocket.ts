@@ -54,6 +54,14 @@ const REFUSAL_BY_MESSAGE: Record<string, Refusal> = {
  */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
+/**
+ * Close code for a socket that fell too far behind: more events waited for it than
+ * WS_MAX_QUEUED_EVENTS (RFC 6455 Try Again Later, as graphql-ws clients retry it). What it never
+ * wrote was never DELIVERED: the client gets it by resuming messageReceived with afterRowId.
+ */
+export const CLOSE_SEND_QUEUE_FULL = CLOSE_TRY_AGAIN_LATER;
+export const SEND_QUEUE_FULL_REASON = "Send queue full: reconnect and resume messageReceived with afterRowId";
+
 /** One operation on a socket, from subscribe to complete. */
 type OperationRecord = {
   outcome: OperationOutcome;
@@ -63,6 +71,8 @@ type OperationRecord = {
   streaming: boolean;
   /** Ends its place among the operations shutdown waits for (queries and mutations). */
   end: () => void;
+  /** The socket was open when graphql-ws was last handed an event to send for it (onNext). */
+  lastSent: boolean;
 };
 
 type SocketState = {
@@ -247,12 +257,22 @@ export async function attachWebSocket(options: {
         const requestId = randomUUID();
         const operationLog = log.child({ reqId: requestId, connId: ctx.extra.connId, operationId: id });
         const viewer = ctx.extra.viewer;
+        const socket = ctx.extra.socket;
         const contextValue = createContext(services, {
           requestId,
           log: operationLog,
           // Only sockets with a valid token get here: nothing over WebSocket is anonymous.
           clientAddress: ctx.extra.request.socket.remoteAddress,
           authenticate: async () => viewer ?? null,
+          delivery: {
+            lastSent: () => record.lastSent,
+            maxQueued: config.limits.wsMaxQueuedEvents,
+            overflow: () => {
+              if (socket.readyState !== WebSocket.OPEN) return;
+              metrics.socketRefused("send_queue_full");
+              socket.close(CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON);
+            },
+          },
         });
         // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
         const record: OperationRecord = {
@@ -260,6 +280,7 @@ export async function attachWebSocket(options: {
           running: false,
           streaming: false,
           end: () => undefined,
+          lastSent: false,
         };
         ctx.extra.operations?.set(id, record);
         if (Object.keys(ctx.subscriptions).length > config.limits.wsMaxSubscriptions) {
@@ -302,6 +323,8 @@ export async function attachWebSocket(options: {
       },
       onNext: (ctx, id, _payload, _args, result) => {
         const record = ctx.extra.operations?.get(id);
+        // graphql-ws sends right after this returns, and skips the write to a socket no longer open.
+        if (record) record.lastSent = ctx.extra.socket.readyState === WebSocket.OPEN;
         if (record?.streaming) record.outcome.streamEvent();
         if (!result.errors?.length) return undefined;
         return { ...result, errors: sendable(record, result.errors) };

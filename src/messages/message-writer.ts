@@ -3,10 +3,21 @@
 // messages in rowId order and a rowId seen committed has no lower one still to come. That is
 // what lets messageReceived switch from replay to live without a gap or a duplicate.
 // Batching keeps the price of that ordering to one lock round per batch, not per message.
+//
+// No committed message is left unannounced: the sequencer keeps a durable "announced up to"
+// mark, moved only after an announcement went out. Whoever holds the sequencer next and finds
+// rows above it (their writer died between commit and announce, or the broker refused the
+// announcement) first tells their audience to catch up from the database (CatchUpPayload), then
+// announces its own batch; if that fails it stops there, order kept, and the mark stays. When
+// nobody sends, every process's sweeper does the same after a short period. A late announcement
+// is a catch-up rather than the rendered message: the stream reads it with the replay's query,
+// rendered for its viewer by the one renderer, instead of the writer rebuilding every member's
+// copy from the database.
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
+import type { Announced, Backlog } from "../db/sequencer.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { topics } from "../realtime/topics.js";
+import { type MessageEvent, topics } from "../realtime/topics.js";
 import type { Addressing, ChatRef } from "./addressing.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 import { type MessagePayload, renderMessage } from "./message-view.js";
@@ -47,9 +58,31 @@ const MAX_BATCH = 256;
 /** Who hears of one message: the sender's connections first, then each recipient. */
 type Audience = { userId: number; chatJid: string; isMuted: boolean }[];
 
+/** Told how far announcements lag (the metrics). */
+export interface AnnounceObserver {
+  /** RowIds committed and not known to be announced, as this process last saw them (its last batch or sweep). */
+  pending(rowIds: number): void;
+  /** RowIds announced late, by a later batch or the sweeper. */
+  swept(rowIds: number): void;
+}
+
+export interface WriterOptions {
+  observer?: AnnounceObserver;
+  /**
+   * Tests only (PARLEY_TEST_EXIT_AFTER_COMMIT_TEXT, honoured with NODE_ENV=test): the process
+   * kills itself between the commit of a batch holding a message with this text and its
+   * announcement, as a crash there would.
+   */
+  exitAfterCommitText?: string | undefined;
+}
+
+const rowIdsBetween = (after: string, upTo: string): number => Number(BigInt(upTo) - BigInt(after));
+
 export class MessageWriter {
   private queue: Unit[] = [];
   private draining = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(
     private readonly db: Database,
@@ -57,7 +90,37 @@ export class MessageWriter {
     private readonly addressing: Addressing,
     private readonly pubsub: PubSub,
     private readonly log: Logger,
+    private readonly options: WriterOptions = {},
   ) {}
+
+  /**
+   * Every periodMs, announces what committed batches left unannounced while nobody sends: a cheap
+   * read of the mark without the lock first, then, only when rows lie above it, an empty batch
+   * under the sequencer, whose turn announces them (claimed once: the lock orders the sweepers).
+   */
+  startSweeping(periodMs: number): void {
+    this.sweepTimer = setInterval(() => void this.sweep(), periodMs);
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.draining) return;
+    this.sweeping = true;
+    try {
+      const { backlog } = await this.db.announceState();
+      this.options.observer?.pending(backlog ? rowIdsBetween(backlog.after, backlog.upTo) : 0);
+      if (backlog) await this.writeAll([]);
+    } catch (err) {
+      this.log.warn({ err }, "sweeping unannounced messages failed");
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  stopSweeping(): void {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
 
   async write(draft: Draft): Promise<Outcome> {
     const [outcome] = await this.writeAll([draft]);
@@ -107,6 +170,7 @@ export class MessageWriter {
       async (em) => {
         const unique = new Map<string, Draft>();
         for (const draft of drafts) if (!unique.has(draft.id)) unique.set(draft.id, draft);
+        if (unique.size === 0) return { before: new Map<string, MessageRow>(), stored: new Map<string, MessageRow>(), fresh: new Map<string, Draft>(), audiences: new Map<string, Audience>() };
         const { before, rows } = await this.store.insertMessages(em, [...unique.values()].map(newMessage));
         const fresh = new Map([...unique].filter(([id]) => !before.has(id)));
         const audiences = new Map<string, Audience>();
@@ -157,13 +221,11 @@ export class MessageWriter {
         }
         return { before, stored, fresh, audiences };
       },
-      async ({ stored, fresh, audiences }) => {
-        const publishes = [...stored.values()].flatMap((row) => this.announcements(row, fresh.get(row.id)!, audiences.get(row.id)!));
-        // Bounded: Redis commands fail after a few reconnect attempts (see redisConnection).
-        await Promise.all(publishes).catch((err: unknown) =>
-          // The messages are stored; subscribers that missed the wake-up catch up by cursor.
-          this.log.warn({ err }, "publishing new messages failed"),
-        );
+      async ({ stored, fresh, audiences }, backlog) => {
+        if (this.options.exitAfterCommitText !== undefined && [...fresh.values()].some((d) => d.text === this.options.exitAfterCommitText)) {
+          process.kill(process.pid, "SIGKILL");
+        }
+        return this.announce(stored, fresh, audiences, backlog);
       },
     );
     const claimed = new Set<string>();
@@ -180,6 +242,38 @@ export class MessageWriter {
         }),
       );
     }
+  }
+
+  /**
+   * The backlog first, then the batch, in rowId order; the rowId now announced up to, or null
+   * when the broker refused an announcement: the mark stays, and a later batch or the sweeper
+   * announces from there. Either way the senders have their answer: the messages are stored.
+   */
+  private async announce(stored: Map<string, MessageRow>, fresh: Map<string, Draft>, audiences: Map<string, Audience>, backlog: Backlog | null): Promise<Announced> {
+    const newest = [...stored.values()].at(-1)?.rowId;
+    const upTo = newest !== undefined ? String(newest) : (backlog?.upTo ?? null);
+    try {
+      if (backlog) {
+        await this.announceLate(backlog);
+        this.options.observer?.swept(rowIdsBetween(backlog.after, backlog.upTo));
+      }
+      // Bounded: a publish fails at once while the broker is unreachable (see pubsub.ts).
+      await Promise.all([...stored.values()].flatMap((row) => this.announcements(row, fresh.get(row.id)!, audiences.get(row.id)!)));
+      this.options.observer?.pending(0);
+      return upTo;
+    } catch (err) {
+      // Stored and acknowledged; announced later, in order, by the next batch or the sweeper.
+      this.log.warn({ err }, "publishing new messages failed");
+      if (upTo !== null) this.options.observer?.pending(rowIdsBetween(backlog?.after ?? String(BigInt([...stored.values()][0]!.rowId) - 1n), upTo));
+      return null;
+    }
+  }
+
+  /** Tells everyone who hears of the backlog's messages to read them from the database: one broker message. */
+  private async announceLate(backlog: Backlog): Promise<void> {
+    const users = await this.store.audienceOf(backlog.after, backlog.upTo);
+    this.log.info({ after: backlog.after, upTo: backlog.upTo, users: users.length }, "announcing stored messages late");
+    await this.pubsub.publishToMany<MessageEvent>({ catchUpAfter: backlog.after, upTo: backlog.upTo }, users.map((userId) => ({ topic: topics.messageReceived(userId) })));
   }
 
   /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessages). */

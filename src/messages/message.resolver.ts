@@ -148,12 +148,12 @@ export class MessageResolver {
       const afterRowId = args.afterRowId ?? null;
       if (afterRowId !== null && !ROW_ID.test(afterRowId)) throw badInput("afterRowId", "must be a rowId");
       const { pubsub, messages, receipts } = context.services;
-      return messageStream({ pubsub, messages, receipts }, await context.viewer(), afterRowId);
+      return messageStream({ pubsub, messages, receipts }, await context.viewer(), afterRowId, context.delivery);
     },
   })
   messageReceived(
     @Root() payload: MessagePayload,
-    @Arg("afterRowId", () => ID, { nullable: true, description: "Replay every message after this rowId first (the last Message.rowId the client stored), then go live." }) _afterRowId: string | null,
+    @Arg("afterRowId", () => ID, { nullable: true, description: "Replay every message after this rowId first (the last Message.rowId the client stored), then go live. A safe resume point: a subscription never delivers a message before every lower-rowId message addressed to the viewer, so resuming after the last rowId received misses nothing, also after a message announced late." }) _afterRowId: string | null,
   ): Message {
     return toMessage(payload);
   }

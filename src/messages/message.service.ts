@@ -305,6 +305,11 @@ export class MessageService {
     return { messages, next: ids.length < limit ? null : ids.at(-1)! };
   }
 
+  /** The rowId up to which every stored message has been announced (see db/sequencer.ts). */
+  async announcedUpTo(): Promise<string> {
+    return (await this.db.announceState()).announcedUpTo;
+  }
+
   /** Messages by rowId as the viewer sees them (for recent chats' last messages). */
   async byRowIds(viewerId: number, rowIds: readonly string[]): Promise<Map<string, MessagePayload>> {
     if (rowIds.length === 0) return new Map();

@@ -6,6 +6,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private ended = false;
 
+  /** Items waiting for the consumer. */
+  get size(): number {
+    return this.items.length;
+  }
+
   push(item: T): void {
     if (this.ended) return;
     const waiter = this.waiting;

@@ -23,8 +23,13 @@ export interface PubSub {
   publishToMany<T>(base: T, targets: readonly { topic: Topic<T>; patch?: Partial<T> }[]): Promise<void>;
   /** Events on one topic, from now on (a `listen` as an iterator); return() unsubscribes. */
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T>;
-  /** Calls handler for each event until the returned function is called. */
-  listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void>;
+  /**
+   * Calls handler for each event until the returned function is called. broker.lost is called
+   * the moment this process's connection to the broker drops (before any event of the next
+   * connection), broker.resumed once it is back and its subscriptions stand again: what was
+   * published in between is gone, and the listener must catch up from the database.
+   */
+  listen<T>(topic: Topic<T>, handler: (payload: T) => void, broker?: BrokerWatcher): Promise<() => void>;
   /**
    * Resolves once every event this process has published so far has come back through the
    * broker to this process's listeners (or after a second, should the broker not answer): what a
@@ -43,6 +48,30 @@ const PING_TIMEOUT_MS = 1000;
 /** Told of every event published through this process. */
 export type PublishObserver = (topic: Topic<unknown>) => void;
 
+/** A listener's part in the broker connection's drops (see PubSub.listen). */
+export interface BrokerWatcher {
+  lost(): void;
+  resumed(): void;
+}
+
+/** Told when the broker connection came back, with how many listeners were asked to catch up. */
+export type ResumeObserver = (listeners: number) => void;
+
+/** The message of a publish refused because the broker cannot be reached (graphql/unreachable.ts knows it). */
+export const BROKER_UNREACHABLE = "Broker unreachable: not published";
+
+/** What the engine's connections tell beyond the engine: whether a publish can go out now, and when the subscriber's connection comes back. */
+interface BrokerLink {
+  /** False while the publisher's connection is down: a publish fails at once instead of waiting in ioredis' offline queue. */
+  canPublish(): boolean;
+  /** Calls back each time the subscriber's connection drops, and each time it is ready again after a drop. */
+  onSubscriberChange(dropped: () => void, ready: () => void): void;
+  /** How long a publish may take before it counts as failed. */
+  publishTimeoutMs: number;
+}
+
+const IN_PROCESS: BrokerLink = { canPublish: () => true, onSubscriberChange: () => undefined, publishTimeoutMs: 0 };
+
 /** The broker channel of publishToMany, which every process listens on. */
 const FAN_OUT = "parley.fan-out";
 
@@ -56,6 +85,8 @@ class EnginePubSub implements PubSub {
   private readonly local = new Map<string, Set<(payload: any) => void>>();
   private fanOut: Promise<unknown> | undefined;
   private closed = false;
+  /** The listeners told of the broker connection's drops and returns. */
+  private readonly watchers = new Set<BrokerWatcher>();
 
   constructor(
     private readonly engine: PubSubEngine,
@@ -65,10 +96,47 @@ class EnginePubSub implements PubSub {
     private readonly firstFailure: Promise<void> = new Promise<void>(() => undefined),
     /** Prefix of every channel name (REDIS_NAMESPACE). */
     private readonly prefix = "",
-  ) {}
+    private readonly link: BrokerLink = IN_PROCESS,
+    private readonly observeResume: ResumeObserver = () => undefined,
+  ) {
+    link.onSubscriberChange(
+      () => {
+        for (const watcher of this.watchers) watcher.lost();
+      },
+      () => void this.resumed(),
+    );
+  }
+
+  /**
+   * Sends are answered after their commit and never wait on the broker: while it is down a
+   * publish fails at once (the announcement is made later, see message-writer.ts), and one that
+   * gets no answer in time fails too (a late delivery of it is a duplicate, which streams drop).
+   */
+  private send(channel: string, payload: unknown): Promise<void> {
+    if (!this.link.canPublish()) return Promise.reject(new Error(BROKER_UNREACHABLE));
+    const publishing = this.engine.publish(channel, payload);
+    return this.link.publishTimeoutMs > 0 ? withTimeout(publishing, this.link.publishTimeoutMs, "redis PUBLISH") : publishing;
+  }
+
+  /**
+   * The subscriber's connection is back. ioredis re-sends the SUBSCRIBEs right after its ready
+   * event; a SUBSCRIBE of ours sent after them is answered after them, so once it is, every
+   * listener hears again and may catch up without a gap.
+   */
+  private async resumed(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const id = await this.engine.subscribe(`${this.prefix}parley.resumed.${randomUUID()}`, () => undefined, {});
+      if (!this.closed) this.engine.unsubscribe(id);
+    } catch {
+      return; // Down again: the next ready calls this again.
+    }
+    this.observeResume(this.watchers.size);
+    for (const watcher of this.watchers) watcher.resumed();
+  }
 
   async publish<T>(topic: Topic<T>, payload: T): Promise<void> {
-    await this.engine.publish(this.prefix + topic.name, payload);
+    await this.send(this.prefix + topic.name, payload);
     this.observe(topic);
   }
 
@@ -79,7 +147,7 @@ class EnginePubSub implements PubSub {
     // An empty patch is no patch: that target shares the event object like the rest.
     const patched = (t: { patch?: Partial<T> }) => t.patch !== undefined && Object.keys(t.patch).length > 0;
     const message: FanOut = { base, targets: targets.map((t) => (patched(t) ? { topic: t.topic.name, patch: t.patch! } : { topic: t.topic.name })) };
-    await this.engine.publish(this.prefix + FAN_OUT, message);
+    await this.send(this.prefix + FAN_OUT, message);
     // One broker message for all the targets: counted once, under their topics' kind.
     if (targets[0]) this.observe(targets[0].topic as Topic<unknown>);
   }
@@ -117,7 +185,7 @@ class EnginePubSub implements PubSub {
     return iterator;
   }
 
-  async listen<T>(topic: Topic<T>, handler: (payload: T) => void): Promise<() => void> {
+  async listen<T>(topic: Topic<T>, handler: (payload: T) => void, broker?: BrokerWatcher): Promise<() => void> {
     // The fan-out channel and the topic share one broker connection, so their events keep their order.
     this.fanOut ??= this.engine.subscribe(this.prefix + FAN_OUT, (m: FanOut) => this.deliverLocally(m), {}).catch((error: unknown) => {
       this.fanOut = undefined;
@@ -128,7 +196,11 @@ class EnginePubSub implements PubSub {
     const handlers = this.local.get(topic.name) ?? new Set();
     handlers.add(handler);
     this.local.set(topic.name, handlers);
+    // A fresh object per listener: two listeners passing the same one are two entries.
+    const watcher = broker && { lost: () => broker.lost(), resumed: () => broker.resumed() };
+    if (watcher) this.watchers.add(watcher);
     return () => {
+      if (watcher) this.watchers.delete(watcher);
       handlers.delete(handler);
       if (handlers.size === 0 && this.local.get(topic.name) === handlers) this.local.delete(topic.name);
       // Once closed there is nothing to unsubscribe from: graphql-redis-subscriptions would send
@@ -221,7 +293,7 @@ export interface Realtime {
   redis: Redis | undefined;
 }
 
-export function createRealtime(config: Config, log: Logger, observe: PublishObserver = () => undefined): Realtime {
+export function createRealtime(config: Config, log: Logger, observe: PublishObserver = () => undefined, observeResume: ResumeObserver = () => undefined): Realtime {
   if (!config.redisUrl) {
     return {
       pubsub: new EnginePubSub(new InProcessPubSub(), async () => undefined, async () => undefined, observe),
@@ -248,5 +320,20 @@ export function createRealtime(config: Config, log: Logger, observe: PublishObse
     publisher.once("error", () => resolve());
     subscriber.once("error", () => resolve());
   });
-  return { pubsub: new EnginePubSub(engine, ping, close, observe, unreachable, config.redisPrefix), redis: publisher };
+  const link: BrokerLink = {
+    canPublish: () => publisher.status === "ready",
+    onSubscriberChange: (dropped, ready) => {
+      // ioredis emits close for the dropped connection before anything of the next one.
+      let readies = 0;
+      subscriber.on("close", () => {
+        if (readies > 0) dropped();
+      });
+      subscriber.on("ready", () => {
+        readies += 1;
+        if (readies > 1) ready();
+      });
+    },
+    publishTimeoutMs: PING_TIMEOUT_MS,
+  };
+  return { pubsub: new EnginePubSub(engine, ping, close, observe, unreachable, config.redisPrefix, link, observeResume), redis: publisher };
 }

@@ -51,6 +51,19 @@ export interface ProfilePayload {
   updatedAt: string;
 }
 
+/**
+ * Messages were stored but announced late (their writer died, or the broker refused the
+ * announcement): each subscription reads what it missed from the database, after the last rowId
+ * it yielded (or after catchUpAfter, the mark the late rows lie above), in rowId order.
+ */
+export interface CatchUpPayload {
+  catchUpAfter: string;
+  upTo: string;
+}
+
+/** What a messageReceived topic carries: a message, or word that some must be read from the database. */
+export type MessageEvent = Payload<"message"> | CatchUpPayload;
+
 export interface ReceiptPayload {
   messageId: string;
   chatJid: string;
@@ -96,7 +109,7 @@ export const topics = {
   /** A profile the user may see (their own or a contact's) changed. */
   profileUpdated: (userId: number) => topic<ProfilePayload>("profile-updated", userId),
   /** A message in one of the user's chats, their own included (other devices). */
-  messageReceived: (userId: number) => topic<Payload<"message">>("message", userId),
+  messageReceived: (userId: number) => topic<MessageEvent>("message", userId),
   /** Messages of one of the user's chats were deleted for everyone. */
   messagesDeleted: (userId: number) => topic<MessagesDeletedPayload>("messages-deleted", userId),
   /** A delivery or seen receipt for a message the user sent. */

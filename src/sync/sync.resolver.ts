@@ -30,7 +30,7 @@ export class SyncResolver {
     subscribe: async ({ args, context }: { args: { after?: string | null }; context: Context }) => {
       const { sync } = context.services;
       const from = args.after == null ? null : await sync.checkedCursor(args.after);
-      return sync.stream(await context.viewer(), from);
+      return sync.stream(await context.viewer(), from, context.delivery);
     },
   })
   syncStream(

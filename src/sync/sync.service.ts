@@ -3,8 +3,12 @@
 // is written on send) and their stored entries (sync_events, by position: SyncLog). Both commit
 // in order under the sequencer, and each entry records the newest rowId before it, so they merge
 // into one order (sync-cursor.ts). The subscription listens first, then replays pages, then
-// drains what it heard, skipping what the replay gave: as messageReceived(afterRowId) does.
+// drains what it heard, skipping what the replay gave: as messageReceived(afterRowId) does, and
+// like it (message-stream.ts) catches up from the database when the live path may have lost
+// something (a late announcement, the broker connection dropped and back), and records DELIVERED
+// once the socket wrote the message.
 import { deliveredCopy } from "../messages/message-stream.js";
+import type { DeliveryLink } from "../graphql/context.js";
 import type { MessagePayload } from "../messages/message-view.js";
 import type { MessageService } from "../messages/message.service.js";
 import type { ReceiptService } from "../messages/receipt.service.js";
@@ -16,7 +20,7 @@ import type { ProfileService } from "../profiles/profile.service.js";
 import type { UserProfile } from "../profiles/profile.types.js";
 import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
-import { topics } from "../realtime/topics.js";
+import { type MessageEvent, topics } from "../realtime/topics.js";
 import { decodeCursor, encodeCursor, type SyncPosition } from "./sync-cursor.js";
 import type { SyncBody, SyncEventPayload } from "../realtime/sync-entry.js";
 import type { SyncLog } from "../realtime/sync-log.js";
@@ -41,7 +45,10 @@ export interface SyncPage {
   hasMore: boolean;
 }
 
-type Live = { message: MessagePayload } | { event: SyncEventPayload };
+/** The broker connection dropped (what is heard next may follow a gap) / is back. */
+const LOST = Symbol("lost");
+const RESUMED = Symbol("resumed");
+type Live = { message: MessageEvent } | { event: SyncEventPayload } | typeof LOST | typeof RESUMED;
 type Key = readonly [bigint, number, bigint];
 
 const compare = (a: Key, b: Key): number => {
@@ -84,37 +91,63 @@ export class SyncService {
   }
 
   /** The subscription: replay from the cursor (checkedCursor), or from now without one, then live. */
-  stream(viewer: Viewer, from: SyncPosition | null): AsyncGenerator<SyncItem> {
+  stream(viewer: Viewer, from: SyncPosition | null, link?: DeliveryLink): AsyncGenerator<SyncItem> {
     const live = new AsyncQueue<Live>();
-    return endedWith(live, this.replayThenLive(viewer, from, live));
+    return endedWith(live, this.replayThenLive(viewer, from, live, link));
   }
 
-  private async *replayThenLive(viewer: Viewer, from: SyncPosition | null, live: AsyncQueue<Live>): AsyncGenerator<SyncItem> {
-    // Both topics share one broker connection (PubSub.listen): what they carry arrives in commit order.
-    const stops = await Promise.all([
-      this.pubsub.listen(topics.messageReceived(viewer.userId), (message) => live.push({ message })),
-      this.pubsub.listen(topics.sync(viewer.userId), (event) => live.push({ event })),
-    ]);
-    try {
-      let at: SyncPosition;
-      if (from === null) {
-        // Read after listening: what commits later is heard; what came before is not this stream's.
-        at = await this.log.head();
-      } else {
-        at = from;
-        for (;;) {
-          const page = await this.read(viewer, at, REPLAY_PAGE);
-          for (const item of page.items) yield this.delivered(viewer, item);
-          at = page.next;
-          if (!page.hasMore) break;
-        }
+  private async *replayThenLive(viewer: Viewer, from: SyncPosition | null, live: AsyncQueue<Live>, link: DeliveryLink | undefined): AsyncGenerator<SyncItem> {
+    let overflowed = false;
+    const push = (heard: Live) => {
+      live.push(heard);
+      if (link && !overflowed && live.size > link.maxQueued) {
+        overflowed = true;
+        live.end();
+        link.overflow();
       }
+    };
+    const broker = { lost: () => push(LOST), resumed: () => push(RESUMED) };
+    // Both topics share one broker connection (PubSub.listen): what they carry arrives in commit
+    // order, and one watcher on it tells of a drop.
+    const stops = await Promise.all([
+      this.pubsub.listen(topics.messageReceived(viewer.userId), (message) => push({ message }), broker),
+      this.pubsub.listen(topics.sync(viewer.userId), (event) => push({ event })),
+    ]);
+    // Read after listening: what commits later is heard; what came before is not this stream's.
+    let at: SyncPosition = from ?? (await this.log.head());
+    const self = this;
+    /** Every entry after `at` from the database, page by page, moving `at` past each page. */
+    async function* replay(): AsyncGenerator<SyncItem> {
+      for (;;) {
+        const page = await self.read(viewer, at, REPLAY_PAGE);
+        for (const item of page.items) yield* self.deliver(viewer, item, link);
+        at = page.next;
+        if (!page.hasMore) break;
+      }
+    }
+    try {
+      if (from !== null) yield* replay();
+      // Between a drop and the catch-up, what the new connection brings may lie beyond a gap: it
+      // is left to the catch-up (committed before it was announced, so the catch-up reads it).
+      let gap = false;
       for await (const heard of live) {
-        if ("message" in heard) {
-          const rowId = BigInt(heard.message.rowId);
+        if (heard === LOST) {
+          gap = true;
+        } else if (heard === RESUMED) {
+          gap = false;
+          yield* replay();
+        } else if (gap) {
+          continue;
+        } else if ("message" in heard) {
+          const message = heard.message;
+          if ("catchUpAfter" in message) {
+            if (at.rowId < BigInt(message.upTo)) yield* replay();
+            continue;
+          }
+          const rowId = BigInt(message.rowId);
           if (rowId <= at.rowId) continue;
           at = { ...at, rowId };
-          yield this.delivered(viewer, { kind: "MESSAGE", cursor: encodeCursor(at), message: heard.message });
+          yield* this.deliver(viewer, { kind: "MESSAGE", cursor: encodeCursor(at), message }, link);
         } else {
           const position = BigInt(heard.event.position);
           if (position <= at.position) continue;
@@ -128,11 +161,14 @@ export class SyncService {
     }
   }
 
-  /** Reaching a sync subscription is delivery, as reaching messageReceived is. */
-  private delivered(viewer: Viewer, item: SyncItem): SyncItem {
-    if (item.kind !== "MESSAGE" || item.message.senderId === viewer.userId) return item;
-    this.receipts.delivered(viewer, item.message);
-    return item.message.status === "SENT" ? { ...item, message: deliveredCopy(item.message) } : item;
+  /** Yields the item as the viewer's copy; a message reaching the viewer is DELIVERED once the socket wrote it, as on messageReceived. */
+  private async *deliver(viewer: Viewer, item: SyncItem, link: DeliveryLink | undefined): AsyncGenerator<SyncItem> {
+    if (item.kind !== "MESSAGE" || item.message.senderId === viewer.userId) {
+      yield item;
+      return;
+    }
+    yield item.message.status === "SENT" ? { ...item, message: deliveredCopy(item.message) } : item;
+    if (!link || link.lastSent()) this.receipts.delivered(viewer, item.message);
   }
 
   /**

@@ -136,6 +136,12 @@ export interface MessageStore {
   /** Unfavourites these messages for everyone who kept them. */
   unfavouriteMessages(em: EntityManager, rowIds: readonly string[]): Promise<void>;
 
+  /**
+   * Everyone who hears of the messages with rowIds in (after, upTo]: their senders and their
+   * recipients of record (receipts), for announcing stored messages late.
+   */
+  audienceOf(after: string, upTo: string): Promise<number[]>;
+
   /** The newest rowId of the chat, or null when it has no message. */
   newestRowId(em: EntityManager, chatKey: string): Promise<string | null>;
 

@@ -230,6 +230,16 @@ export abstract class SqlMessageStore implements MessageStore {
     );
   }
 
+  async audienceOf(after: string, upTo: string): Promise<number[]> {
+    const rows = await this.db.rows<{ user_id: unknown }>(
+      undefined,
+      `SELECT sender_id AS user_id FROM messages WHERE row_id > ? AND row_id <= ?
+       UNION SELECT user_id FROM receipts WHERE message_row_id > ? AND message_row_id <= ?`,
+      [after, upTo, after, upTo],
+    );
+    return rows.map((r) => Number(r.user_id));
+  }
+
   async newestRowId(em: EntityManager, chatKey: string): Promise<string | null> {
     const [newest] = await this.db.rows<{ row_id: unknown }>(em, `SELECT MAX(row_id) AS row_id FROM messages WHERE chat_key = ?`, [chatKey]);
     return newest?.row_id == null ? null : asId(newest.row_id);
