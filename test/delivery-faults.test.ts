@@ -16,6 +16,8 @@ import { CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON } from "../src/http/webso
 type Received = { messageReceived: { id: string; rowId: string; text: string; fromJid: string } };
 const INBOX = `subscription { messageReceived { id rowId text fromJid } }`;
 const RESUME = `subscription($after: ID!) { messageReceived(afterRowId: $after) { id rowId text fromJid } }`;
+type Synced = { syncStream: { __typename: string; message?: Received["messageReceived"] } };
+const SYNC_STREAM = `subscription { syncStream { __typename ... on SyncMessage { message { id rowId text fromJid } } } }`;
 
 /** The numbered messages a subscription received (probes left out), in the order they came. */
 function numbered(sub: Subscription<Received>): Received["messageReceived"][] {
@@ -141,6 +143,29 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
     expectExactlyOnceInOrder(numbered(sub), senders, 50);
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(metrics).toMatch(/^parley_broker_catch_ups_total [1-9]/m);
+    await ws.close();
+  }, 60_000);
+  it("a syncStream subscriber's connection to Redis killed mid-load: the sync stream catches up too, 200 messages from 4 senders each once, in order", async () => {
+    const senders = [await registerUser(a), await registerUser(a), await registerUser(a), await registerUser(a)];
+    const bob = await registerUser(a);
+    const ws = await WsClient.connect(b, bob.token);
+    const { sub } = await liveSubscription<Synced>(ws, bob, a, {
+      query: SYNC_STREAM,
+      idOf: (d) => d.syncStream.message?.id,
+    });
+    const messages = () => sub.received.flatMap((e) => (e.data?.syncStream.message && e.data.syncStream.message.text !== PROBE_TEXT ? [e.data.syncStream.message] : []));
+    const sent = { n: 0 };
+    const sending = Promise.all(senders.map((s) => sendNumbered(a, s, bob, 50, sent)));
+    await until(() => sent.n >= 50, "50 messages sent");
+    const admin = new Redis(redis.url);
+    try {
+      expect(Number(await admin.client("KILL", "TYPE", "pubsub"))).toBeGreaterThanOrEqual(2);
+    } finally {
+      admin.disconnect();
+    }
+    await sending;
+    await expect.poll(() => messages().length, { timeout: 30_000, interval: 50, message: "messages arrived" }).toBeGreaterThanOrEqual(200);
+    expectExactlyOnceInOrder(messages(), senders, 50);
     await ws.close();
   }, 60_000);
 });
