@@ -48,6 +48,16 @@ function expectExactlyOnceInOrder(got: Received["messageReceived"][], senders: T
   expect(rowIds.every((r, i) => i === 0 || r > rowIds[i - 1]!)).toBe(true);
 }
 
+/** Cuts every subscriber connection of the (private) Redis: both servers' brokers drop and reconnect. */
+async function killSubscriberConnections(url: string): Promise<void> {
+  const admin = new Redis(url);
+  try {
+    expect(Number(await admin.client("KILL", "TYPE", "pubsub"))).toBeGreaterThanOrEqual(2);
+  } finally {
+    admin.disconnect();
+  }
+}
+
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   await expect.poll(condition, { timeout: timeoutMs, interval: 50, message: what }).toBe(true);
 }
@@ -132,12 +142,7 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
     // between its re-subscriptions and the catch-up.
     const sending = Promise.all(senders.map((s) => sendNumbered(a, s, bob, 50, sent)));
     await until(() => sent.n >= 50, "50 messages sent");
-    const admin = new Redis(redis.url);
-    try {
-      expect(Number(await admin.client("KILL", "TYPE", "pubsub"))).toBeGreaterThanOrEqual(2);
-    } finally {
-      admin.disconnect();
-    }
+    await killSubscriberConnections(redis.url);
     await sending;
     await expect.poll(() => numbered(sub).length, { timeout: 30_000, interval: 50, message: "messages arrived" }).toBeGreaterThanOrEqual(200);
     expectExactlyOnceInOrder(numbered(sub), senders, 50);
@@ -157,12 +162,7 @@ describe.runIf(onPostgresAndRedis)("Redis faults, two processes on one PostgreSQ
     const sent = { n: 0 };
     const sending = Promise.all(senders.map((s) => sendNumbered(a, s, bob, 50, sent)));
     await until(() => sent.n >= 50, "50 messages sent");
-    const admin = new Redis(redis.url);
-    try {
-      expect(Number(await admin.client("KILL", "TYPE", "pubsub"))).toBeGreaterThanOrEqual(2);
-    } finally {
-      admin.disconnect();
-    }
+    await killSubscriberConnections(redis.url);
     await sending;
     await expect.poll(() => messages().length, { timeout: 30_000, interval: 50, message: "messages arrived" }).toBeGreaterThanOrEqual(200);
     expectExactlyOnceInOrder(messages(), senders, 50);

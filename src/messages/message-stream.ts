@@ -59,11 +59,13 @@ export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | n
   return endedWith(live, replayThenLive(deps, viewer, afterRowId, live, link));
 }
 
-async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | null, live: AsyncQueue<LiveEvent>, link: DeliveryLink | undefined): AsyncGenerator<MessagePayload> {
-  // Read before listening: everything at or below it was announced before this subscription began.
-  const since = afterRowId ?? (await deps.messages.announcedUpTo());
+/**
+ * Puts what a subscription hears into its queue; once more than link.maxQueued wait there (the
+ * socket is not taking them), ends the queue and has the socket closed (link.overflow), once.
+ */
+export function queueFor<T>(live: AsyncQueue<T>, link: DeliveryLink | undefined): (event: T) => void {
   let overflowed = false;
-  const push = (event: LiveEvent) => {
+  return (event) => {
     live.push(event);
     if (link && !overflowed && live.size > link.maxQueued) {
       overflowed = true;
@@ -71,6 +73,12 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
       link.overflow();
     }
   };
+}
+
+async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | null, live: AsyncQueue<LiveEvent>, link: DeliveryLink | undefined): AsyncGenerator<MessagePayload> {
+  // Read before listening: everything at or below it was announced before this subscription began.
+  const since = afterRowId ?? (await deps.messages.announcedUpTo());
+  const push = queueFor(live, link);
   const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), push, { lost: () => push(LOST), resumed: () => push(RESUMED) });
   let last: bigint | null = afterRowId === null ? null : BigInt(afterRowId);
 

@@ -7,7 +7,7 @@
 // like it (message-stream.ts) catches up from the database when the live path may have lost
 // something (a late announcement, the broker connection dropped and back), and records DELIVERED
 // once the socket wrote the message.
-import { deliveredCopy } from "../messages/message-stream.js";
+import { deliveredCopy, queueFor } from "../messages/message-stream.js";
 import type { DeliveryLink } from "../graphql/context.js";
 import type { MessagePayload } from "../messages/message-view.js";
 import type { MessageService } from "../messages/message.service.js";
@@ -97,15 +97,7 @@ export class SyncService {
   }
 
   private async *replayThenLive(viewer: Viewer, from: SyncPosition | null, live: AsyncQueue<Live>, link: DeliveryLink | undefined): AsyncGenerator<SyncItem> {
-    let overflowed = false;
-    const push = (heard: Live) => {
-      live.push(heard);
-      if (link && !overflowed && live.size > link.maxQueued) {
-        overflowed = true;
-        live.end();
-        link.overflow();
-      }
-    };
+    const push = queueFor(live, link);
     const broker = { lost: () => push(LOST), resumed: () => push(RESUMED) };
     // Both topics share one broker connection (PubSub.listen): what they carry arrives in commit
     // order, and one watcher on it tells of a drop.
