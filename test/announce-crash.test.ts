@@ -55,7 +55,7 @@ describe.runIf(onPostgresAndRedis)("the sending process killed between commit an
     await sub.waitFor((d) => d.messageReceived.text === CRASH_TEXT, 5000);
     // Within the sweep period, give or take the sweep's own round trips on a loaded machine.
     expect(Date.now() - died).toBeLessThan(SWEEP_MS + 2000);
-    expect(await (await fetch(`${other.url}/metrics`)).text()).toMatch(/^parley_announcements_swept_total [1-9]/m);
+    await expect.poll(async () => (await fetch(`${other.url}/metrics`)).text(), { timeout: 5000, interval: 100 }).toMatch(/^parley_announcements_swept_total [1-9]/m);
 
     for (let i = 1; i <= 100; i++) await sendText(other, alice, bob, `after ${i}`);
     await sub.waitFor((d) => d.messageReceived.text === "after 100");
