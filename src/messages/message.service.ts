@@ -37,6 +37,9 @@ export interface Page {
 }
 
 export class MessageService {
+  /** The announced-up-to mark being read for subscribers, shared while it is under way. */
+  private markRead: Promise<string> | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly store: MessageStore,
@@ -305,9 +308,20 @@ export class MessageService {
     return { messages, next: ids.length < limit ? null : ids.at(-1)! };
   }
 
-  /** The rowId up to which every stored message has been announced (see db/sequencer.ts). */
-  async announcedUpTo(): Promise<string> {
-    return (await this.db.announceState()).announcedUpTo;
+  /**
+   * The rowId up to which every stored message has been announced (see db/sequencer.ts). Every
+   * live messageReceived reads it as it subscribes: those that subscribe at once (sockets coming
+   * back after a restart) share one read. A read begun before a subscriber listens is a mark from
+   * before it listens, which is all message-stream.ts needs (an older mark only catches up more).
+   */
+  announcedUpTo(): Promise<string> {
+    this.markRead ??= this.db
+      .announceState()
+      .then((state) => state.announcedUpTo)
+      .finally(() => {
+        this.markRead = undefined;
+      });
+    return this.markRead;
   }
 
   /** Messages by rowId as the viewer sees them (for recent chats' last messages). */
