@@ -28,6 +28,9 @@ interface Written {
 export class SyncLog {
   private pruning: NodeJS.Timeout | undefined;
 
+  /** The appends waiting for their turn of the sequencer (append). */
+  private waiting: { entries: NewSyncEntry[]; done: Promise<void> } | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly pubsub: PubSub,
@@ -57,9 +60,24 @@ export class SyncLog {
    * not the sequencer's (receipts, deletions for everyone, group and profile events): a process
    * dying between that commit and this write loses these entries (see docs/architecture.md).
    */
-  async append(entries: readonly NewSyncEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.transaction(async (_em, record) => record(entries));
+  append(entries: readonly NewSyncEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    // Appends made while one waits for its turn of the sequencer join it: a burst of receipt
+    // flushes costs one turn (one lock, one INSERT), not one each, beside the message batches.
+    if (this.waiting) {
+      this.waiting.entries.push(...entries);
+      return this.waiting.done;
+    }
+    const batch: { entries: NewSyncEntry[]; done: Promise<void> } = { entries: [...entries], done: Promise.resolve() };
+    this.waiting = batch;
+    batch.done = this.transaction(async (_em, record) => {
+      // Its turn has come: later appends wait for the next one.
+      if (this.waiting === batch) this.waiting = undefined;
+      record(batch.entries);
+    }).finally(() => {
+      if (this.waiting === batch) this.waiting = undefined;
+    });
+    return batch.done;
   }
 
   private async insert(em: EntityManager, entries: readonly NewSyncEntry[]): Promise<Written[]> {
