@@ -184,7 +184,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
         writer.stopSweeping();
         for (const watching of [watchingRevocations, watchingAllowTypes]) void watching.then((stop) => stop(), () => undefined);
         await receipts.close();
-        syncLog.close();
+        await syncLog.close();
         await presence.close();
         await mediaStore.close();
         await realtime.pubsub.close();

@@ -1,8 +1,13 @@
-// The message sequencer (Database.sequenced): batches take turns, in a process and across processes, and a failed batch leaves the lock free.
+// The message sequencer (Database.sequenced): batches take turns, in a process and across processes, a failed batch leaves the lock free, and appended sync entries ride the next turn.
 import type { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { Database } from "../src/db/database.js";
 import { SEQUENCER_LOCK_KEY } from "../src/db/sequencer.js";
+import { pino } from "pino";
+import { loadConfig } from "../src/config.js";
+import { createRealtime } from "../src/realtime/pubsub.js";
+import type { NewSyncEntry } from "../src/realtime/sync-entry.js";
+import { SyncLog } from "../src/realtime/sync-log.js";
 import { admin, createPostgres, openPostgres, openSqlite, postgresUrl } from "./support/databases.js";
 
 /** A promise and its resolve, to hold a batch inside its write until the test lets it go. */
@@ -74,6 +79,127 @@ describe.each(backends)("the sequencer on %s", (name, open) => {
     const db = await open();
     await expect(db.sequenced(async () => 1, async () => Promise.reject(new Error("the announcement failed")))).rejects.toThrow("the announcement failed");
     await expect(logged(db, [], "next")).resolves.toBe("next");
+  });
+});
+
+/** The sync log's entries as stored, oldest first. */
+async function storedEntries(db: Database): Promise<{ user: number; after: string }[]> {
+  const rows = await db.rows<{ user_id: unknown; after_row_id: unknown }>(undefined, "SELECT user_id, after_row_id FROM sync_events ORDER BY position");
+  return rows.map((r) => ({ user: Number(r.user_id), after: String(r.after_row_id) }));
+}
+
+const receipt = (userId: number): NewSyncEntry => ({
+  userId,
+  body: { kind: "RECEIPT", receipt: { messageId: `m${userId}`, chatJid: "a@parley", userJid: "b@parley", status: "DELIVERED", at: new Date(0).toISOString() } },
+});
+
+describe.each(backends)("sync entries appended ride the sequencer's next turn, on %s", (name, open) => {
+  const skip = name === "PostgreSQL" && !postgresUrl;
+  if (skip) it.skip("needs DATABASE_URL: the PostgreSQL half is skipped", () => undefined);
+
+  const syncLog = (db: Database, writeEveryMs = 0) =>
+    new SyncLog(db, createRealtime(loadConfig({ NODE_ENV: "test", JWT_SECRET: "x".repeat(32) }), pino({ level: "silent" })).pubsub, pino({ level: "silent" }), 30, writeEveryMs);
+
+  it.skipIf(skip)("entries appended while a batch is being written are written in its transaction, and those appended later in the next batch's: no turn of their own", async () => {
+    const db = await open();
+    const sync = syncLog(db);
+    const holding = gate();
+    const log: string[] = [];
+    const batch = (name: string, inside: () => Promise<unknown> = async () => undefined) =>
+      db.sequenced(
+        async (em) => {
+          await em.query("SELECT 1");
+          await inside();
+        },
+        async () => {
+          log.push(`${name} announced with ${(await storedEntries(db)).length} entries`);
+        },
+      );
+    const first = batch("first", () => holding.opened);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const duringFirst = sync.append([receipt(7), receipt(8)]);
+    const holdingSecond = gate();
+    const second = batch("second", async () => {
+      log.push(`second writes, ${(await storedEntries(db)).length} entries stored`);
+      await holdingSecond.opened;
+    });
+    holding.open();
+    await Promise.all([first, duringFirst]);
+    await until(async () => log.length === 2, "the second batch writes");
+    const duringSecond = sync.append([receipt(9)]);
+    holdingSecond.open();
+    await Promise.all([second, duringSecond]);
+    expect(log).toEqual(["first announced with 2 entries", "second writes, 2 entries stored", "second announced with 3 entries"]);
+    expect((await storedEntries(db)).map((e) => e.user)).toEqual([7, 8, 9]);
+  });
+
+  it.skipIf(skip)("appended entries are written at most every writeEveryMs: those appended just after a write wait for the first turn after it", async () => {
+    const db = await open();
+    const sync = syncLog(db, 300);
+    const log: string[] = [];
+    const batch = (name: string) =>
+      db.sequenced(
+        async (em) => void (await em.query("SELECT 1")),
+        async () => void log.push(`${name} announced with ${(await storedEntries(db)).length} entries`),
+      );
+    const started = Date.now();
+    await sync.append([receipt(1)]);
+    const waiting = sync.append([receipt(2)]);
+    await batch("soon after");
+    await waiting;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(log).toEqual(["soon after announced with 1 entries"]);
+    expect((await storedEntries(db)).map((e) => e.user)).toEqual([1, 2]);
+  });
+
+  it.skipIf(skip)("with nothing else written, appended entries take a turn of their own", async () => {
+    const db = await open();
+    const sync = syncLog(db);
+    await sync.append([receipt(3)]);
+    expect(await storedEntries(db)).toEqual([{ user: 3, after: "0" }]);
+  });
+
+  it.skipIf(skip)("entries whose batch fails before they are written wait for the next turn", async () => {
+    const db = await open();
+    const sync = syncLog(db);
+    const holding = gate();
+    const first = logged(db, [], "first", () => holding.opened);
+    const appended = sync.append([receipt(4)]);
+    const failing = db.sequenced(
+      async () => {
+        throw new Error("the write failed");
+      },
+      async () => undefined,
+    );
+    holding.open();
+    await first;
+    await expect(failing).rejects.toThrow("the write failed");
+    await appended;
+    expect(await storedEntries(db)).toEqual([{ user: 4, after: "0" }]);
+  });
+
+  it.skipIf(skip)("entries the database refuses fail the one batch they rode, then ride no other, and are refused to their caller", async () => {
+    const db = await open();
+    const sync = syncLog(db);
+    const holding = gate();
+    const rode = logged(db, [], "rode", () => holding.opened);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // user_id is NOT NULL: the INSERT fails.
+    const refused = sync.append([receipt(null as unknown as number)]);
+    const next = logged(db, [], "next");
+    holding.open();
+    await expect(rode).rejects.toThrow(/null/i);
+    await expect(next).resolves.toBe("next");
+    await expect(refused).rejects.toThrow(/null/i);
+    // Appends after it ride again, and are written.
+    const log: string[] = [];
+    const holdingAgain = gate();
+    const again = logged(db, log, "again", () => holdingAgain.opened);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const written = sync.append([receipt(5)]);
+    holdingAgain.open();
+    await Promise.all([again, written]);
+    expect(await storedEntries(db)).toEqual([{ user: 5, after: "0" }]);
   });
 });
 

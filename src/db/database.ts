@@ -16,6 +16,29 @@ export interface PoolStats {
   waiting: number;
 }
 
+/**
+ * Work that rides along whichever sequenced turn comes next (the sync log's appended entries):
+ * written in the turn's transaction after the turn's own writes, told after its announcement.
+ * It costs no turn of its own while other turns come (Database.rideAlone).
+ */
+export interface Rider {
+  /** Whether work waits for a turn. */
+  readonly hasWork: boolean;
+  /**
+   * Inside a turn's transaction: writes the waiting work, or nothing (undefined). alone: the
+   * turn is the rider's own (rideAlone). If it throws, the work still waits.
+   */
+  write(em: EntityManager, alone: boolean): Promise<Ride | undefined>;
+}
+
+/** Work written in one turn, told how the turn ended. */
+export interface Ride {
+  /** The turn committed and announced its own work: tells of this work (under the sequencer still). Never throws. */
+  committed(): void;
+  /** The turn's transaction did not commit: the work is not written. */
+  rolledBack(error: unknown): void;
+}
+
 /** The counters of node-postgres' Pool that TypeORM's driver keeps as `master`. */
 interface PgPoolCounts {
   totalCount: number;
@@ -35,11 +58,13 @@ export class Database {
   /** Writes waiting in writeQueue behind the one that runs (SQLite). */
   private queuedWrites = 0;
   private readonly sequencer: Sequencer;
+  /** What every sequenced turn carries besides its own work (carry). */
+  private rider: Rider | undefined;
 
   constructor(readonly dataSource: DataSource) {
     this.writeQueue = dataSource.options.type === "postgres" ? undefined : new Mutex();
     this.sequencer = this.writeQueue
-      ? new QueuedSequencer(dataSource, (fn) => this.queued(fn))
+      ? new QueuedSequencer(dataSource, (fn, priority) => this.queued(fn, priority))
       : new PostgresSequencer(dataSource);
   }
 
@@ -66,7 +91,7 @@ export class Database {
     return this.dataSource.transaction(fn);
   }
 
-  private async queued<T>(fn: () => Promise<T>): Promise<T> {
+  private async queued<T>(fn: () => Promise<T>, priority?: number): Promise<T> {
     this.queuedWrites += 1;
     let started = false;
     try {
@@ -74,7 +99,7 @@ export class Database {
         started = true;
         this.queuedWrites -= 1;
         return fn();
-      });
+      }, priority);
     } finally {
       if (!started) this.queuedWrites -= 1;
     }
@@ -99,7 +124,59 @@ export class Database {
    * reach the broker, to announce first, and answers up to which rowId all is now announced.
    */
   sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
-    return this.sequencer.sequenced(write, announce);
+    return this.carrying(write, announce, (w, a) => this.sequencer.sequenced(w, a));
+  }
+
+  /** From now on every sequenced turn carries the rider's work (see Rider). */
+  carry(rider: Rider): void {
+    this.rider = rider;
+  }
+
+  /**
+   * A turn for the rider's work alone: it waits behind every turn this process has queued, and is
+   * skipped when one of them carried the work. Under load the work rides the message batches and
+   * costs no turn of its own; when nothing else is written it takes one.
+   */
+  rideAlone(): Promise<void> {
+    return this.carrying(
+      async () => undefined,
+      async () => undefined,
+      (w, a) => this.sequencer.spareTurn(() => this.rider?.hasWork ?? false, w, async () => void (await a(undefined, null))),
+      true,
+    );
+  }
+
+  /** Runs a turn with the rider's work written after the turn's own and told after its announcement. */
+  private async carrying<T>(
+    write: (em: EntityManager) => Promise<T>,
+    announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>,
+    run: (write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>) => Promise<T | void>,
+    alone = false,
+  ): Promise<T> {
+    const rider = this.rider;
+    if (!rider) return (await run(write, announce)) as T;
+    let ride: Ride | undefined;
+    let committed = false;
+    try {
+      return (await run(
+        async (em) => {
+          const result = await write(em);
+          ride = await rider.write(em, alone);
+          return result;
+        },
+        async (result, backlog) => {
+          committed = true;
+          try {
+            return await announce(result, backlog);
+          } finally {
+            ride?.committed();
+          }
+        },
+      )) as T;
+    } catch (error) {
+      if (!committed) ride?.rolledBack(error);
+      throw error;
+    }
   }
 
   /** The announced-up-to mark and the committed rows above it, read without the lock (see sequencer.ts). */

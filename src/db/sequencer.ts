@@ -35,6 +35,12 @@ export interface Sequencer {
    */
   sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T>;
   /**
+   * A turn like sequenced's for work that other turns carry as well (Database.carry): it waits
+   * behind every turn this process has queued, and is skipped, without taking the lock, when by
+   * then needed() says that one of them did the work.
+   */
+  spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: () => Promise<void>): Promise<void>;
+  /**
    * The mark and the backlog above it, read without the lock: the idle-time sweeper's cheap check,
    * and where a live subscription may have to catch up from.
    */
@@ -47,6 +53,9 @@ export interface AnnounceState {
   announcedUpTo: string;
   backlog: Backlog | null;
 }
+
+/** The queue priority of a spare turn: behind every other turn of the process (higher goes first; the default is 0). */
+const SPARE_PRIORITY = -1;
 
 /** The mark and the newest committed rowId, as decimal text (both drivers agree on text). */
 const READ_MARK = `SELECT CAST(announced_up_to AS text) AS mark, CAST((SELECT MAX(row_id) FROM messages) AS text) AS newest FROM announce_state WHERE id = 1`;
@@ -69,19 +78,27 @@ function advanced(mark: string | undefined, announced: Announced | void): string
 export class QueuedSequencer implements Sequencer {
   constructor(
     private readonly dataSource: DataSource,
-    /** Runs fn in the database's write queue (Database.queued). */
-    private readonly queued: <T>(fn: () => Promise<T>) => Promise<T>,
+    /** Runs fn in the database's write queue (Database.queued); a lower priority waits behind the rest. */
+    private readonly queued: <T>(fn: () => Promise<T>, priority?: number) => Promise<T>,
   ) {}
 
   sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
-    return this.queued(async () => {
-      const [state] = (await this.dataSource.query(READ_MARK)) as { mark: string; newest: string | null }[];
-      const result = await this.dataSource.transaction(write);
-      const to = advanced(state?.mark, await announce(result, backlogOf(state)));
-      // Inside the turn, so no other batch reads the mark in between; SQLite has no round trip to save.
-      if (to !== null) await this.dataSource.query(`UPDATE announce_state SET announced_up_to = ? WHERE id = 1 AND announced_up_to < ?`, [to, to]);
-      return result;
-    });
+    return this.queued(() => this.turn(write, announce));
+  }
+
+  async spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: () => Promise<void>): Promise<void> {
+    await this.queued(async () => {
+      if (needed()) await this.turn(write, announce);
+    }, SPARE_PRIORITY);
+  }
+
+  private async turn<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
+    const [state] = (await this.dataSource.query(READ_MARK)) as { mark: string; newest: string | null }[];
+    const result = await this.dataSource.transaction(write);
+    const to = advanced(state?.mark, await announce(result, backlogOf(state)));
+    // Inside the turn, so no other batch reads the mark in between; SQLite has no round trip to save.
+    if (to !== null) await this.dataSource.query(`UPDATE announce_state SET announced_up_to = ? WHERE id = 1 AND announced_up_to < ?`, [to, to]);
+    return result;
   }
 
   async announceState(): Promise<AnnounceState> {
@@ -103,68 +120,76 @@ export class PostgresSequencer implements Sequencer {
   constructor(private readonly dataSource: DataSource) {}
 
   sequenced<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
+    return this.queue.runExclusive(() => this.turn(write, announce));
+  }
+
+  async spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: () => Promise<void>): Promise<void> {
+    await this.queue.runExclusive(async () => {
+      if (needed()) await this.turn(write, announce);
+    }, SPARE_PRIORITY);
+  }
+
+  private async turn<T>(write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>): Promise<T> {
     // A connection of its own, kept between batches: the sequencer never queues for the pool
     // behind the reads that a burst of sends makes.
-    return this.queue.runExclusive(async () => {
-      if (this.runner?.isReleased) {
-        // TypeORM releases a query runner by itself when its connection fails, also between
-        // batches (PostgreSQL restarted, or ended the session): it would only throw
-        // QueryRunnerAlreadyReleasedError. Its session, and so any lock of ours, is gone with it.
+    if (this.runner?.isReleased) {
+      // TypeORM releases a query runner by itself when its connection fails, also between
+      // batches (PostgreSQL restarted, or ended the session): it would only throw
+      // QueryRunnerAlreadyReleasedError. Its session, and so any lock of ours, is gone with it.
+      this.runner = undefined;
+      this.unlocking = undefined;
+    }
+    this.runner ??= this.dataSource.createQueryRunner();
+    const runner = this.runner;
+    let healthy = false;
+    try {
+      // The previous batch's unlock went out without waiting for its reply (see below): the
+      // connection runs it before this lock, and a failure of either shows here.
+      const unlocking = this.unlocking;
+      this.unlocking = undefined;
+      // Lock, BEGIN and the read of the mark in one round trip (a simple query may hold several
+      // statements; its results come back as a list, which TypeORM's query() does not return,
+      // hence the driver's client). The mark is read after the lock is held, by a statement of
+      // its own (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit.
+      // The transaction is ours to end: TypeORM does not know of it, and need not.
+      const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]> };
+      const [, results] = await Promise.all([unlocking, client.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN; ${READ_MARK}`)]);
+      const state = results[2]?.rows[0];
+      let result: T;
+      try {
+        result = await write(runner.manager);
+        await runner.query("COMMIT");
+      } catch (error) {
+        // On a broken connection the ROLLBACK fails too: the write's error is the one to report.
+        await runner.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+      const to = advanced(state?.mark, await announce(result, backlogOf(state)));
+      // Announced: the callers need not wait for the unlock's round trip. It is sent now, ahead
+      // of anything else on this connection, so other processes get the lock as soon as before.
+      // The mark moves in the same round trip, committed before the unlock (the next holder must
+      // not find it behind and announce again) and without waiting for the WAL flush: a mark lost
+      // in a crash only means some rows are announced twice, which streams drop by rowId.
+      this.unlocking =
+        to === null
+          ? runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY])
+          : client.query(
+              `BEGIN; SET LOCAL synchronous_commit TO off; UPDATE announce_state SET announced_up_to = ${BigInt(to)} WHERE id = 1 AND announced_up_to < ${BigInt(to)}; COMMIT; SELECT pg_advisory_unlock(${SEQUENCER_LOCK_KEY})`,
+            );
+      this.unlocking.catch(() => undefined);
+      healthy = true;
+      return result;
+    } finally {
+      if (!healthy) {
+        // The lock may still be held (once or, after a lost unlock, twice), or the connection
+        // be broken: unlock all, and hand the connection back to the pool (which drops a
+        // broken one); the next batch takes another.
         this.runner = undefined;
         this.unlocking = undefined;
+        await runner.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
+        await runner.release().catch(() => undefined);
       }
-      this.runner ??= this.dataSource.createQueryRunner();
-      const runner = this.runner;
-      let healthy = false;
-      try {
-        // The previous batch's unlock went out without waiting for its reply (see below): the
-        // connection runs it before this lock, and a failure of either shows here.
-        const unlocking = this.unlocking;
-        this.unlocking = undefined;
-        // Lock, BEGIN and the read of the mark in one round trip (a simple query may hold several
-        // statements; its results come back as a list, which TypeORM's query() does not return,
-        // hence the driver's client). The mark is read after the lock is held, by a statement of
-        // its own (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit.
-        // The transaction is ours to end: TypeORM does not know of it, and need not.
-        const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]> };
-        const [, results] = await Promise.all([unlocking, client.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN; ${READ_MARK}`)]);
-        const state = results[2]?.rows[0];
-        let result: T;
-        try {
-          result = await write(runner.manager);
-          await runner.query("COMMIT");
-        } catch (error) {
-          // On a broken connection the ROLLBACK fails too: the write's error is the one to report.
-          await runner.query("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-        const to = advanced(state?.mark, await announce(result, backlogOf(state)));
-        // Announced: the callers need not wait for the unlock's round trip. It is sent now, ahead
-        // of anything else on this connection, so other processes get the lock as soon as before.
-        // The mark moves in the same round trip, committed before the unlock (the next holder must
-        // not find it behind and announce again) and without waiting for the WAL flush: a mark lost
-        // in a crash only means some rows are announced twice, which streams drop by rowId.
-        this.unlocking =
-          to === null
-            ? runner.query("SELECT pg_advisory_unlock($1)", [SEQUENCER_LOCK_KEY])
-            : client.query(
-                `BEGIN; SET LOCAL synchronous_commit TO off; UPDATE announce_state SET announced_up_to = ${BigInt(to)} WHERE id = 1 AND announced_up_to < ${BigInt(to)}; COMMIT; SELECT pg_advisory_unlock(${SEQUENCER_LOCK_KEY})`,
-              );
-        this.unlocking.catch(() => undefined);
-        healthy = true;
-        return result;
-      } finally {
-        if (!healthy) {
-          // The lock may still be held (once or, after a lost unlock, twice), or the connection
-          // be broken: unlock all, and hand the connection back to the pool (which drops a
-          // broken one); the next batch takes another.
-          this.runner = undefined;
-          this.unlocking = undefined;
-          await runner.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
-          await runner.release().catch(() => undefined);
-        }
-      }
-    });
+    }
   }
 
   async announceState(): Promise<AnnounceState> {

@@ -4,10 +4,11 @@
 // Why under the sequencer (Database.sequenced, the lock that orders message writes): an entry's
 // position and the afterRowId it records must commit in order with every other entry and
 // message, or a reader could see position N+1 committed before N and a resume would skip N.
-// The price is one turn of the lock per change; none of these changes is on the send path.
+// A change made in the log's transaction pays a turn of the lock; appended entries ride the next
+// turn, usually a batch of messages, and take one of their own only when nothing else is written.
 import type { Logger } from "pino";
 import type { EntityManager } from "typeorm";
-import type { Database } from "../db/database.js";
+import type { Database, Ride, Rider } from "../db/database.js";
 import { asDate, asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
@@ -16,6 +17,10 @@ import type { NewSyncEntry, SyncBody, SyncEventPayload } from "./sync-entry.js";
 /** Rows per INSERT: five parameters each stays well under what either database accepts. */
 const INSERT_CHUNK = 500;
 const DAY_MS = 24 * 3600 * 1000;
+/** How often appended entries are written, at most (SyncLog's writeEveryMs). */
+const APPENDED_WRITE_EVERY_MS = 50;
+/** How long appended entries that are due wait for another turn to carry them before taking one of their own. */
+const OWN_TURN_GRACE_MS = 10;
 
 /** Collects the entries a change makes, to be written in its transaction. */
 export type Record = (entries: readonly NewSyncEntry[]) => void;
@@ -25,11 +30,27 @@ interface Written {
   payload: SyncEventPayload;
 }
 
-export class SyncLog {
+/** Entries appended and not yet written, with whoever waits for them. */
+interface Appended {
+  entries: readonly NewSyncEntry[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class SyncLog implements Rider {
   private pruning: NodeJS.Timeout | undefined;
 
-  /** The appends waiting for their turn of the sequencer (append). */
-  private waiting: { entries: NewSyncEntry[]; done: Promise<void> } | undefined;
+  /** Appended entries waiting for a turn of the sequencer (append). */
+  private appended: Appended[] = [];
+  /** When appended entries may next be written (writeEveryMs after the last time). */
+  private due = 0;
+  /** The timer of the log's own turn, for appended entries that no other turn carried. */
+  private ownTurn: NodeJS.Timeout | undefined;
+  /**
+   * A turn carrying appended entries failed: until one of the log's own turns writes them, they
+   * ride no other turn, so that entries the database refuses cannot fail a batch of messages.
+   */
+  private grounded = false;
 
   constructor(
     private readonly db: Database,
@@ -37,7 +58,14 @@ export class SyncLog {
     private readonly log: Logger,
     /** SYNC_RETENTION_DAYS: entries older than this are pruned; a cursor behind them must reload. */
     readonly retentionDays: number,
-  ) {}
+    /**
+     * Appended entries are written at most this often: each write is one more INSERT in a batch
+     * of messages, and the batches are what bounds how fast messages are written.
+     */
+    private readonly writeEveryMs = APPENDED_WRITE_EVERY_MS,
+  ) {
+    db.carry(this);
+  }
 
   /**
    * Runs change in one transaction under the sequencer, writes the entries it recorded in that
@@ -56,33 +84,90 @@ export class SyncLog {
   }
 
   /**
-   * Writes entries of a change already committed. Used where the change's own transaction is
-   * not the sequencer's (receipts, deletions for everyone, group and profile events): a process
-   * dying between that commit and this write loses these entries (see docs/architecture.md).
+   * Writes entries of a change already committed, and publishes them; resolves once they are
+   * written. Used where the change's own transaction is not the sequencer's (receipts, deletions
+   * for everyone, group and profile events): a process dying between that commit and this write
+   * loses these entries (see docs/architecture.md).
+   *
+   * The entries ride the next turn of the sequencer, whoever's (Database.carry): under load a
+   * batch of messages writes them in its transaction, and a burst of receipt flushes costs no
+   * turn of its own beside the message batches. With nothing else written, they take one.
    */
   append(entries: readonly NewSyncEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    // Appends made while one waits for its turn of the sequencer join it: a burst of receipt
-    // flushes costs one turn (one lock, one INSERT), not one each, beside the message batches.
-    if (this.waiting) {
-      this.waiting.entries.push(...entries);
-      return this.waiting.done;
+    const written = new Promise<void>((resolve, reject) => this.appended.push({ entries, resolve, reject }));
+    this.scheduleOwnTurn();
+    return written;
+  }
+
+  /**
+   * Takes a turn of the log's own for the appended entries a little after they are due, when no
+   * other turn carried them: the batches of messages that come meanwhile have the first chance
+   * (and the spare turn is skipped if one of the turns queued before it carried them).
+   */
+  private scheduleOwnTurn(): void {
+    if (this.ownTurn || this.appended.length === 0) return;
+    const early = this.due - Date.now();
+    this.ownTurn = setTimeout(
+      () => {
+        this.ownTurn = undefined;
+        if (this.due > Date.now()) return this.scheduleOwnTurn();
+        // Settled through the entries' own promises: a turn that fails rejects them there.
+        this.db
+          .rideAlone()
+          .catch(() => undefined)
+          .finally(() => this.scheduleOwnTurn());
+      },
+      Math.max(0, early) + OWN_TURN_GRACE_MS,
+    );
+  }
+
+  get hasWork(): boolean {
+    return this.appended.length > 0;
+  }
+
+  /** Rider: writes the appended entries in the turn's transaction, when they are due. */
+  async write(em: EntityManager, alone: boolean): Promise<Ride | undefined> {
+    if (this.appended.length === 0 || (!alone && (this.grounded || this.due > Date.now()))) return undefined;
+    const taken = this.appended;
+    this.appended = [];
+    this.due = Date.now() + this.writeEveryMs;
+    const giveBack = (error: unknown) => {
+      if (alone) {
+        // The log's own turn: nobody else will write them; their callers hear why.
+        for (const a of taken) a.reject(error);
+        return;
+      }
+      this.grounded = true;
+      this.appended = [...taken, ...this.appended];
+      this.due = 0;
+      this.scheduleOwnTurn();
+    };
+    let written: Written[];
+    try {
+      written = await this.insert(em, taken.flatMap((a) => a.entries));
+    } catch (error) {
+      giveBack(error);
+      throw error;
     }
-    const batch: { entries: NewSyncEntry[]; done: Promise<void> } = { entries: [...entries], done: Promise.resolve() };
-    this.waiting = batch;
-    batch.done = this.transaction(async (_em, record) => {
-      // Its turn has come: later appends wait for the next one.
-      if (this.waiting === batch) this.waiting = undefined;
-      record(batch.entries);
-    }).finally(() => {
-      if (this.waiting === batch) this.waiting = undefined;
-    });
-    return batch.done;
+    return {
+      committed: () => {
+        if (alone) this.grounded = false;
+        // Sent now, still under the sequencer, so that wake-ups keep position order on the broker;
+        // the turn need not wait for the broker's answer, the callers do.
+        void this.announce(written).then(() => {
+          for (const a of taken) a.resolve();
+        });
+      },
+      rolledBack: giveBack,
+    };
   }
 
   private async insert(em: EntityManager, entries: readonly NewSyncEntry[]): Promise<Written[]> {
     if (entries.length === 0) return [];
-    // Under the sequencer no message commits meanwhile: every rowId up to this one is committed.
+    // Under the sequencer no message commits meanwhile: every rowId up to this one is committed
+    // (or in this transaction). Read on its own: as a subquery in each row of VALUES, PostgreSQL
+    // plans it once per row (a quarter of a millisecond each).
     const [{ m }] = (await this.db.rows<{ m: unknown }>(em, "SELECT COALESCE(MAX(row_id), 0) AS m FROM messages")) as [{ m: unknown }];
     const afterRowId = asId(m);
     const at = new Date();
@@ -103,27 +188,51 @@ export class SyncLog {
   }
 
   /**
-   * Wakes the users' sync subscriptions. Entries sharing a body (a group event to every member)
-   * are one fan-out message with a position per member, and their subscribers on a process share
-   * the body object (what is read for it is read once: SyncService).
+   * Wakes the users' sync subscriptions, in position order. Entries sharing a body (a group event
+   * to every member, appended together: their positions are consecutive) are one fan-out message
+   * with a position per member, and their subscribers on a process share the body object (what is
+   * read for it is read once: SyncService). Consecutive entries of their own (receipts, a flush
+   * of hundreds) are one fan-out message too, each target with its entry: one broker message,
+   * not one per entry.
    */
-  private async announce(written: readonly Written[]): Promise<void> {
+  private announce(written: readonly Written[]): Promise<void> {
     const byBody = new Map<SyncBody, Written[]>();
     for (const w of written) {
       const same = byBody.get(w.payload.body);
       if (same) same.push(w);
       else byBody.set(w.payload.body, [w]);
     }
-    await Promise.all(
-      [...byBody.values()].map((group) =>
+    const publishing: Promise<void>[] = [];
+    let singles: Written[] = [];
+    const publishSingles = () => {
+      if (singles.length === 0) return;
+      const [first] = singles;
+      publishing.push(
+        this.pubsub.publishToMany(
+          first!.payload,
+          singles.map((w) => ({ topic: topics.sync(w.userId), patch: w === first ? undefined : w.payload })),
+        ),
+      );
+      singles = [];
+    };
+    for (const group of byBody.values()) {
+      if (group.length === 1) {
+        singles.push(group[0]!);
+        continue;
+      }
+      publishSingles();
+      publishing.push(
         this.pubsub.publishToMany(
           group[0]!.payload,
           group.map((w) => ({ topic: topics.sync(w.userId), patch: { position: w.payload.position } })),
         ),
-      ),
-    ).catch((err: unknown) =>
+      );
+    }
+    publishSingles();
+    return Promise.all(publishing).then(
+      () => undefined,
       // Stored: subscribers that missed the wake-up catch up by cursor.
-      this.log.warn({ err }, "publishing sync entries failed"),
+      (err: unknown) => this.log.warn({ err }, "publishing sync entries failed"),
     );
   }
 
@@ -182,8 +291,13 @@ export class SyncLog {
     this.pruning.unref();
   }
 
-  close(): void {
+  /** Stops pruning, and writes the appended entries still waiting. */
+  async close(): Promise<void> {
     clearInterval(this.pruning);
     this.pruning = undefined;
+    clearTimeout(this.ownTurn);
+    this.ownTurn = undefined;
+    this.due = 0;
+    if (this.hasWork) await this.db.rideAlone().catch(() => undefined);
   }
 }
