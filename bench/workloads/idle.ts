@@ -31,6 +31,9 @@ export async function idleBench(deps: { target: Target; child: Child; users: Ben
   const { target, child, users } = deps;
   const inspector = await Inspector.connect(child.inspectPort!);
   try {
+    // BENCH_IDLE_CLASSES=1: also what the sockets hold, by class (two heap snapshots; slow).
+    const classes = process.env.BENCH_IDLE_CLASSES === "1";
+    const classesBefore = classes ? await inspector.heapByClass() : undefined;
     const before = await inspector.memoryAfterGc();
     const start = Date.now();
     const subscriptions: Subscription[] = new Array(users.length);
@@ -50,6 +53,14 @@ export async function idleBench(deps: { target: Target; child: Child; users: Ben
     // Whatever setting up the sockets left to finish (timers, first pings) settles first.
     await new Promise((r) => setTimeout(r, 2000));
     const after = await inspector.memoryAfterGc();
+    if (classesBefore) {
+      const grown = [...(await inspector.heapByClass())]
+        .map(([key, { count, bytes }]) => ({ key, count: (count - (classesBefore.get(key)?.count ?? 0)) / users.length, bytes: (bytes - (classesBefore.get(key)?.bytes ?? 0)) / users.length }))
+        .filter((c) => c.bytes > 16)
+        .sort((a, b) => b.bytes - a.bytes);
+      deps.log(`idle on ${target.kind}: heap growth per socket by class (bytes, objects):`);
+      for (const c of grown.slice(0, 40)) deps.log(`  ${round(c.bytes, 0)} B  ${round(c.count, 2)}  ${c.key}`);
+    }
     for (const s of subscriptions) s.close();
     const perSocket = (bytes: number) => round(bytes / 1024 / users.length, 1);
     return {
