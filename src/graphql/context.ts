@@ -9,9 +9,9 @@ import type { ServerAccess, SessionKey, Viewer } from "./viewer.js";
 
 /**
  * What the doors and the context call themselves: the plan, who a token belongs to, sockets per
- * user, pub/sub, the mutation rate limit, the stage clock. The services object app.ts hands in carries every
- * feature's services too (src/services.ts, the composition root's list); each resolver names
- * the ones it uses in its own Context<…>, so this layer names no feature.
+ * user, pub/sub, the mutation rate limit, the stage clock. The services object app.ts hands in
+ * carries every feature's services too (src/services.ts, the composition root's list); each
+ * resolver names the ones it uses in its own Context<…>, so this layer names no feature.
  */
 export interface DoorServices {
   config: Config;

@@ -2,7 +2,8 @@
 // its stage against the message's id, and once the recipient's socket wrote the message the
 // time between consecutive stages is observed (parley_message_stage_seconds) and the id forgotten.
 // Made by app.ts only when the setting is on; every part that marks holds it as possibly
-// undefined, so with the setting off the path pays one undefined check per mark.
+// undefined, so with the setting off the path pays one undefined check per mark. Each process
+// keeps its own records: a message is timed when its sender and recipient are on one process.
 import { performance } from "node:perf_hooks";
 import { LRUCache } from "lru-cache";
 
