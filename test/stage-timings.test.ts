@@ -12,6 +12,8 @@ import { backendName, startServer, type TestServer } from "./support/server.js";
 const SERIES = "parley_message_stage_seconds";
 /** Every stage after the door, which is time zero. */
 const STAGES = ["resolver", "write", "commit", "announce", "broker", "render", "socket"];
+/** The stages that add up to door → the recipient's socket: announce runs beside broker, both from commit. */
+const PATH = STAGES.filter((stage) => stage !== "announce");
 const SEND = `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`;
 
 /** Alice and Bob, each with a live messageReceived subscription (its probes carry no msgId, so they are never timed). */
@@ -36,7 +38,7 @@ async function send(server: TestServer, door: string, from: TestUser & { ws: WsC
 
 describe(`stage timings (${backendName})`, () => {
   it.each(["http", "ws"])(
-    "with STAGE_TIMINGS, a message sent over %s is timed once per stage for its recipient, and the stages add up to no more than the client saw",
+    "with STAGE_TIMINGS, a message sent over %s is timed once per stage for its recipient, and its stages from door to socket add up to no more than the client saw",
     async (door) => {
       const server = await startServer({ STAGE_TIMINGS: "true" });
       // Alice listens too: her own copy comes through the same stream, and must not be timed.
@@ -51,13 +53,15 @@ describe(`stage timings (${backendName})`, () => {
       const seenSeconds = (performance.now() - sentAt) / 1000;
       await outbox.waitFor((d) => d.messageReceived.id === msgId);
 
+      // A message is observed once every stage is in: the server's socket callback and the
+      // publisher's PUBLISH answer may both come after the client has the message.
       const after = await vi.waitFor(async () => {
         const s = await scrape(server);
         expect(s.histogram(SERIES, { stage: "socket" }).count).toBe(1);
         return s;
       });
       for (const stage of STAGES) expect(after.histogram(SERIES, { stage }).count, stage).toBe(1);
-      const total = STAGES.reduce((sum, stage) => sum + after.histogram(SERIES, { stage }).sum, 0);
+      const total = PATH.reduce((sum, stage) => sum + after.histogram(SERIES, { stage }).sum, 0);
       expect(total).toBeGreaterThan(0);
       expect(total).toBeLessThanOrEqual(seenSeconds);
     },

@@ -4,8 +4,13 @@
 const SERIES = "parley_message_stage_seconds";
 const LINE = new RegExp(`^${SERIES}_(sum|count)\\{stage="(\\w+)"\\} (\\S+)$`);
 
-/** The stages after the door (time zero), in the order of the path. */
+/** The stages after the door (time zero), as Parley lists them. */
 export const STAGES = ["resolver", "write", "commit", "announce", "broker", "render", "socket"] as const;
+/**
+ * announce (the publishes answered) runs beside broker, both counted from commit
+ * (src/graphql/stage-clock.ts SINCE): the others add up to door → the recipient's socket.
+ */
+const PATH = STAGES.filter((stage) => stage !== "announce");
 
 /** Each stage's sum (seconds) and count, as /metrics had them at one moment. */
 export type StageTotals = Map<string, { sum: number; count: number }>;
@@ -15,7 +20,7 @@ export interface StageFigures {
   stagesTimed: number;
   /** Mean milliseconds per stage, each from the stage before (resolver: from the door). */
   stagesMs: Record<(typeof STAGES)[number], number>;
-  /** Their sum: door to the recipient's socket, to set beside the client's send → receive p50. */
+  /** The sum of all but announce: door to the recipient's socket, to set beside the client's send → receive p50. */
   stagesTotalMs: number;
 }
 
@@ -44,7 +49,7 @@ export function stageFigures(before: StageTotals, after: StageTotals): StageFigu
   const timed = delta("socket").count;
   if (timed === 0) return undefined;
   const ms = Object.fromEntries(STAGES.map((stage) => [stage, (delta(stage).sum / timed) * 1000])) as StageFigures["stagesMs"];
-  const total = STAGES.reduce((sum, stage) => sum + ms[stage], 0);
+  const total = PATH.reduce((sum, stage) => sum + ms[stage], 0);
   return {
     stagesTimed: timed,
     stagesMs: Object.fromEntries(STAGES.map((stage) => [stage, Number(ms[stage].toFixed(3))])) as StageFigures["stagesMs"],

@@ -163,7 +163,7 @@ export class Metrics {
   messageStages(): StageObserver {
     const histogram = new Histogram({
       name: "parley_message_stage_seconds",
-      help: "With STAGE_TIMINGS: time a message's recipient copy took to reach each stage of its path from the stage before (door: request received; resolver, write, commit, announce, broker, render, socket)",
+      help: "With STAGE_TIMINGS: time a message's recipient copy took to reach each stage of its path from the stage before (from the door, the request's arrival: resolver, write, commit, broker, render, socket; announce, the publishes answered, runs beside broker and also counts from commit)",
       labelNames: ["stage"] as const,
       // Stages of a quiet server last tens of microseconds to a few milliseconds.
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
