@@ -7,6 +7,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, REDIS_URL, startChild } from "./support/environment.js";
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
+import { readStages, stageFigures } from "./support/stages.js";
 import { round } from "./support/stats.js";
 import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
 import { groupBench } from "./workloads/group.js";
@@ -89,7 +90,9 @@ async function main(): Promise<void> {
     if (selected.has("pairs") || selected.has("unloaded") || selected.has("group")) {
       const dbUrl = await freshDatabase(RUN_DB);
       databases.push(RUN_DB);
-      const parley = await startParley("parley", dbUrl);
+      // The unloaded run reports where a message's time goes (bench/support/stages.ts). The marks
+      // cost a few map lookups per message; pairs and group in the same run carry them too.
+      const parley = await startParley("parley", dbUrl, selected.has("unloaded") ? { env: { STAGE_TIMINGS: "true" } } : {});
       children.push(parley);
       const floor = await startFloor(dbUrl);
       children.push(floor);
@@ -146,7 +149,12 @@ async function main(): Promise<void> {
           const bench = new PairsBench(target, [pair], () => child.cpuMs());
           await bench.open();
           log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
-          const result = { ...(await bench.run(UNLOADED_MESSAGES, 1, "solo")), workload: "unloaded" as const };
+          // Parley's stage histogram before and after this target's run: the two Parley targets share the process.
+          const stagesBefore = target.kind === "floor" ? undefined : await readStages(target.url);
+          const run = await bench.run(UNLOADED_MESSAGES, 1, "solo");
+          const stages = stagesBefore && stageFigures(stagesBefore, await readStages(target.url));
+          if (stages) log(`${target.kind} stages, mean ms: ${Object.entries(stages.stagesMs).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${stages.stagesTotalMs} against p50 ${run.latencyMs.p50}`);
+          const result = { ...run, workload: "unloaded" as const, ...stages };
           emit(result);
           results.push(result);
           bench.close();

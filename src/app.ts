@@ -12,6 +12,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { entities, migrations } from "./registry.js";
 import type { Services } from "./services.js";
 import { MutationRateLimiter } from "./graphql/rate-limit.js";
+import { StageClock } from "./graphql/stage-clock.js";
 import { parleySchema } from "./schema.js";
 import { Metrics } from "./http/metrics.js";
 import { createHttpServer, type HttpServer } from "./http/server.js";
@@ -103,8 +104,11 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
   const groupDirectory = new GroupDirectory(db);
   const addressing = new Addressing(users, groupDirectory, jids, config.features);
   const chats = new ChatService(db, config.features);
+  // Off by default: with it off nothing on the message path records anything.
+  const stageClock = config.stageTimings ? new StageClock(metrics.messageStages()) : undefined;
   const writer = new MessageWriter(db, messageStore, addressing, realtime.pubsub, log, {
     observer: metrics.announcements,
+    stageClock,
     exitAfterCommitText: config.testExitAfterCommitText,
   });
   writer.startSweeping(config.announceSweepMs);
@@ -140,6 +144,7 @@ export async function createApp(config: Config, log: Logger = createLogger(confi
     deletions,
     groups,
     mutationLimit: new MutationRateLimiter(config, realtime.redis, log),
+    stageClock,
     media,
     mediaMessages,
     sync,

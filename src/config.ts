@@ -107,6 +107,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** When set, GET /metrics needs Authorization: Bearer <token>. */
   metricsToken: string | undefined;
+  /** STAGE_TIMINGS: time each stage of a message's path (graphql/stage-clock.ts) into parley_message_stage_seconds. */
+  stageTimings: boolean;
   media: {
     /** Upload size limits per kind, in bytes. */
     maxBytes: { IMAGE: number; AUDIO: number; VIDEO: number; FILE: number };
@@ -240,6 +242,7 @@ const env = z
     SYNC_PRUNE_INTERVAL_SECONDS: int(1, 7 * 24 * 3600, 3600),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    STAGE_TIMINGS: bool(false),
     MEDIA_MAX_IMAGE_BYTES: int(1, 2 ** 40, 10 * MIB),
     MEDIA_MAX_AUDIO_BYTES: int(1, 2 ** 40, 16 * MIB),
     MEDIA_MAX_VIDEO_BYTES: int(1, 2 ** 40, 100 * MIB),
@@ -363,6 +366,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     syncPruneIntervalSeconds: v.SYNC_PRUNE_INTERVAL_SECONDS,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     metricsToken: v.METRICS_TOKEN,
+    stageTimings: v.STAGE_TIMINGS,
     media: {
       maxBytes: {
         IMAGE: v.MEDIA_MAX_IMAGE_BYTES,

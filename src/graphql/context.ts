@@ -4,18 +4,21 @@ import type { Config, Feature } from "../config.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { featureUnavailable, unauthenticated } from "./errors.js";
 import type { MutationRateLimiter } from "./rate-limit.js";
+import type { StageClock } from "./stage-clock.js";
 import type { ServerAccess, SessionKey, Viewer } from "./viewer.js";
 
 /**
  * What the doors and the context call themselves: the plan, who a token belongs to, sockets per
- * user, pub/sub, the mutation rate limit. The services object app.ts hands in carries every
- * feature's services too (src/services.ts, the composition root's list); each resolver names
- * the ones it uses in its own Context<…>, so this layer names no feature.
+ * user, pub/sub, the mutation rate limit, the stage clock. The services object app.ts hands in
+ * carries every feature's services too (src/services.ts, the composition root's list); each
+ * resolver names the ones it uses in its own Context<…>, so this layer names no feature.
  */
 export interface DoorServices {
   config: Config;
   pubsub: PubSub;
   mutationLimit: MutationRateLimiter;
+  /** With STAGE_TIMINGS only: marks where a message's time goes (./stage-clock.ts). */
+  stageClock: StageClock | undefined;
   identity: {
     serverAccess(apiKey: string | undefined): ServerAccess;
     authenticate(token: string): Promise<Viewer>;
@@ -48,6 +51,11 @@ export interface Context<S = unknown> {
   requireFeature(feature: Feature): void;
   /** The socket a subscription's events are written to (WebSocket only). */
   delivery: DeliveryLink | undefined;
+  /**
+   * When the request arrived (performance.now()): the HTTP request, or the subscribe message over
+   * WebSocket. Taken only with STAGE_TIMINGS, as a message's door stage.
+   */
+  receivedAt: number | undefined;
 }
 
 /** The socket a subscription's events are written to, as the message stream sees it (WebSocket only). */
@@ -61,6 +69,11 @@ export interface DeliveryLink {
   maxQueued: number;
   /** Closes the socket: it has fallen more than maxQueued events behind. */
   overflow(): void;
+  /**
+   * With STAGE_TIMINGS only: the stream names the message it yields next, so that the socket
+   * marks its render stage once graphql-ws has rendered it (onNext), which the stream never sees.
+   */
+  yielding?: (id: string) => void;
 }
 
 export interface ContextInput {
@@ -72,6 +85,7 @@ export interface ContextInput {
   /** Resolves the caller at most once, on first use: public operations never pay for it. */
   authenticate: () => Promise<Viewer | null>;
   delivery?: DeliveryLink | undefined;
+  receivedAt?: number | undefined;
 }
 
 export function createContext<S extends { config: Config }>(services: S, input: ContextInput): Context<S> {
@@ -84,6 +98,7 @@ export function createContext<S extends { config: Config }>(services: S, input: 
     serverAccess: input.serverAccess ?? "none",
     clientAddress: input.clientAddress,
     delivery: input.delivery,
+    receivedAt: input.receivedAt,
     async viewer() {
       const v = await this.caller();
       if (!v) throw unauthenticated();

@@ -1,5 +1,6 @@
 // One port: Fastify serves GraphQL over HTTP (Apollo Server) at /graphql, graphql-ws on the same
 // path, the health routes, /metrics and (when on) the playground.
+import { performance } from "node:perf_hooks";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
@@ -125,7 +126,7 @@ export async function createHttpServer(options: {
     url: "/graphql",
     method: ["GET", "POST", "OPTIONS"],
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => {
+      context: async (request, reply) => {
         const token = bearerToken(request.headers.authorization);
         const licenseKey = request.headers["x-license-key"];
         const apiKey = request.headers["x-api-key"];
@@ -136,6 +137,8 @@ export async function createHttpServer(options: {
           serverAccess: services.identity.serverAccess(typeof apiKey === "string" ? apiKey : undefined),
           clientAddress: request.ip,
           authenticate: async () => (token === undefined ? null : services.identity.authenticate(token)),
+          // Fastify's clock starts when the request is routed, before its body is read and parsed.
+          receivedAt: services.stageClock ? performance.now() - reply.elapsedTime : undefined,
         });
       },
     }),

@@ -5,6 +5,7 @@
 // revoked token's sockets are closed on every process.
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
+import { performance } from "node:perf_hooks";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -73,6 +74,8 @@ type OperationRecord = {
   end: () => void;
   /** The socket was open when graphql-ws was last handed an event to send for it (onNext). */
   lastSent: boolean;
+  /** STAGE_TIMINGS: the message the stream is yielding, whose render stage onNext marks. */
+  rendering: string | undefined;
 };
 
 type SocketState = {
@@ -101,6 +104,7 @@ export async function attachWebSocket(options: {
   metrics: Metrics;
 }): Promise<WebSocketDoor> {
   const { server, documentRules, config, services, log, metrics } = options;
+  const { stageClock } = services;
   const documents = new ValidDocuments(documentRules);
   const inFlight = new InFlight();
   const wss = new WebSocketServer({
@@ -254,6 +258,7 @@ export async function attachWebSocket(options: {
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
+        const receivedAt = stageClock ? performance.now() : undefined;
         const requestId = randomUUID();
         const operationLog = log.child({ reqId: requestId, connId: ctx.extra.connId, operationId: id });
         const viewer = ctx.extra.viewer;
@@ -272,7 +277,13 @@ export async function attachWebSocket(options: {
               metrics.socketRefused("send_queue_full");
               socket.close(CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON);
             },
+            yielding: stageClock
+              ? (messageId) => {
+                  record.rendering = messageId;
+                }
+              : undefined,
           },
+          receivedAt,
         });
         // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
         const record: OperationRecord = {
@@ -281,6 +292,7 @@ export async function attachWebSocket(options: {
           streaming: false,
           end: () => undefined,
           lastSent: false,
+          rendering: undefined,
         };
         ctx.extra.operations?.set(id, record);
         if (Object.keys(ctx.subscriptions).length > config.limits.wsMaxSubscriptions) {
@@ -325,6 +337,10 @@ export async function attachWebSocket(options: {
         const record = ctx.extra.operations?.get(id);
         // graphql-ws sends right after this returns, and skips the write to a socket no longer open.
         if (record) record.lastSent = ctx.extra.socket.readyState === WebSocket.OPEN;
+        if (record?.rendering !== undefined) {
+          stageClock?.mark(record.rendering, "render");
+          record.rendering = undefined;
+        }
         if (record?.streaming) record.outcome.streamEvent();
         if (!result.errors?.length) return undefined;
         return { ...result, errors: sendable(record, result.errors) };

@@ -26,6 +26,7 @@
 // Events wait for a slow socket in the live queue; past link.maxQueued the socket is closed
 // (link.overflow) and what it never wrote is never DELIVERED: it comes on resume.
 import type { DeliveryLink } from "../graphql/context.js";
+import type { StageClock } from "../graphql/stage-clock.js";
 import type { Viewer } from "../identity/identity.types.js";
 import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
 import type { PubSub } from "../realtime/pubsub.js";
@@ -45,8 +46,8 @@ export function deliveredCopy(m: MessagePayload): MessagePayload {
   return copy;
 }
 
-/** The socket a stream writes to (WebSocket): whether it is still open, and what to do when it falls behind. */
-type Deps = { pubsub: PubSub; messages: MessageService; receipts: ReceiptService };
+/** What a stream reads and tells; stageClock only with STAGE_TIMINGS. */
+type Deps = { pubsub: PubSub; messages: MessageService; receipts: ReceiptService; stageClock: StageClock | undefined };
 
 /** The broker connection dropped: what it hears next may follow a gap. */
 const LOST = Symbol("lost");
@@ -79,7 +80,8 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
   // Read before listening: everything at or below it was announced before this subscription began.
   const since = afterRowId ?? (await deps.messages.announcedUpTo());
   const push = queueFor(live, link);
-  const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), push, { lost: () => push(LOST), resumed: () => push(RESUMED) });
+  const heard = deps.stageClock ? heardTimed(deps.stageClock, viewer, push) : push;
+  const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), heard, { lost: () => push(LOST), resumed: () => push(RESUMED) });
   let last: bigint | null = afterRowId === null ? null : BigInt(afterRowId);
 
   /** Yields m as the viewer's copy; records DELIVERED once the socket wrote it. */
@@ -89,8 +91,13 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
       yield m;
       return;
     }
+    // The render stage is marked by the socket (onNext), which the stream never sees.
+    if (deps.stageClock) link?.yielding?.(m.id);
     yield m.status === "SENT" ? deliveredCopy(m) : m;
-    if (!link || link.lastSent()) deps.receipts.delivered(viewer, m);
+    if (!link || link.lastSent()) {
+      deps.stageClock?.mark(m.id, "socket");
+      deps.receipts.delivered(viewer, m);
+    }
   }
 
   /** Every visible message after the cursor, from the database, in rowId order. */
@@ -126,4 +133,13 @@ async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | 
     stop();
     live.end();
   }
+}
+
+/** STAGE_TIMINGS: the broker stage of a message to the viewer is the moment its listener hears it. */
+function heardTimed(clock: StageClock, viewer: Viewer, push: (event: LiveEvent) => void): (event: MessageEvent) => void {
+  return (event) => {
+    // The sender's own copy is not timed: the figures follow the recipient's.
+    if (!("catchUpAfter" in event) && event.senderId !== viewer.userId) clock.mark(event.id, "broker");
+    push(event);
+  };
 }

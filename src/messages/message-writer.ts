@@ -16,6 +16,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import type { Announced, Backlog } from "../db/sequencer.js";
+import type { StageClock } from "../graphql/stage-clock.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type MessageEvent, topics } from "../realtime/topics.js";
 import type { Addressing, ChatRef } from "./addressing.js";
@@ -68,6 +69,8 @@ export interface AnnounceObserver {
 
 export interface WriterOptions {
   observer?: AnnounceObserver;
+  /** STAGE_TIMINGS: marks the write, commit and announce stages of each message. */
+  stageClock?: StageClock | undefined;
   /**
    * Tests only (PARLEY_TEST_EXIT_AFTER_COMMIT_TEXT, honoured with NODE_ENV=test): the process
    * kills itself between the commit of a batch holding a message with this text and its
@@ -166,6 +169,8 @@ export class MessageWriter {
 
   private async writeBatch(batch: Unit[]): Promise<void> {
     const drafts = batch.flatMap((u) => u.drafts);
+    const clock = this.options.stageClock;
+    if (clock) for (const draft of drafts) clock.mark(draft.id, "write");
     const outcomes = await this.db.sequenced(
       async (em) => {
         const unique = new Map<string, Draft>();
@@ -222,6 +227,7 @@ export class MessageWriter {
         return { before, stored, fresh, audiences };
       },
       async ({ stored, fresh, audiences }, backlog) => {
+        if (clock) for (const id of fresh.keys()) clock.mark(id, "commit");
         if (this.options.exitAfterCommitText !== undefined && [...fresh.values()].some((d) => d.text === this.options.exitAfterCommitText)) {
           process.kill(process.pid, "SIGKILL");
         }
@@ -259,6 +265,8 @@ export class MessageWriter {
       }
       // Bounded: a publish fails at once while the broker is unreachable (see pubsub.ts).
       await Promise.all([...stored.values()].flatMap((row) => this.announcements(row, fresh.get(row.id)!, audiences.get(row.id)!)));
+      const clock = this.options.stageClock;
+      if (clock) for (const id of stored.keys()) clock.mark(id, "announce");
       this.options.observer?.pending(0);
       return upTo;
     } catch (err) {

@@ -2,6 +2,7 @@
 import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context as RequestContext } from "../graphql/context.js";
+import type { StageClock } from "../graphql/stage-clock.js";
 import type { DeletionService } from "./deletion.service.js";
 import type { FavouriteService } from "./favourite.service.js";
 import type { MessageService } from "./message.service.js";
@@ -30,7 +31,7 @@ import {
 import { SendTextMessageInput } from "./send-message.input.js";
 
 /** The services these resolvers call. */
-type Context = RequestContext<{ deletions: DeletionService; favourites: FavouriteService; messages: MessageService; pubsub: PubSub; receipts: ReceiptService; typing: TypingService }>;
+type Context = RequestContext<{ deletions: DeletionService; favourites: FavouriteService; messages: MessageService; pubsub: PubSub; receipts: ReceiptService; stageClock: StageClock | undefined; typing: TypingService }>;
 
 const ROW_ID = /^\d{1,19}$/;
 
@@ -38,6 +39,12 @@ const ROW_ID = /^\d{1,19}$/;
 export class MessageResolver {
   @Mutation(() => Message, { description: "Sends a text message to a user or a group; also a reply (replyMessageId) and mentions." })
   async sendTextMessage(@Arg("input", () => SendTextMessageInput, { description: "What to send." }) input: SendTextMessageInput, @Ctx() ctx: Context): Promise<Message> {
+    // STAGE_TIMINGS: only a client's msgId can be followed; the doors took receivedAt only when on.
+    const clock = ctx.services.stageClock;
+    if (clock && input.msgId != null && ctx.receivedAt !== undefined) {
+      clock.start(input.msgId, ctx.receivedAt);
+      clock.mark(input.msgId, "resolver");
+    }
     return toMessage(await ctx.services.messages.sendText(await ctx.viewer(), input));
   }
 
@@ -147,8 +154,8 @@ export class MessageResolver {
     subscribe: async ({ args, context }: { args: { afterRowId?: string | null }; context: Context }) => {
       const afterRowId = args.afterRowId ?? null;
       if (afterRowId !== null && !ROW_ID.test(afterRowId)) throw badInput("afterRowId", "must be a rowId");
-      const { pubsub, messages, receipts } = context.services;
-      return messageStream({ pubsub, messages, receipts }, await context.viewer(), afterRowId, context.delivery);
+      const { pubsub, messages, receipts, stageClock } = context.services;
+      return messageStream({ pubsub, messages, receipts, stageClock }, await context.viewer(), afterRowId, context.delivery);
     },
   })
   messageReceived(
