@@ -138,10 +138,10 @@ export class Database {
    * costs no turn of its own; when nothing else is written it takes one.
    */
   rideAlone(): Promise<void> {
-    return this.carrying(
+    return this.carrying<void>(
       async () => undefined,
       async () => undefined,
-      (w, a) => this.sequencer.spareTurn(() => this.rider?.hasWork ?? false, w, async () => void (await a(undefined, null))),
+      (w, a) => this.sequencer.spareTurn(() => this.rider?.hasWork ?? false, w, a),
       true,
     );
   }
@@ -150,15 +150,15 @@ export class Database {
   private async carrying<T>(
     write: (em: EntityManager) => Promise<T>,
     announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>,
-    run: (write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>) => Promise<T | void>,
+    run: (write: (em: EntityManager) => Promise<T>, announce: (result: T, backlog: Backlog | null) => Promise<Announced | void>) => Promise<T>,
     alone = false,
   ): Promise<T> {
     const rider = this.rider;
-    if (!rider) return (await run(write, announce)) as T;
+    if (!rider) return run(write, announce);
     let ride: Ride | undefined;
     let committed = false;
     try {
-      return (await run(
+      return await run(
         async (em) => {
           const result = await write(em);
           ride = await rider.write(em, alone);
@@ -172,7 +172,7 @@ export class Database {
             ride?.committed();
           }
         },
-      )) as T;
+      );
     } catch (error) {
       if (!committed) ride?.rolledBack(error);
       throw error;

@@ -39,7 +39,7 @@ export interface Sequencer {
    * behind every turn this process has queued, and is skipped, without taking the lock, when by
    * then needed() says that one of them did the work.
    */
-  spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: () => Promise<void>): Promise<void>;
+  spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: (result: void, backlog: Backlog | null) => Promise<Announced | void>): Promise<void>;
   /**
    * The mark and the backlog above it, read without the lock: the idle-time sweeper's cheap check,
    * and where a live subscription may have to catch up from.
@@ -86,7 +86,7 @@ export class QueuedSequencer implements Sequencer {
     return this.queued(() => this.turn(write, announce));
   }
 
-  async spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: () => Promise<void>): Promise<void> {
+  async spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: (result: void, backlog: Backlog | null) => Promise<Announced | void>): Promise<void> {
     await this.queued(async () => {
       if (needed()) await this.turn(write, announce);
     }, SPARE_PRIORITY);
@@ -123,7 +123,7 @@ export class PostgresSequencer implements Sequencer {
     return this.queue.runExclusive(() => this.turn(write, announce));
   }
 
-  async spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: () => Promise<void>): Promise<void> {
+  async spareTurn(needed: () => boolean, write: (em: EntityManager) => Promise<void>, announce: (result: void, backlog: Backlog | null) => Promise<Announced | void>): Promise<void> {
     await this.queue.runExclusive(async () => {
       if (needed()) await this.turn(write, announce);
     }, SPARE_PRIORITY);
