@@ -159,6 +159,14 @@ describe.each(backends)("sync entries appended ride the sequencer's next turn, o
     expect(await storedEntries(db)).toEqual([{ user: 3, after: "0" }]);
   });
 
+  it.skipIf(skip)("entries whose own turn fails before it takes them (the database gone) are refused to their caller, not left waiting", async () => {
+    const db = await open();
+    const sync = syncLog(db);
+    await db.close();
+    await expect(sync.append([receipt(6)])).rejects.toThrow();
+    await expect(sync.close()).resolves.toBeUndefined();
+  });
+
   it.skipIf(skip)("entries whose batch fails before they are written wait for the next turn", async () => {
     const db = await open();
     const sync = syncLog(db);

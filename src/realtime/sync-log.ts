@@ -112,14 +112,27 @@ export class SyncLog implements Rider {
       () => {
         this.ownTurn = undefined;
         if (this.due > Date.now()) return this.scheduleOwnTurn();
-        // Settled through the entries' own promises: a turn that fails rejects them there.
-        this.db
-          .rideAlone()
-          .catch(() => undefined)
-          .finally(() => this.scheduleOwnTurn());
+        void this.takeOwnTurn().finally(() => this.scheduleOwnTurn());
       },
       Math.max(0, early) + OWN_TURN_GRACE_MS,
     );
+  }
+
+  /**
+   * A turn of the log's own for what waits now. If it fails before it took the entries (the
+   * database unreachable: the lock's connection failed), their callers hear why, as when it took
+   * them (write, alone): nobody else will write them, and trying again without end would leave
+   * the callers waiting for ever (a server closing on a dropped database did).
+   */
+  private async takeOwnTurn(): Promise<void> {
+    const waiting = new Set(this.appended);
+    try {
+      await this.db.rideAlone();
+    } catch (error) {
+      const left = this.appended.filter((a) => waiting.has(a));
+      this.appended = this.appended.filter((a) => !waiting.has(a));
+      for (const a of left) a.reject(error);
+    }
   }
 
   get hasWork(): boolean {
@@ -298,6 +311,6 @@ export class SyncLog implements Rider {
     clearTimeout(this.ownTurn);
     this.ownTurn = undefined;
     this.due = 0;
-    if (this.hasWork) await this.db.rideAlone().catch(() => undefined);
+    if (this.hasWork) await this.takeOwnTurn();
   }
 }
