@@ -8,6 +8,7 @@ import { createPostgres, postgresUrl } from "./support/databases.js";
 import { createGroup, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
 import { liveSubscription, PROBE_TEXT } from "./support/live.js";
 import { onPostgresAndRedis, startServer, startServerPair, type Endpoint, type TestServer } from "./support/server.js";
+import { startTcpProxy } from "./support/tcp-proxy.js";
 
 const ENTRY = `cursor __typename
   ... on SyncMessage { message { id text status } }
@@ -337,5 +338,40 @@ describe("sync retention", () => {
     const { sync: after } = await ok(server, PAGE, { after: now }, { token: me.token });
     expect(after.entries.map((e: Entry) => e.change)).toEqual(["ARCHIVED"]);
     await ws.close();
+  });
+});
+
+describe.runIf(onPostgresAndRedis)("sync wake-ups lost on the way (postgres+redis)", () => {
+  it("an entry whose wake-up never reached the broker is still streamed, in order, once a later wake-up shows the gap; the cursor never passes it", async () => {
+    // Process one reaches Redis through a link that is cut: what it writes is stored and
+    // acknowledged, but its wake-ups are lost. Process two, and the subscriber on it, hear Redis.
+    const link = await startTcpProxy({ url: process.env.REDIS_URL! });
+    const one = await startServer({ REDIS_URL: `redis://127.0.0.1:${new URL(link.graphqlUrl).port}`, RATE_LIMIT_MUTATIONS: "0" });
+    const two = await startServer();
+    try {
+      const [me, peer, friend] = await registerUsers(two, 3);
+      const names = new Map([[peer.jid, "peer"], [friend.jid, "friend"]]);
+      const start = await nowCursor(two, me);
+      const ws = await WsClient.connect(two, me.token);
+      const { sub } = await liveSync(ws, me, two);
+
+      link.cut();
+      await ok(one, `mutation($to: ID!) { muteChat(toJid: $to, isMuted: true) }`, { to: peer.jid }, { token: me.token });
+      await ok(two, `mutation($to: ID!) { archiveChat(toJid: $to, isArchived: true) }`, { to: friend.jid }, { token: me.token });
+      const expected = ["chat MUTED peer [] unread=0 muted=true archived=false", "chat ARCHIVED friend [] unread=0 muted=false archived=true"];
+
+      await sub.waitFor((d) => d.syncStream.change === "ARCHIVED", 10_000);
+      const live = sub.received.map((r) => r.data!.syncStream).filter((e) => !isProbe(e));
+      expect(live.map((e) => describeEntry(e, names))).toEqual(expected);
+      // Resuming from the last cursor the stream gave has nothing more: nothing was passed over.
+      const { sync: rest } = await ok(two, PAGE, { after: live.at(-1)!.cursor, limit: 100 }, { token: me.token });
+      expect(rest.entries).toEqual([]);
+      const { sync: whole } = await ok(two, PAGE, { after: start, limit: 100 }, { token: me.token });
+      expect(whole.entries.filter((e: Entry) => !isProbe(e)).map((e: Entry) => describeEntry(e, names))).toEqual(expected);
+      await ws.close();
+    } finally {
+      link.heal();
+      await Promise.all([one.close(), two.close(), link.close()]);
+    }
   });
 });

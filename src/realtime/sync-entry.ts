@@ -53,4 +53,10 @@ export interface SyncEventPayload {
   afterRowId: string;
   body: SyncBody;
   at: string;
+  /**
+   * On a live wake-up: the position of the user's entry before this one ("0": none). A subscriber
+   * whose cursor is behind it missed that entry's wake-up (its writer's broker link failed, or the
+   * writer died after its commit) and reads what it missed from the database.
+   */
+  previous?: string;
 }

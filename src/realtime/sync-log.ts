@@ -16,6 +16,8 @@ import type { NewSyncEntry, SyncBody, SyncEventPayload } from "./sync-entry.js";
 
 /** Rows per INSERT: five parameters each stays well under what either database accepts. */
 const INSERT_CHUNK = 500;
+/** Users per read of their newest entries (before): one parameter each. */
+const USERS_CHUNK = 5000;
 const DAY_MS = 24 * 3600 * 1000;
 /** How often appended entries are written, at most (SyncLog's writeEveryMs). */
 const APPENDED_WRITE_EVERY_MS = 50;
@@ -178,11 +180,7 @@ export class SyncLog implements Rider {
 
   private async insert(em: EntityManager, entries: readonly NewSyncEntry[]): Promise<Written[]> {
     if (entries.length === 0) return [];
-    // Under the sequencer no message commits meanwhile: every rowId up to this one is committed
-    // (or in this transaction). Read on its own: as a subquery in each row of VALUES, PostgreSQL
-    // plans it once per row (a quarter of a millisecond each).
-    const [{ m }] = (await this.db.rows<{ m: unknown }>(em, "SELECT COALESCE(MAX(row_id), 0) AS m FROM messages")) as [{ m: unknown }];
-    const afterRowId = asId(m);
+    const { afterRowId, previous } = await this.before(em, entries);
     const at = new Date();
     const written: Written[] = [];
     for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
@@ -195,9 +193,40 @@ export class SyncLog implements Rider {
       );
       // RETURNING gives the rows in the order of VALUES; positions were taken in that order.
       const positions = rows.map((r) => BigInt(asId(r.position))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      chunk.forEach((e, j) => written.push({ userId: e.userId, payload: { position: positions[j]!.toString(), afterRowId, body: e.body, at: at.toISOString() } }));
+      chunk.forEach((e, j) => {
+        const position = positions[j]!.toString();
+        written.push({ userId: e.userId, payload: { position, afterRowId, body: e.body, at: at.toISOString(), previous: previous.get(e.userId) ?? "0" } });
+        previous.set(e.userId, position);
+      });
     }
     return written;
+  }
+
+  /**
+   * In one statement: the newest message rowId (under the sequencer no message commits meanwhile:
+   * every rowId up to it is committed, or in this transaction), and each user's newest entry, which
+   * their next wake-up names so that a subscriber can tell it missed one. Read on its own, not in
+   * each row of the INSERT's VALUES: PostgreSQL plans such a subquery once per row.
+   */
+  private async before(em: EntityManager, entries: readonly NewSyncEntry[]): Promise<{ afterRowId: string; previous: Map<number, string> }> {
+    const users = [...new Set(entries.map((e) => e.userId))];
+    const previous = new Map<number, string>();
+    let afterRowId = "0";
+    for (let i = 0; i < users.length; i += USERS_CHUNK) {
+      const chunk = users.slice(i, i + USERS_CHUNK);
+      const rows = await this.db.rows<{ m: unknown; user_id: unknown; p: unknown }>(
+        em,
+        `SELECT (SELECT COALESCE(MAX(row_id), 0) FROM messages) AS m, u.column1 AS user_id,
+                (SELECT MAX(s.position) FROM sync_events s WHERE s.user_id = u.column1) AS p
+           FROM (VALUES ${chunk.map(() => "(CAST(? AS integer))").join(", ")}) AS u`,
+        chunk,
+      );
+      for (const r of rows) {
+        afterRowId = asId(r.m);
+        if (r.p !== null && r.p !== undefined) previous.set(Number(r.user_id), asId(r.p));
+      }
+    }
+    return { afterRowId, previous };
   }
 
   /**
@@ -237,7 +266,7 @@ export class SyncLog implements Rider {
       publishing.push(
         this.pubsub.publishToMany(
           group[0]!.payload,
-          group.map((w) => ({ topic: topics.sync(w.userId), patch: { position: w.payload.position } })),
+          group.map((w) => ({ topic: topics.sync(w.userId), patch: { position: w.payload.position, previous: w.payload.previous } })),
         ),
       );
     }

@@ -143,6 +143,11 @@ export class SyncService {
         } else {
           const position = BigInt(heard.event.position);
           if (position <= at.position) continue;
+          if (BigInt(heard.event.previous ?? 0) > at.position) {
+            // An entry before it was never heard of: the database has both, in order.
+            yield* replay();
+            continue;
+          }
           at = { ...at, position };
           yield await this.renderLive(viewer, heard.event, encodeCursor(at));
         }
