@@ -1,6 +1,7 @@
 // Request limits through both doors: depth, alias, cost and token limits on HTTP and WebSocket,
 // the body and frame size, WebSocket socket limits, production hardening, batching, and the
 // per-user rate limit on mutations (across processes on Postgres + Redis).
+import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gql, ok, onlyError, WsClient, type GqlError } from "./support/clients.js";
@@ -309,6 +310,82 @@ describe("rate limit on mutations", () => {
     for (const n of ["4", "5", "6"]) await ok(two, SET_NICKNAME, { n }, { token: user.token });
     expectRateLimited(onlyError(await gql(one, SET_NICKNAME, { n: "7" }, { token: user.token })));
     expectRateLimited(onlyError(await gql(two, SET_NICKNAME, { n: "8" }, { token: user.token })));
+  });
+});
+
+// Past a user's first mutations of a window, a process takes their points from Redis a few at a
+// time (1% of the limit), ahead of use: their mutations no longer each wait for Redis, and every
+// point handed out was counted in Redis first.
+describe.runIf(onPostgresAndRedis)("rate limit on mutations, points taken ahead", () => {
+  /** Every script a client has Redis run on the rate limit's keys of the namespace (one round trip each), as MONITOR reports them. */
+  async function watchRateKeys(namespace: string): Promise<{ seen(): Promise<string[][]>; counted(key: string): Promise<number>; stop(): void }> {
+    const other = new Redis(process.env.REDIS_URL!);
+    const monitor = await other.monitor();
+    const prefix = `${namespace}:parley:rate:mutations:`;
+    const commands: string[][] = [];
+    const heard: (() => void)[] = [];
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      // MONITOR also lists the commands a script runs: only the scripts are round trips.
+      if (/^eval(sha)?$/i.test(args[0] ?? "") && args.some((a) => a.startsWith(prefix))) commands.push(args);
+      if (args[0]?.toLowerCase() === "get" && args[1] === `${namespace}:mark`) heard.shift()?.();
+    });
+    return {
+      // MONITOR lists commands in the order Redis ran them: once it lists a command sent now, it listed every earlier one.
+      async seen() {
+        const mark = new Promise<void>((resolve) => heard.push(resolve));
+        await other.get(`${namespace}:mark`);
+        await mark;
+        return [...commands];
+      },
+      async counted(key) {
+        return Number(await other.get(key));
+      },
+      stop() {
+        monitor.disconnect();
+        other.disconnect();
+      },
+    };
+  }
+
+  it("a user's sends within their allowance ask Redis for a few of them only, over HTTP and WebSocket, and every one is counted there", async () => {
+    const namespace = `rl-${Math.random().toString(36).slice(2, 10)}`;
+    const server = await startServer({ RATE_LIMIT_MUTATIONS: "1000", RATE_LIMIT_WINDOW_SECONDS: "600", REDIS_NAMESPACE: namespace });
+    const [alice, bob] = await registerUsers(server, 2);
+    const watch = await watchRateKeys(namespace);
+    try {
+      for (let i = 0; i < 15; i += 1) await sendText(server, alice, bob, `over HTTP ${i}`);
+      const ws = await WsClient.connect(server, alice.token);
+      for (let i = 0; i < 15; i += 1) {
+        const result = await ws.execute(`mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`, { input: { toJid: bob.jid, messageText: `over WebSocket ${i}` } });
+        expect(result.errors).toBeUndefined();
+      }
+      await ws.close();
+      const commands = await watch.seen();
+      // One per mutation before: 30. Now the first two of the window, then a lease of 10 points now and then.
+      expect(commands.length).toBeLessThanOrEqual(8);
+      const key = commands[0]!.find((a) => a.startsWith(`${namespace}:parley:rate:mutations:`))!;
+      // Every point handed out was counted in Redis first: the 30 sends and the leases' unused rest.
+      const counted = await watch.counted(key);
+      expect(counted).toBeGreaterThanOrEqual(30);
+      expect(counted).toBeLessThanOrEqual(30 + 15);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it("never lets a user past the limit across two processes, and refuses them short of it by at most a few leases", async () => {
+    const limit = { RATE_LIMIT_MUTATIONS: "200", RATE_LIMIT_WINDOW_SECONDS: "600", REDIS_NAMESPACE: `rl-${Math.random().toString(36).slice(2, 10)}` };
+    const [one, two] = await Promise.all([startServer(limit), startServer(limit)]);
+    const user = await registerUser(one);
+    let admitted = 0;
+    for (let i = 0; i < 220; i += 1) {
+      const result = await gql(i % 2 === 0 ? one : two, SET_NICKNAME, { n: String(i) }, { token: user.token });
+      if (result.errors) expectRateLimited(onlyError(result));
+      else admitted += 1;
+    }
+    expect(admitted).toBeLessThanOrEqual(200);
+    // Points of 2 at a time (1% of 200): each process may hold up to 3 unused, and lose 2 to a lease refused.
+    expect(admitted).toBeGreaterThanOrEqual(200 - 2 * 5);
   });
 });
 
