@@ -1,11 +1,16 @@
 // The cost limit counts lists at their largest size: every client operation fits the default limit
-// with the largest sizes it can ask for, and queries that could answer with megabytes do not.
+// with the largest sizes it can ask for, and queries that could answer with megabytes do not; a
+// document whose variables cannot change its cost is counted once.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type DocumentNode,
   type GraphQLInputType,
-  type GraphQLSchema,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -105,5 +110,50 @@ describe("the query cost", () => {
     const fragments = Array.from({ length: 20 }, (_, i) => `fragment F${i} on UserProfile { a: jid ${i < 19 ? `...F${i + 1} b: username ...F${i + 1}` : ""} }`).join("\n");
     const document = parse(`{ myProfile { ...F0 } }\n${fragments}`);
     expect(cost.refusal(document, document.definitions[0] as OperationDefinitionNode, {})?.message).toMatch(/selects more than 20000 fields/);
+  });
+});
+
+// The cost of an operation is counted once when its variables cannot change it (the send
+// mutations, sent again and again): on each request only the variables are checked to fit.
+describe("the query cost of a document sent again", () => {
+  let counted = 0;
+  const items = {
+    type: new GraphQLList(GraphQLString),
+    args: { limit: { type: GraphQLInt }, filter: { type: GraphQLString } },
+    extensions: {
+      complexity: ({ args, childComplexity }: { args: { limit?: number }; childComplexity: number }) => {
+        counted += 1;
+        return 1 + (args.limit ?? 10) * Math.max(childComplexity, 1);
+      },
+    },
+  };
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: "Query", fields: { items, echo: { type: GraphQLString, args: { text: { type: GraphQLString } } } } }),
+  });
+  const limit = new CostLimit(schema, loadConfig({}));
+  const costs = (query: string, variables: Record<string, unknown>[]) => {
+    const document = parse(query);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    counted = 0;
+    return { costs: variables.map((v) => limit.cost(document, operation, v)), counted };
+  };
+
+  it("is counted once when no variable reaches a counted argument or a directive", () => {
+    const query = `query($text: String, $f: String) { items(limit: 3, filter: "x") echo(text: $text) more: echo(text: $f) }`;
+    expect(costs(query, [{ text: "a" }, { text: "b", f: "c" }, {}])).toEqual({ costs: [6, 6, 6], counted: 1 });
+  });
+
+  it("is counted with each request's variables when they reach a counted argument", () => {
+    expect(costs(`query($n: Int) { items(limit: $n) }`, [{ n: 2 }, { n: 5 }, {}])).toEqual({ costs: [3, 6, 11], counted: 3 });
+    expect(costs(`query($f: String) { items(limit: 1, filter: $f) }`, [{ f: "a" }, { f: "b" }])).toEqual({ costs: [2, 2], counted: 2 });
+  });
+
+  it("is counted with each request's variables when they decide a directive", () => {
+    expect(costs(`query($show: Boolean!) { items(limit: 4) @include(if: $show) echo }`, [{ show: true }, { show: false }])).toEqual({ costs: [6, 1], counted: 1 });
+  });
+
+  it("answers variables that do not fit as before, once counted: not at all (execution refuses them)", () => {
+    const query = `query($text: String!) { items(limit: 3) echo(text: $text) }`;
+    expect(costs(query, [{ text: "a" }, { text: 5 }, {}, { text: "b" }])).toEqual({ costs: [5, undefined, undefined, 5], counted: 1 });
   });
 });

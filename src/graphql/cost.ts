@@ -2,8 +2,21 @@
 // field counts 1; a list field counts its largest size times what one item selects (a scalar item
 // counts 1), so lists multiply through nesting. The largest size is the list's limit argument or a
 // declared maximum (participants ≤ MAX_GROUP_SIZE, …), given with type-graphql's complexity option
-// and counted by graphql-query-complexity with the operation's variables, before anything runs.
-import { type DocumentNode, GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+// and counted by graphql-query-complexity with the operation's variables, before anything runs. An
+// operation whose variables cannot change its cost (the send mutations') is counted once.
+import {
+  type ASTNode,
+  BREAK,
+  type DocumentNode,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from "graphql";
 import { type ComplexityEstimator, type ComplexityEstimatorArgs, fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import type { Config } from "../config.js";
 
@@ -47,9 +60,54 @@ export function lengthOf(argument: string, max: number): (args: Record<string, u
  */
 const MAX_COUNTED_SELECTIONS = 20_000;
 
+/** Whether a variable occurs anywhere in the node (an argument's value, at any depth). */
+function usesVariable(node: ASTNode): boolean {
+  let found = false;
+  visit(node, {
+    Variable() {
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+/**
+ * Whether the operation's cost may differ with its variables: a variable decides a directive
+ * (@include, @skip) or is an argument of a field whose cost is a function of its arguments.
+ */
+function costVaries(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let varies = false;
+  const runs: DocumentNode = { kind: Kind.DOCUMENT, definitions: document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION) };
+  visit(
+    runs,
+    visitWithTypeInfo(typeInfo, {
+      Directive(node) {
+        if (!usesVariable(node)) return undefined;
+        varies = true;
+        return BREAK;
+      },
+      Field(node) {
+        const counted = typeInfo.getFieldDef()?.extensions.complexity;
+        if (typeof counted !== "function" || !node.arguments?.some(usesVariable)) return undefined;
+        varies = true;
+        return BREAK;
+      },
+    }),
+  );
+  return varies;
+}
+
 export class CostLimit {
   private readonly bounds: ListBounds;
   readonly max: number;
+  /**
+   * The cost of each operation whose variables cannot change it, or "varies", by document. Keyed by
+   * the tree: both doors hand in the same one for the same text (Apollo's document store,
+   * ValidDocuments), so this holds what their bounded stores hold, and no more.
+   */
+  private readonly known = new WeakMap<DocumentNode, Map<OperationDefinitionNode, number | "varies">>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -61,6 +119,25 @@ export class CostLimit {
 
   /** The operation's cost with these variables; undefined when they do not fit (execution refuses them). */
   cost(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number | undefined {
+    let costs = this.known.get(document);
+    const known = costs?.get(operation);
+    if (typeof known === "number") return this.fit(operation, variables) ? known : undefined;
+    const cost = this.count(document, operation, variables);
+    // Counted with variables that fit (undefined otherwise): the same for any others that do.
+    if (known === undefined && cost !== undefined) {
+      if (!costs) this.known.set(document, (costs = new Map()));
+      costs.set(operation, costVaries(this.schema, document, operation) ? "varies" : cost);
+    }
+    return cost;
+  }
+
+  /** Whether the variables fit the operation's definitions, as getComplexity requires. */
+  private fit(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): boolean {
+    const definitions = operation.variableDefinitions ?? [];
+    return definitions.length === 0 || getVariableValues(this.schema, definitions, variables ?? {}).errors === undefined;
+  }
+
+  private count(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number | undefined {
     try {
       return getComplexity({
         schema: this.schema,
