@@ -117,11 +117,14 @@ export class CostLimit {
     this.max = config.limits.maxCost;
   }
 
-  /** The operation's cost with these variables; undefined when they do not fit (execution refuses them). */
-  cost(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number | undefined {
+  /**
+   * The operation's cost with these variables; undefined when they do not fit (execution refuses
+   * them). variablesFit: the caller has coerced them already, and says whether they fit.
+   */
+  cost(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, variablesFit?: boolean): number | undefined {
     let costs = this.known.get(document);
     const known = costs?.get(operation);
-    if (typeof known === "number") return this.fit(operation, variables) ? known : undefined;
+    if (typeof known === "number") return (variablesFit ?? this.fit(operation, variables)) ? known : undefined;
     const cost = this.count(document, operation, variables);
     // Counted with variables that fit (undefined otherwise): the same for any others that do.
     if (known === undefined && cost !== undefined) {
@@ -156,8 +159,8 @@ export class CostLimit {
   }
 
   /** GRAPHQL_VALIDATION_FAILED (400) saying the cost and the limit, when the operation costs more than the limit. */
-  refusal(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
-    const cost = this.cost(document, operation, variables);
+  refusal(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, variablesFit?: boolean): GraphQLError | undefined {
+    const cost = this.cost(document, operation, variables, variablesFit);
     if (cost === undefined || cost <= this.max) return undefined;
     const counted = Number.isFinite(cost);
     const found = counted ? `costs ${cost}` : `selects more than ${MAX_COUNTED_SELECTIONS} fields once its fragments are spread`;

@@ -4,11 +4,11 @@
 // (PostgreSQL refuses NUL in text; a lone surrogate is not UTF-8) nor encoded (encodeURIComponent
 // throws), so past the door they would surface as internal errors in whichever service met them.
 import {
-  BREAK,
   type DocumentNode,
+  type FieldNode,
   getArgumentValues,
-  getVariableValues,
   GraphQLError,
+  type GraphQLField,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
@@ -40,22 +40,29 @@ function unsafePath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
+/** A field of the operation (or of a fragment) that takes arguments, with its definition. */
+interface ArgumentSite {
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+}
+
 /**
- * BAD_USER_INPUT naming the first argument or input field of the operation that holds an unsafe
- * string, or undefined. Arguments are read as execution will see them (graphql-js's own coercion
- * of literals, variables and defaults), so nothing reaches a resolver unchecked.
+ * The argument sites of each operation, by schema and document: found by one walk of the
+ * document with its types, the first time it is checked. Both doors hand in the same tree for the
+ * same text (Apollo's document store, the socket's ValidDocuments), so this holds what their
+ * bounded stores hold, and no more.
  */
-export function unsafeStringIn(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | undefined,
-): GraphQLError | undefined {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
-  // Variables that do not fit their types: execution refuses them before any resolver runs.
-  if (coerced.errors) return undefined;
+const sitesBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<OperationDefinitionNode, ArgumentSite[]>>>();
+
+function argumentSites(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentSite[] {
+  let byDocument = sitesBySchema.get(schema);
+  if (!byDocument) sitesBySchema.set(schema, (byDocument = new WeakMap()));
+  let byOperation = byDocument.get(document);
+  if (!byOperation) byDocument.set(document, (byOperation = new Map()));
+  let sites = byOperation.get(operation);
+  if (sites) return sites;
+  const found: ArgumentSite[] = [];
   const typeInfo = new TypeInfo(schema);
-  let found: string | undefined;
   // Only the operation that runs, and the fragments it may spread.
   const runs: DocumentNode = { kind: Kind.DOCUMENT, definitions: document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION) };
   visit(
@@ -63,22 +70,40 @@ export function unsafeStringIn(
     visitWithTypeInfo(typeInfo, {
       Field(node) {
         const field = typeInfo.getFieldDef();
-        if (!field || !node.arguments?.length) return undefined;
-        let args: Record<string, unknown>;
-        try {
-          args = getArgumentValues(field, node, coerced.coerced);
-        } catch (error) {
-          // An argument that does not coerce is execution's to refuse, with graphql-js's own error.
-          if (error instanceof GraphQLError) return undefined;
-          throw error;
-        }
-        for (const [name, value] of Object.entries(args)) {
-          found = unsafePath(value, name);
-          if (found) return BREAK;
-        }
-        return undefined;
+        if (field && node.arguments?.length) found.push({ field, node });
       },
     }),
   );
-  return found === undefined ? undefined : badInput(found, UNSAFE_STRING);
+  byOperation.set(operation, (sites = found));
+  return sites;
+}
+
+/**
+ * BAD_USER_INPUT naming the first argument or input field of the operation that holds an unsafe
+ * string, or undefined. Arguments are read as execution will see them (graphql-js's own coercion
+ * of literals, variables and defaults), so nothing reaches a resolver unchecked. variableValues
+ * are the operation's variables as graphql-js coerced them (getVariableValues), without errors:
+ * variables that do not fit their types are execution's to refuse, before any resolver runs.
+ */
+export function unsafeStringIn(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variableValues: Record<string, unknown>,
+): GraphQLError | undefined {
+  for (const { field, node } of argumentSites(schema, document, operation)) {
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, node, variableValues);
+    } catch (error) {
+      // An argument that does not coerce is execution's to refuse, with graphql-js's own error.
+      if (error instanceof GraphQLError) continue;
+      throw error;
+    }
+    for (const [name, value] of Object.entries(args)) {
+      const found = unsafePath(value, name);
+      if (found) return badInput(found, UNSAFE_STRING);
+    }
+  }
+  return undefined;
 }

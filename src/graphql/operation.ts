@@ -5,6 +5,7 @@
 import {
   type DocumentNode,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -109,10 +110,15 @@ export async function checkOperation(rules: DocumentRules, context: Context<Door
   if (transport === "http" && operation.operation === "subscription") {
     return { operation, errors: [badRequest("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP")] };
   }
-  const unsafe = unsafeStringIn(rules.schema, document, operation, variables);
-  if (unsafe) return { operation, errors: [atTheDoor(unsafe)] };
-  const tooCostly = rules.cost.refusal(document, operation, variables);
-  if (tooCostly) return { operation, errors: [tooCostly] };
+  // Coerced once for the checks below. Variables that do not fit their types are execution's to
+  // refuse, with graphql-js's own errors, before any resolver runs: neither check applies to them.
+  const coerced = getVariableValues(rules.schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (!coerced.errors) {
+    const unsafe = unsafeStringIn(rules.schema, document, operation, coerced.coerced);
+    if (unsafe) return { operation, errors: [atTheDoor(unsafe)] };
+    const tooCostly = rules.cost.refusal(document, operation, variables, true);
+    if (tooCostly) return { operation, errors: [tooCostly] };
+  }
   try {
     await context.services.mutationLimit.check(context, document, operation);
   } catch (error) {
