@@ -4,21 +4,10 @@
 // declared maximum (participants ≤ MAX_GROUP_SIZE, …), given with type-graphql's complexity option
 // and counted by graphql-query-complexity with the operation's variables, before anything runs. An
 // operation whose variables cannot change its cost (the send mutations') is counted once.
-import {
-  type ASTNode,
-  BREAK,
-  type DocumentNode,
-  getVariableValues,
-  GraphQLError,
-  type GraphQLSchema,
-  Kind,
-  type OperationDefinitionNode,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-} from "graphql";
+import { type ASTNode, BREAK, type DocumentNode, getVariableValues, GraphQLError, type GraphQLSchema, type OperationDefinitionNode, visit } from "graphql";
 import { type ComplexityEstimator, type ComplexityEstimatorArgs, fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import type { Config } from "../config.js";
+import { argumentSites, operationWithFragments } from "./argument-sites.js";
 
 /** The list sizes that only the configuration knows, handed to the complexity functions. */
 export interface ListBounds {
@@ -77,26 +66,17 @@ function usesVariable(node: ASTNode): boolean {
  * (@include, @skip) or is an argument of a field whose cost is a function of its arguments.
  */
 function costVaries(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
-  const typeInfo = new TypeInfo(schema);
-  let varies = false;
-  const runs: DocumentNode = { kind: Kind.DOCUMENT, definitions: document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION) };
-  visit(
-    runs,
-    visitWithTypeInfo(typeInfo, {
-      Directive(node) {
-        if (!usesVariable(node)) return undefined;
-        varies = true;
-        return BREAK;
-      },
-      Field(node) {
-        const counted = typeInfo.getFieldDef()?.extensions.complexity;
-        if (typeof counted !== "function" || !node.arguments?.some(usesVariable)) return undefined;
-        varies = true;
-        return BREAK;
-      },
-    }),
-  );
-  return varies;
+  const counted = argumentSites(schema, document, operation).some(({ field, node }) => typeof field.extensions.complexity === "function" && node.arguments!.some(usesVariable));
+  if (counted) return true;
+  let decided = false;
+  visit(operationWithFragments(document, operation), {
+    Directive(node) {
+      if (!usesVariable(node)) return undefined;
+      decided = true;
+      return BREAK;
+    },
+  });
+  return decided;
 }
 
 export class CostLimit {

@@ -3,19 +3,8 @@
 // and lists) is refused when it holds a NUL or an unpaired UTF-16 surrogate. Neither can be stored
 // (PostgreSQL refuses NUL in text; a lone surrogate is not UTF-8) nor encoded (encodeURIComponent
 // throws), so past the door they would surface as internal errors in whichever service met them.
-import {
-  type DocumentNode,
-  type FieldNode,
-  getArgumentValues,
-  GraphQLError,
-  type GraphQLField,
-  type GraphQLSchema,
-  Kind,
-  type OperationDefinitionNode,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-} from "graphql";
+import { type DocumentNode, getArgumentValues, GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { argumentSites } from "./argument-sites.js";
 import { badInput } from "./errors.js";
 
 /** A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
@@ -38,44 +27,6 @@ function unsafePath(value: unknown, path: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** A field of the operation (or of a fragment) that takes arguments, with its definition. */
-interface ArgumentSite {
-  field: GraphQLField<unknown, unknown>;
-  node: FieldNode;
-}
-
-/**
- * The argument sites of each operation, by schema and document: found by one walk of the
- * document with its types, the first time it is checked. Both doors hand in the same tree for the
- * same text (Apollo's document store, the socket's ValidDocuments), so this holds what their
- * bounded stores hold, and no more.
- */
-const sitesBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<OperationDefinitionNode, ArgumentSite[]>>>();
-
-function argumentSites(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentSite[] {
-  let byDocument = sitesBySchema.get(schema);
-  if (!byDocument) sitesBySchema.set(schema, (byDocument = new WeakMap()));
-  let byOperation = byDocument.get(document);
-  if (!byOperation) byDocument.set(document, (byOperation = new Map()));
-  let sites = byOperation.get(operation);
-  if (sites) return sites;
-  const found: ArgumentSite[] = [];
-  const typeInfo = new TypeInfo(schema);
-  // Only the operation that runs, and the fragments it may spread.
-  const runs: DocumentNode = { kind: Kind.DOCUMENT, definitions: document.definitions.filter((d) => d === operation || d.kind === Kind.FRAGMENT_DEFINITION) };
-  visit(
-    runs,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const field = typeInfo.getFieldDef();
-        if (field && node.arguments?.length) found.push({ field, node });
-      },
-    }),
-  );
-  byOperation.set(operation, (sites = found));
-  return sites;
 }
 
 /**
