@@ -3,9 +3,10 @@
 // per-user rate limit on mutations (across processes on Postgres + Redis).
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql, ok, onlyError, WsClient, type GqlError } from "./support/clients.js";
 import { createGroup, MESSAGE_FIELDS, registerUser, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
+import { PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
 
 const TIGHT = {
@@ -317,9 +318,17 @@ describe("rate limit on mutations", () => {
 // time (1% of the limit), ahead of use: their mutations no longer each wait for Redis, and every
 // point handed out was counted in Redis first.
 describe.runIf(onPostgresAndRedis)("rate limit on mutations, points taken ahead", () => {
+  // A Redis of this test's own: MONITOR lists every client's commands, and other runs' traffic on
+  // the shared one would flood it.
+  let redis: PrivateRedis;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+  });
+  afterAll(stopPrivateServices);
+
   /** Every script a client has Redis run on the rate limit's keys of the namespace (one round trip each), as MONITOR reports them. */
   async function watchRateKeys(namespace: string): Promise<{ seen(): Promise<string[][]>; counted(key: string): Promise<number>; stop(): void }> {
-    const other = new Redis(process.env.REDIS_URL!);
+    const other = new Redis(redis.url);
     const monitor = await other.monitor();
     const prefix = `${namespace}:parley:rate:mutations:`;
     const commands: string[][] = [];
@@ -349,7 +358,7 @@ describe.runIf(onPostgresAndRedis)("rate limit on mutations, points taken ahead"
 
   it("a user's sends within their allowance ask Redis for a few of them only, over HTTP and WebSocket, and every one is counted there", async () => {
     const namespace = `rl-${Math.random().toString(36).slice(2, 10)}`;
-    const server = await startServer({ RATE_LIMIT_MUTATIONS: "1000", RATE_LIMIT_WINDOW_SECONDS: "600", REDIS_NAMESPACE: namespace });
+    const server = await startServer({ REDIS_URL: redis.url, RATE_LIMIT_MUTATIONS: "1000", RATE_LIMIT_WINDOW_SECONDS: "600", REDIS_NAMESPACE: namespace });
     const [alice, bob] = await registerUsers(server, 2);
     const watch = await watchRateKeys(namespace);
     try {
