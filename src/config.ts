@@ -80,6 +80,8 @@ export interface Config {
     wsMaxPayloadBytes: number;
     wsMaxSubscriptions: number;
     wsConnectionInitTimeoutMs: number;
+    /** How often every socket is pinged; one that has not answered by the next ping is ended. */
+    wsKeepAliveMs: number;
     /** Events of one subscription waiting for a slow socket, beyond which the socket is closed. */
     wsMaxQueuedEvents: number;
   };
@@ -221,6 +223,7 @@ const env = z
     WS_MAX_PAYLOAD_BYTES: int(1024, 100 * 1024 * 1024, 64 * 1024),
     WS_MAX_SUBSCRIPTIONS: int(1, 10_000, 50),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 600_000, 10_000),
+    WS_KEEP_ALIVE_MS: int(100, 600_000, 12_000),
     WS_MAX_QUEUED_EVENTS: int(1, 10_000_000, 10_000),
     ANNOUNCE_SWEEP_MS: int(50, 600_000, 1000),
     PARLEY_TEST_EXIT_AFTER_COMMIT_TEXT: z.string().min(1).optional(),
@@ -346,6 +349,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       wsMaxPayloadBytes: v.WS_MAX_PAYLOAD_BYTES,
       wsMaxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
       wsConnectionInitTimeoutMs: v.WS_CONNECTION_INIT_TIMEOUT_MS,
+      wsKeepAliveMs: v.WS_KEEP_ALIVE_MS,
       wsMaxQueuedEvents: v.WS_MAX_QUEUED_EVENTS,
     },
     announceSweepMs: v.ANNOUNCE_SWEEP_MS,

@@ -4,7 +4,7 @@
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql, ok, onlyError, WsClient, type GqlError } from "./support/clients.js";
+import { gql, ok, onlyError, ProtocolSocket, WsClient, type GqlError } from "./support/clients.js";
 import { createGroup, MESSAGE_FIELDS, registerUser, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
 import { PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { onPostgresAndRedis, startServer, type TestServer } from "./support/server.js";
@@ -18,6 +18,7 @@ const TIGHT = {
   WS_MAX_PAYLOAD_BYTES: "4096",
   WS_MAX_SUBSCRIPTIONS: "3",
   WS_CONNECTION_INIT_TIMEOUT_MS: "300",
+  WS_KEEP_ALIVE_MS: "200",
 };
 
 const nested = (levels: number) => `{ favouriteMessages { ${"replyTo { ".repeat(levels)} id ${"} ".repeat(levels)} } }`;
@@ -187,6 +188,17 @@ describe("WebSocket limits", () => {
       socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
     );
     expect(closed).toEqual({ code: 4408, reason: "Connection initialisation timeout" });
+  });
+
+  it("pings every socket each WS_KEEP_ALIVE_MS: one that answers stays, one that stops answering is ended", async () => {
+    const [answering, silent] = await Promise.all([ProtocolSocket.connect(server, user.token), ProtocolSocket.connect(server, user.token, { autoPong: false })]);
+    // ws ends a silent socket without a close frame: its client sees 1006.
+    expect(await silent.waitForClose()).toMatchObject({ code: 1006 });
+    expect(silent.pings.items.length).toBeGreaterThanOrEqual(1);
+    await answering.pings.waitFor(() => answering.pings.items.length >= 3, 5000, "three pings");
+    answering.send({ type: "ping" });
+    await answering.messages.waitFor((m) => m.type === "pong", 5000, "graphql-ws's pong");
+    answering.socket.close();
   });
 });
 

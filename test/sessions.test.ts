@@ -1,13 +1,16 @@
 // Sessions that end, sockets a user may hold, and browsers on other origins: revoked tokens'
-// sockets close on every process even when the broker loses the news, the socket cap, refusal
-// reasons (and their metrics), CORS and the WebSocket origin check.
+// sockets close on every process even when the broker loses the news, expired tokens' sockets
+// close and run nothing more, the socket cap, refusal reasons (and their metrics), CORS and the
+// WebSocket origin check.
+import { randomUUID } from "node:crypto";
+import { decodeJwt, SignJWT } from "jose";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql, ok, onlyError, WsClient } from "./support/clients.js";
+import { gql, ok, onlyError, ProtocolSocket, WsClient } from "./support/clients.js";
 import { registerUser } from "./support/fixtures.js";
 import { PrivateRedis, stopPrivateServices } from "./support/private-services.js";
 import { scrape } from "./support/prometheus.js";
-import { onPostgresAndRedis, startServer, startServerPair, type TestServer } from "./support/server.js";
+import { onPostgresAndRedis, startServer, startServerPair, TEST_JWT_SECRET, type TestServer } from "./support/server.js";
 
 const ME = `{ myProfile { jid } }`;
 const SERVER_KEY = "server-key-0123456789abcdef0123456789";
@@ -94,6 +97,47 @@ describe("sockets per user", () => {
 async function userIdOf(server: TestServer, token: string): Promise<number> {
   return (await server.app.services.identity.authenticate(token)).userId;
 }
+
+describe("tokens that expire", () => {
+  let rechecking: TestServer;
+  let slow: TestServer;
+  beforeAll(async () => {
+    rechecking = await startServer({ SESSION_RECHECK_SECONDS: "1" });
+    slow = await startServer({ SESSION_RECHECK_SECONDS: "3600" });
+  });
+
+  /** The user's token again, expiring `seconds` from now, signed as the server signs its own. */
+  const expiringIn = (token: string, seconds: number) => {
+    const claims = decodeJwt(token);
+    const expiresAt = Math.floor(Date.now() / 1000) + seconds;
+    const signed = new SignJWT({ username: claims.username, gen: claims.gen })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer("parley")
+      .setSubject(claims.sub!)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    return { token: signed, expiresAtMs: expiresAt * 1000 };
+  };
+
+  it("a socket whose token expires is closed with 4401 and its reason", async () => {
+    const user = await registerUser(rechecking);
+    const ws = await WsClient.connect(rechecking, await expiringIn(user.token, 2).token);
+    expect(await ws.waitForClose(8000)).toEqual({ code: 4401, reason: "Token expired" });
+  });
+
+  it("an operation sent once the token has expired is not run, and its socket closes with 4401", async () => {
+    const user = await registerUser(slow);
+    const { token, expiresAtMs } = expiringIn(user.token, 2);
+    const socket = await ProtocolSocket.connect(slow, await token);
+    // The clock is what this test is about: it waits for the expiry itself.
+    await new Promise((resolve) => setTimeout(resolve, expiresAtMs - Date.now() + 50));
+    socket.send({ type: "subscribe", id: "1", payload: { query: ME } });
+    expect(await socket.waitForClose()).toEqual({ code: 4401, reason: "Token expired" });
+    expect(socket.messages.items.filter((m) => m.id === "1" && m.type === "next")).toEqual([]);
+  });
+});
 
 describe("refusal reasons", () => {
   let server: TestServer;

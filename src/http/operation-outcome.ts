@@ -58,9 +58,10 @@ export class OperationOutcome {
     const seconds = secondsSince(this.started);
     this.metrics.operationEnded(this.transport, this.type, this.label, this.outcome, this.type === "subscription" ? undefined : seconds);
     // Every operation passes here: its log line is built only when someone reads it.
-    if (!this.log.isLevelEnabled("info")) return;
+    const log = this.log;
+    if (!log.isLevelEnabled("info")) return;
     const fields = { operation: this.label, type: this.type, outcome: this.outcome, responseTime: seconds * 1000 };
-    this.log.info(fields, this.ran ? "operation completed" : "operation refused");
+    log.info(fields, this.ran ? "operation completed" : "operation refused");
   }
 
   /** A subscription's event stream is open: it counts as started, and among the active ones until streamEnded. */

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function requestIdFrom(header: unknown): string {
-  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+/** The header's id when it is one, else fresh (a new UUID unless given). */
+export function requestIdFrom(header: unknown, fresh?: string): string {
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : (fresh ?? randomUUID());
 }

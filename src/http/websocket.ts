@@ -4,7 +4,7 @@
 // OperationOutcome as on HTTP, logged with their own request id and their connection's; a
 // revoked token's sockets are closed on every process.
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { performance } from "node:perf_hooks";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
@@ -12,9 +12,9 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
-import { bearerToken, createContext, type DoorServices } from "../graphql/context.js";
+import { bearerToken, createContext, type DeliveryLink, type DoorServices } from "../graphql/context.js";
 import { TOKEN_REFUSED, type Viewer } from "../graphql/viewer.js";
-import { formatError } from "../graphql/errors.js";
+import { formatError, unauthenticated } from "../graphql/errors.js";
 import { dependencyUnreachable } from "../graphql/unreachable.js";
 import { checkOperation, type DocumentRules, ValidDocuments } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
@@ -63,27 +63,57 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 export const CLOSE_SEND_QUEUE_FULL = CLOSE_TRY_AGAIN_LATER;
 export const SEND_QUEUE_FULL_REASON = "Send queue full: reconnect and resume messageReceived with afterRowId";
 
-/** One operation on a socket, from subscribe to complete. */
-type OperationRecord = {
-  outcome: OperationOutcome;
+/** What every operation on a socket's link to it needs, made once per server. */
+type LinkDeps = { metrics: Metrics; maxQueued: number };
+
+/**
+ * One operation on a socket, from subscribe to complete, and its event stream's link to the
+ * socket (DeliveryLink). A class, so that a subscription's link costs one object, not one per closure.
+ */
+class OperationRecord implements DeliveryLink {
+  outcome!: OperationOutcome;
   /** Passed every check: its result, or its event stream, follows, then a complete. */
-  running: boolean;
+  running = false;
   /** A subscription whose event stream is open (counted in the active subscriptions). */
-  streaming: boolean;
+  streaming = false;
   /** Ends its place among the operations shutdown waits for (queries and mutations). */
-  end: () => void;
+  end: () => void = nothingToEnd;
   /** The socket was open when graphql-ws was last handed an event to send for it (onNext). */
-  lastSent: boolean;
+  sent = false;
   /** STAGE_TIMINGS: the message the stream is yielding, whose render stage onNext marks. */
-  rendering: string | undefined;
-};
+  rendering: string | undefined = undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: LinkDeps,
+  ) {}
+
+  get maxQueued(): number {
+    return this.deps.maxQueued;
+  }
+
+  lastSent(): boolean {
+    return this.sent;
+  }
+
+  overflow(): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.deps.metrics.socketRefused("send_queue_full");
+    this.socket.close(CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON);
+  }
+
+  yielding(messageId: string): void {
+    this.rendering = messageId;
+  }
+}
+
+const nothingToEnd = () => undefined;
 
 type SocketState = {
   viewer?: Viewer;
   socketId?: string;
   /** The connection's request id: the upgrade's x-request-id, or a fresh one. */
   connId?: string;
-  expiryTimer?: NodeJS.Timeout;
   operations?: Map<string, OperationRecord>;
 };
 
@@ -106,6 +136,7 @@ export async function attachWebSocket(options: {
   const { server, documentRules, config, services, log, metrics } = options;
   const { stageClock } = services;
   const documents = new ValidDocuments(documentRules);
+  const linkDeps: LinkDeps = { metrics, maxQueued: config.limits.wsMaxQueuedEvents };
   const inFlight = new InFlight();
   const wss = new WebSocketServer({
     server,
@@ -123,7 +154,6 @@ export async function attachWebSocket(options: {
   const hideSchemaHints = config.nodeEnv === "production";
 
   const forget = (state: SocketState, socket: WebSocket) => {
-    clearTimeout(state.expiryTimer);
     const jti = state.viewer?.jti;
     if (!jti) return;
     const session = sessions.get(jti);
@@ -145,6 +175,19 @@ export async function attachWebSocket(options: {
     }
   };
 
+  /**
+   * Closes the sockets of tokens that have expired. Checked on the re-check period rather than by
+   * a timer per socket (idle sockets are what a process holds most of); an operation sent in
+   * between is refused by onSubscribe, which looks at the expiry too.
+   */
+  const endExpired = () => {
+    const now = Date.now();
+    for (const session of sessions.values()) {
+      if (session.viewer.expiresAt.getTime() > now) continue;
+      for (const socket of session.sockets) socket.close(CLOSE_TOKEN_ENDED, "Token expired");
+    }
+  };
+
   // The broker is at-most-once: a revocation whose news it lost is found here within the period,
   // with one statement for all of this process's sockets.
   let rechecking = false;
@@ -160,8 +203,40 @@ export async function attachWebSocket(options: {
       rechecking = false;
     }
   };
-  const recheckTimer = setInterval(() => void recheckSessions(), config.sessionRecheckMs);
+  const recheckTimer = setInterval(() => {
+    endExpired();
+    void recheckSessions();
+  }, config.sessionRecheckMs);
   recheckTimer.unref();
+
+  // One timer pings every socket, rather than graphql-ws's interval and timeout per socket: a
+  // socket that has not answered the previous round's ping by the next round is ended.
+  const unanswered = new WeakSet<WebSocket>();
+  function answered(this: WebSocket) {
+    unanswered.delete(this);
+  }
+  const keepAliveTimer = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      if (unanswered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      unanswered.add(socket);
+      socket.ping();
+    }
+  }, config.limits.wsKeepAliveMs);
+  keepAliveTimer.unref();
+
+  /**
+   * connection_init must come within the limit. The timer lives only until it does (graphql-ws's
+   * own would be kept for the socket's life).
+   */
+  const awaitingInit = new Map<WebSocket, NodeJS.Timeout>();
+  const initReceived = (socket: WebSocket) => {
+    clearTimeout(awaitingInit.get(socket));
+    awaitingInit.delete(socket);
+  };
 
   const connectionLog = (state: SocketState) => log.child({ connId: state.connId });
 
@@ -216,11 +291,18 @@ export async function attachWebSocket(options: {
     {
       schema: documentRules.schema,
       subscribe: subscribeSharing,
-      connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
+      // Both kept here instead, without a timer per socket once it is set up (awaitingInit, keepAliveTimer).
+      connectionInitWaitTimeout: 0,
       onConnect: async (ctx) => {
-        ctx.extra.connId = requestIdFrom(ctx.extra.request.headers["x-request-id"]);
-        ctx.extra.operations = new Map();
         const socket = ctx.extra.socket;
+        initReceived(socket);
+        // The presence id of the socket, and its connection id unless the client sent one.
+        const socketId = randomUUID();
+        ctx.extra.connId = requestIdFrom(ctx.extra.request.headers["x-request-id"], socketId);
+        // graphql-ws keeps its extra for the socket's life; the upgrade request (its headers, raw
+        // headers and stream state, about 1.5 KB) is not needed past this point.
+        (ctx.extra as { request: IncomingMessage | undefined }).request = undefined;
+        ctx.extra.operations = new Map();
         const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         if (!token) {
           refuse(socket, "missing_token");
@@ -242,13 +324,10 @@ export async function attachWebSocket(options: {
           return refuseConnection(ctx.extra, error);
         }
         ctx.extra.viewer = viewer;
-        ctx.extra.socketId = randomUUID();
+        ctx.extra.socketId = socketId;
         const session = sessions.get(viewer.jti) ?? { viewer, sockets: new Set<WebSocket>() };
         session.sockets.add(socket);
         sessions.set(viewer.jti, session);
-        const untilExpiry = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
-        ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_TOKEN_ENDED, "Token expired"), untilExpiry);
-        ctx.extra.expiryTimer.unref();
         try {
           await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
         } catch (error) {
@@ -260,41 +339,28 @@ export async function attachWebSocket(options: {
       onSubscribe: async (ctx, id, payload) => {
         const receivedAt = stageClock ? performance.now() : undefined;
         const requestId = randomUUID();
-        const operationLog = log.child({ reqId: requestId, connId: ctx.extra.connId, operationId: id });
         const viewer = ctx.extra.viewer;
         const socket = ctx.extra.socket;
+        // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
+        const record = new OperationRecord(socket, linkDeps);
         const contextValue = createContext(services, {
           requestId,
-          log: operationLog,
-          // Only sockets with a valid token get here: nothing over WebSocket is anonymous.
-          clientAddress: ctx.extra.request.socket.remoteAddress,
+          log,
+          logBindings: { reqId: requestId, connId: ctx.extra.connId, operationId: id },
+          // Only sockets with a valid token get here: nothing over WebSocket is anonymous, and the
+          // client's address only serves the anonymous limit (read, it would stay on the socket).
+          clientAddress: undefined,
           authenticate: async () => viewer ?? null,
-          delivery: {
-            lastSent: () => record.lastSent,
-            maxQueued: config.limits.wsMaxQueuedEvents,
-            overflow: () => {
-              if (socket.readyState !== WebSocket.OPEN) return;
-              metrics.socketRefused("send_queue_full");
-              socket.close(CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON);
-            },
-            yielding: stageClock
-              ? (messageId) => {
-                  record.rendering = messageId;
-                }
-              : undefined,
-          },
+          delivery: record,
           receivedAt,
         });
-        // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
-        const record: OperationRecord = {
-          outcome: new OperationOutcome(metrics, "ws", contextValue),
-          running: false,
-          streaming: false,
-          end: () => undefined,
-          lastSent: false,
-          rendering: undefined,
-        };
+        record.outcome = new OperationOutcome(metrics, "ws", contextValue);
         ctx.extra.operations?.set(id, record);
+        if (viewer && viewer.expiresAt.getTime() <= Date.now()) {
+          // Expired since the last re-check (endExpired): nothing runs on it, and the socket closes.
+          socket.close(CLOSE_TOKEN_ENDED, "Token expired");
+          return [unauthenticated(TOKEN_REFUSED.expired)];
+        }
         if (Object.keys(ctx.subscriptions).length > config.limits.wsMaxSubscriptions) {
           return [
             new GraphQLError(`at most ${config.limits.wsMaxSubscriptions} operations at once on one socket`, {
@@ -319,6 +385,8 @@ export async function attachWebSocket(options: {
         const args: ExecutionArgs = {
           schema: documentRules.schema,
           document: parsed.document,
+          // Present, so that graphql-ws adds no property to an object a subscription keeps.
+          rootValue: undefined,
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue,
@@ -336,7 +404,7 @@ export async function attachWebSocket(options: {
       onNext: (ctx, id, _payload, _args, result) => {
         const record = ctx.extra.operations?.get(id);
         // graphql-ws sends right after this returns, and skips the write to a socket no longer open.
-        if (record) record.lastSent = ctx.extra.socket.readyState === WebSocket.OPEN;
+        if (record) record.sent = ctx.extra.socket.readyState === WebSocket.OPEN;
         if (record?.rendering !== undefined) {
           stageClock?.mark(record.rendering, "render");
           record.rendering = undefined;
@@ -356,6 +424,7 @@ export async function attachWebSocket(options: {
         finish(ctx.extra, id);
       },
       onClose: async (ctx, code) => {
+        initReceived(ctx.extra.socket);
         forget(ctx.extra, ctx.extra.socket);
         for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
         if (ctx.extra.connId) connectionLog(ctx.extra).info({ code }, "websocket closed");
@@ -367,19 +436,32 @@ export async function attachWebSocket(options: {
       },
     },
     wss,
+    0,
   );
   // graphql-ws prints a socket's errors with console.error. Here they are the client's doing (a
   // frame over maxPayload, a malformed frame, a reset), and ws has already closed the socket
   // (1009 for a frame too big): they go to the log, at a level a client cannot flood.
+  function clientError(err: Error) {
+    log.debug({ err }, "websocket client error");
+  }
   // Registered after useServer, this runs after graphql-ws's handler has added its listener.
   wss.on("connection", (socket) => {
     socket.removeAllListeners("error");
-    socket.on("error", (err) => log.debug({ err }, "websocket client error"));
+    socket.on("error", clientError);
+    socket.on("pong", answered);
+    const initWait = setTimeout(() => {
+      awaitingInit.delete(socket);
+      socket.close(CloseCode.ConnectionInitialisationTimeout, "Connection initialisation timeout");
+    }, config.limits.wsConnectionInitTimeoutMs);
+    awaitingInit.set(socket, initWait);
   });
 
   return {
     async close() {
       clearInterval(recheckTimer);
+      clearInterval(keepAliveTimer);
+      for (const timer of awaitingInit.values()) clearTimeout(timer);
+      awaitingInit.clear();
       await inFlight.idle();
       // What the finished operations published (on either door) reaches the sockets before they close.
       await services.pubsub.settle();

@@ -208,3 +208,46 @@ export class WsClient {
     await this.client.dispose();
   }
 }
+
+/** A message of the graphql-transport-ws protocol, as the server sent it. */
+export interface ProtocolMessage {
+  type: string;
+  id?: string;
+  payload?: unknown;
+}
+
+/**
+ * A graphql-transport-ws socket spoken by hand, for what the graphql-ws client hides: the server's
+ * pings (and not answering them), frames sent whatever the client's state.
+ */
+export class ProtocolSocket {
+  readonly pings = new Waiter<true>();
+  readonly messages = new Waiter<ProtocolMessage>();
+  readonly closes = new Waiter<CloseInfo>();
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("ping", () => this.pings.push(true));
+    socket.on("message", (data) => this.messages.push(JSON.parse(data.toString()) as ProtocolMessage));
+    socket.on("close", (code, reason) => this.closes.push({ code, reason: reason.toString() }));
+  }
+
+  /** Opens a socket and waits for the server's connection_ack. autoPong false: pings go unanswered. */
+  static async connect(server: Endpoint, token: string, options: { autoPong?: boolean } = {}): Promise<ProtocolSocket> {
+    const self = new ProtocolSocket(new WebSocket(server.wsUrl, "graphql-transport-ws", { autoPong: options.autoPong ?? true }));
+    await new Promise((resolve, reject) => {
+      self.socket.once("open", resolve);
+      self.socket.once("error", reject);
+    });
+    self.send({ type: "connection_init", payload: { authorization: `Bearer ${token}` } });
+    await self.messages.waitFor((m) => m.type === "connection_ack", 5000, "connection_ack");
+    return self;
+  }
+
+  send(message: ProtocolMessage): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  waitForClose(timeoutMs = 5000): Promise<CloseInfo> {
+    return this.closes.waitFor(() => true, timeoutMs, "the socket to close");
+  }
+}
