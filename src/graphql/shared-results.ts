@@ -6,6 +6,7 @@
 // the event and the operation (no resolver below them reads the viewer or the context).
 import {
   createSourceEventStream,
+  type DocumentNode,
   execute,
   type ExecutionArgs,
   type ExecutionResult,
@@ -19,11 +20,19 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
 /** Root subscription fields rendered from their event alone. */
 const EVENT_ONLY_FIELDS: ReadonlySet<string> = new Set(["messageReceived"]);
 
-/** Results by event, then by operation text and variables; gone with the event. */
-const results = new WeakMap<object, Map<string, Result>>();
+/**
+ * What names a subscription's results: its parsed document when it has no variables and no
+ * operation name (the socket door keeps one document per operation text, so every subscription
+ * that sent the same text shares it, and no key is made per subscription), else the operation
+ * text, name and variables.
+ */
+type ShareKey = DocumentNode | string;
 
-/** The operation text and variables that name a subscription's results, when they can be shared. */
-const shareKeys = new WeakMap<ExecutionArgs, string>();
+/** Results by event, then by share key; gone with the event. */
+const results = new WeakMap<object, Map<ShareKey, Result>>();
+
+/** The share key of a subscription's args, when its results can be shared. */
+const shareKeys = new WeakMap<ExecutionArgs, ShareKey>();
 
 /**
  * Marks args, built from the operation text the client sent, as sharing results with every
@@ -33,7 +42,8 @@ export function shareResults(args: ExecutionArgs, query: string): ExecutionArgs 
   const operation = getOperationAST(args.document, args.operationName);
   const [field, ...more] = operation?.operation === "subscription" ? operation.selectionSet.selections : [];
   if (field?.kind === Kind.FIELD && more.length === 0 && EVENT_ONLY_FIELDS.has(field.name.value)) {
-    shareKeys.set(args, JSON.stringify([query, args.operationName ?? null, args.variableValues ?? null]));
+    const plain = args.operationName == null && (args.variableValues == null || Object.keys(args.variableValues).length === 0);
+    shareKeys.set(args, plain ? args.document : JSON.stringify([query, args.operationName ?? null, args.variableValues ?? null]));
   }
   return args;
 }
@@ -44,43 +54,57 @@ export async function subscribeSharing(args: ExecutionArgs): Promise<AsyncIterab
   if (key === undefined) return subscribe(args);
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
-  const render = (event: unknown): Result => {
-    if (typeof event !== "object" || event === null) return execute({ ...args, rootValue: event });
-    let byOperation = results.get(event);
-    if (!byOperation) results.set(event, (byOperation = new Map()));
-    let result = byOperation.get(key);
-    if (!result) byOperation.set(key, (result = execute({ ...args, rootValue: event })));
-    return result;
-  };
-  return mapEvents(stream[Symbol.asyncIterator](), render);
+  return new SharedResults(stream[Symbol.asyncIterator](), args, key);
 }
 
 /**
  * The source stream's events mapped to results. A plain iterator rather than an async
- * generator: return() must reach the source at once, also while next() waits for an event.
+ * generator: return() must reach the source at once, also while next() waits for an event. A
+ * class, so that a subscription holds one object rather than one closure per method.
  */
-function mapEvents(source: AsyncIterator<unknown>, render: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
-  const close = async (): Promise<IteratorResult<ExecutionResult>> => {
-    await source.return?.();
+class SharedResults implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: ShareKey,
+  ) {}
+
+  // Not an async function: a subscription waits here for as long as it is idle, and a pending
+  // reaction costs less than a suspended function's frame.
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then((step) => this.rendered(step));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
     return { value: undefined, done: true };
-  };
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      const step = await source.next();
-      if (step.done) return { value: undefined, done: true };
-      try {
-        return { value: await render(step.value), done: false };
-      } catch (error) {
-        await close();
-        throw error;
-      }
-    },
-    return: close,
-    async throw(error: unknown) {
-      await close();
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async rendered(step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> {
+    if (step.done) return { value: undefined, done: true };
+    try {
+      return { value: await this.render(step.value), done: false };
+    } catch (error) {
+      await this.return();
       throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+    }
+  }
+
+  private render(event: unknown): Result {
+    if (typeof event !== "object" || event === null) return execute({ ...this.args, rootValue: event });
+    let byOperation = results.get(event);
+    if (!byOperation) results.set(event, (byOperation = new Map()));
+    let result = byOperation.get(this.key);
+    if (!result) byOperation.set(this.key, (result = execute({ ...this.args, rootValue: event })));
+    return result;
+  }
 }

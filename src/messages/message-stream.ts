@@ -20,16 +20,16 @@
 // So a subscription never yields rowId N before every lower rowId addressed to its viewer, and the
 // last rowId a client received is a safe afterRowId to resume from.
 //
-// DELIVERED is recorded when the generator is resumed after a yield: graphql-ws asks for the next
-// event only once the socket's send callback reported the previous one written (use/ws.ts), and
-// a send to a socket no longer open resolves without writing (DeliveryLink.lastSent tells).
-// Events wait for a slow socket in the live queue; past link.maxQueued the socket is closed
+// DELIVERED is recorded when the consumer asks for the next event after a yield: graphql-ws asks
+// for it only once the socket's send callback reported the previous one written (use/ws.ts),
+// and a send to a socket no longer open resolves without writing (DeliveryLink.lastSent tells).
+// Events wait for a slow socket in the stream's queue; past link.maxQueued the socket is closed
 // (link.overflow) and what it never wrote is never DELIVERED: it comes on resume.
 import type { DeliveryLink } from "../graphql/context.js";
 import type { StageClock } from "../graphql/stage-clock.js";
 import type { Viewer } from "../identity/identity.types.js";
-import { AsyncQueue, endedWith } from "../realtime/async-queue.js";
-import type { PubSub } from "../realtime/pubsub.js";
+import { AsyncQueue } from "../realtime/async-queue.js";
+import type { BrokerWatcher, PubSub } from "../realtime/pubsub.js";
 import { type MessageEvent, topics } from "../realtime/topics.js";
 import type { MessagePayload } from "./message-view.js";
 import type { MessageService } from "./message.service.js";
@@ -56,90 +56,187 @@ const RESUMED = Symbol("resumed");
 type LiveEvent = MessageEvent | typeof LOST | typeof RESUMED;
 
 export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | null, link?: DeliveryLink): AsyncGenerator<MessagePayload> {
-  const live = new AsyncQueue<LiveEvent>();
-  return endedWith(live, replayThenLive(deps, viewer, afterRowId, live, link));
+  return new MessageStream(deps, viewer, afterRowId, link);
 }
+
+const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
- * Puts what a subscription hears into its queue; once more than link.maxQueued wait there (the
- * socket is not taking them), ends the queue and has the socket closed (link.overflow), once.
+ * One messageReceived subscription. A class whose state is its fields rather than an async
+ * generator: between events an idle subscription holds this object, its queue and its place among
+ * the topic's listeners, not a suspended generator with a wrapper and closures around it (an idle
+ * socket's subscriptions are most of what a process holds). Replays, which are rare, still run as
+ * generators, made when one begins.
  */
-export function queueFor<T>(live: AsyncQueue<T>, link: DeliveryLink | undefined): (event: T) => void {
-  let overflowed = false;
-  return (event) => {
-    live.push(event);
-    if (link && !overflowed && live.size > link.maxQueued) {
-      overflowed = true;
-      live.end();
-      link.overflow();
-    }
-  };
-}
+class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher {
+  /** Heard and not yet taken; past link.maxQueued the queue ends and the socket is closed (link.overflow). */
+  private readonly live: AsyncQueue<LiveEvent>;
+  private unlisten: (() => void) | undefined = undefined;
+  private started = false;
+  /** return() was called, or next() failed: nothing more is yielded. */
+  private closed = false;
+  /** The last rowId yielded, or the cursor. */
+  private last: bigint | null;
+  /** The announced-up-to mark read before listening (a catch-up starts there when nothing was yielded yet). */
+  private since = "0";
+  /** Between a drop of the broker connection and its catch-up: what is heard may lie beyond a gap. */
+  private gap = false;
+  private replaying: AsyncGenerator<MessagePayload> | undefined = undefined;
+  /** Yielded to the viewer, another's: DELIVERED once the consumer asks for the next (the socket wrote it). */
+  private written: MessagePayload | undefined = undefined;
 
-async function* replayThenLive(deps: Deps, viewer: Viewer, afterRowId: string | null, live: AsyncQueue<LiveEvent>, link: DeliveryLink | undefined): AsyncGenerator<MessagePayload> {
-  // Read before listening: everything at or below it was announced before this subscription began.
-  const since = afterRowId ?? (await deps.messages.announcedUpTo());
-  const push = queueFor(live, link);
-  const heard = deps.stageClock ? heardTimed(deps.stageClock, viewer, push) : push;
-  const stop = await deps.pubsub.listen(topics.messageReceived(viewer.userId), heard, { lost: () => push(LOST), resumed: () => push(RESUMED) });
-  let last: bigint | null = afterRowId === null ? null : BigInt(afterRowId);
+  constructor(
+    private readonly deps: Deps,
+    private readonly viewer: Viewer,
+    private readonly afterRowId: string | null,
+    private readonly link: DeliveryLink | undefined,
+  ) {
+    this.live = new AsyncQueue(link);
+    this.last = afterRowId === null ? null : BigInt(afterRowId);
+  }
 
-  /** Yields m as the viewer's copy; records DELIVERED once the socket wrote it. */
-  async function* deliver(m: MessagePayload): AsyncGenerator<MessagePayload> {
-    last = BigInt(m.rowId);
-    if (m.senderId === viewer.userId) {
-      yield m;
-      return;
+  next(): Promise<IteratorResult<MessagePayload>> {
+    try {
+      this.confirmWritten();
+    } catch (error) {
+      this.close();
+      return Promise.reject(error);
     }
-    // The render stage is marked by the socket (onNext), which the stream never sees.
-    if (deps.stageClock) link?.yielding?.(m.id);
-    yield m.status === "SENT" ? deliveredCopy(m) : m;
-    if (!link || link.lastSent()) {
-      deps.stageClock?.mark(m.id, "socket");
-      deps.receipts.delivered(viewer, m);
+    // Live with nothing else under way: the wait for an event is a pending reaction rather than a
+    // suspended function, as that wait is where an idle subscription spends its life.
+    if (this.started && !this.replaying) return this.live.take().then((step) => this.taken(step));
+    return this.pull();
+  }
+
+  /**
+   * The rest of next(), for what may wait on the database: the start and replays. It ends by
+   * handing the wait for live events back to a reaction, so that no suspended function stays.
+   */
+  private async pull(): Promise<IteratorResult<MessagePayload>> {
+    try {
+      if (!this.started) await this.start();
+      while (this.replaying && !this.closed) {
+        const step = await this.replaying.next();
+        if (this.closed) break;
+        if (!step.done) return this.deliver(step.value);
+        this.replaying = undefined;
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+    if (this.closed) return DONE;
+    return this.live.take().then((step) => this.taken(step));
+  }
+
+  private taken(step: IteratorResult<LiveEvent>): IteratorResult<MessagePayload> | Promise<IteratorResult<MessagePayload>> {
+    try {
+      if (step.done || this.closed) {
+        this.close();
+        return DONE;
+      }
+      return this.handle(step.value) ?? this.pull();
+    } catch (error) {
+      this.close();
+      throw error;
     }
   }
 
+  /** What one live event makes: a message to yield, or nothing (it was skipped, or began a replay). */
+  private handle(event: LiveEvent): IteratorResult<MessagePayload> | undefined {
+    if (event === LOST) {
+      this.gap = true;
+    } else if (event === RESUMED) {
+      this.gap = false;
+      this.replaying = this.replay(String(this.last ?? this.since));
+    } else if (this.gap) {
+      // Between a drop and the catch-up, events heard on the new connection may lie beyond a gap:
+      // they are left to the catch-up (committed before they were announced, so it reads them).
+    } else if ("catchUpAfter" in event) {
+      if (this.last === null || this.last < BigInt(event.upTo)) this.replaying = this.replay(String(this.last ?? this.since));
+    } else if (this.last === null || BigInt(event.rowId) > this.last) {
+      return this.deliver(event);
+    }
+    return undefined;
+  }
+
+  async return(): Promise<IteratorResult<MessagePayload>> {
+    this.close();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<MessagePayload>> {
+    this.close();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Heard on the viewer's topic. */
+  heard(event: MessageEvent): void {
+    // STAGE_TIMINGS: the broker stage is the moment the listener hears the message; the sender's
+    // own copy is not timed (the figures follow the recipient's).
+    if (this.deps.stageClock && !("catchUpAfter" in event) && event.senderId !== this.viewer.userId) this.deps.stageClock.mark(event.id, "broker");
+    this.live.push(event);
+  }
+
+  lost(): void {
+    this.live.push(LOST);
+  }
+
+  resumed(): void {
+    this.live.push(RESUMED);
+  }
+
+  private async start(): Promise<void> {
+    this.started = true;
+    // Read before listening: everything at or below it was announced before this subscription began.
+    this.since = this.afterRowId ?? (await this.deps.messages.announcedUpTo());
+    const unlisten = await this.deps.pubsub.listen(topics.messageReceived(this.viewer.userId), (event) => this.heard(event), this);
+    if (this.closed) unlisten();
+    else this.unlisten = unlisten;
+    if (this.afterRowId !== null) this.replaying = this.replay(this.afterRowId);
+  }
+
+  /** m as the viewer's copy, remembered for its DELIVERED when it is another's. */
+  private deliver(m: MessagePayload): IteratorResult<MessagePayload> {
+    this.last = BigInt(m.rowId);
+    if (m.senderId === this.viewer.userId) return { value: m, done: false };
+    // The render stage is marked by the socket (onNext), which the stream never sees.
+    if (this.deps.stageClock) this.link?.yielding?.(m.id);
+    this.written = m;
+    return { value: m.status === "SENT" ? deliveredCopy(m) : m, done: false };
+  }
+
+  /** The consumer asked for more: the socket has written what was yielded last, if it was open then (DeliveryLink.lastSent). */
+  private confirmWritten(): void {
+    const m = this.written;
+    if (!m) return;
+    this.written = undefined;
+    if (this.link && !this.link.lastSent()) return;
+    this.deps.stageClock?.mark(m.id, "socket");
+    this.deps.receipts.delivered(this.viewer, m);
+  }
+
   /** Every visible message after the cursor, from the database, in rowId order. */
-  async function* replay(after: string): AsyncGenerator<MessagePayload> {
+  private async *replay(after: string): AsyncGenerator<MessagePayload> {
     let cursor: string | null = after;
     while (cursor !== null) {
-      const page: { messages: MessagePayload[]; next: string | null } = await deps.messages.visibleAfter(viewer.userId, cursor, REPLAY_PAGE);
-      for (const m of page.messages) if (last === null || BigInt(m.rowId) > last) yield* deliver(m);
+      const page: { messages: MessagePayload[]; next: string | null } = await this.deps.messages.visibleAfter(this.viewer.userId, cursor, REPLAY_PAGE);
+      for (const m of page.messages) if (this.last === null || BigInt(m.rowId) > this.last) yield m;
       cursor = page.next;
     }
   }
 
-  try {
-    if (afterRowId !== null) yield* replay(afterRowId);
-    // Between a drop and the catch-up, events heard on the new connection may lie beyond a gap:
-    // they are left to the catch-up (committed before they were announced, so it reads them).
-    let gap = false;
-    for await (const event of live) {
-      if (event === LOST) {
-        gap = true;
-      } else if (event === RESUMED) {
-        gap = false;
-        yield* replay(String(last ?? since));
-      } else if (gap) {
-        continue;
-      } else if ("catchUpAfter" in event) {
-        if (last === null || last < BigInt(event.upTo)) yield* replay(String(last ?? since));
-      } else if (last === null || BigInt(event.rowId) > last) {
-        yield* deliver(event);
-      }
-    }
-  } finally {
-    stop();
-    live.end();
+  private close(): void {
+    this.closed = true;
+    this.written = undefined;
+    this.live.end();
+    this.unlisten?.();
+    this.unlisten = undefined;
+    void this.replaying?.return(undefined);
+    this.replaying = undefined;
   }
-}
-
-/** STAGE_TIMINGS: the broker stage of a message to the viewer is the moment its listener hears it. */
-function heardTimed(clock: StageClock, viewer: Viewer, push: (event: LiveEvent) => void): (event: MessageEvent) => void {
-  return (event) => {
-    // The sender's own copy is not timed: the figures follow the recipient's.
-    if (!("catchUpAfter" in event) && event.senderId !== viewer.userId) clock.mark(event.id, "broker");
-    push(event);
-  };
 }

@@ -154,8 +154,7 @@ export class MessageResolver {
     subscribe: async ({ args, context }: { args: { afterRowId?: string | null }; context: Context }) => {
       const afterRowId = args.afterRowId ?? null;
       if (afterRowId !== null && !ROW_ID.test(afterRowId)) throw badInput("afterRowId", "must be a rowId");
-      const { pubsub, messages, receipts, stageClock } = context.services;
-      return messageStream({ pubsub, messages, receipts, stageClock }, await context.viewer(), afterRowId, context.delivery);
+      return messageStream(context.services, await context.viewer(), afterRowId, context.delivery);
     },
   })
   messageReceived(

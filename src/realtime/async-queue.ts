@@ -1,10 +1,21 @@
-// A queue that one consumer reads with for await: events pushed by pub/sub handlers wait here
-// until the subscription asks for them.
+// A queue that one consumer reads with for await (or take): events pushed by pub/sub handlers
+// wait here until the subscription asks for them.
+
+/** How many items may wait, and what to do when more would: the socket the items are for is not taking them. */
+export interface QueueBound {
+  maxQueued: number;
+  overflow(): void;
+}
+
+const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private ended = false;
+
+  /** With a bound, the queue ends once more than bound.maxQueued items wait, and calls bound.overflow() (once). */
+  constructor(private readonly bound?: QueueBound) {}
 
   /** Items waiting for the consumer. */
   get size(): number {
@@ -17,8 +28,12 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (waiter) {
       this.waiting = undefined;
       waiter({ value: item, done: false });
-    } else {
-      this.items.push(item);
+      return;
+    }
+    this.items.push(item);
+    if (this.bound && this.items.length > this.bound.maxQueued) {
+      this.end();
+      this.bound.overflow();
     }
   }
 
@@ -27,19 +42,22 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.items.length = 0;
     const waiter = this.waiting;
     this.waiting = undefined;
-    waiter?.({ value: undefined, done: true });
+    waiter?.(DONE);
+  }
+
+  /** The next item, once there is one; done once the queue has ended. */
+  take(): Promise<IteratorResult<T>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve) => (this.waiting = resolve));
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
-      next: () => {
-        if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
-        if (this.ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
+      next: () => this.take(),
       return: () => {
         this.end();
-        return Promise.resolve({ value: undefined, done: true });
+        return Promise.resolve(DONE);
       },
     };
   }

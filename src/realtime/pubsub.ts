@@ -28,7 +28,8 @@ export interface PubSub {
    * Calls handler for each event until the returned function is called. broker.lost is called
    * the moment this process's connection to the broker drops (before any event of the next
    * connection), broker.resumed once it is back and its subscriptions stand again: what was
-   * published in between is gone, and the listener must catch up from the database.
+   * published in between is gone, and the listener must catch up from the database. A watcher
+   * passed to several listens is told once.
    */
   listen<T>(topic: Topic<T>, handler: (payload: T) => void, broker?: BrokerWatcher): Promise<() => void>;
   /**
@@ -73,6 +74,8 @@ interface BrokerLink {
 
 const IN_PROCESS: BrokerLink = { canPublish: () => true, onSubscriberChange: () => undefined, publishTimeoutMs: 0 };
 
+type Handler = (payload: any) => void;
+
 /** The broker channel of publishToMany, which every process listens on. */
 const FAN_OUT = "parley.fan-out";
 
@@ -82,12 +85,12 @@ interface FanOut {
 }
 
 class EnginePubSub implements PubSub {
-  /** listen handlers by topic name, for fanning out publishToMany locally. */
-  private readonly local = new Map<string, Set<(payload: any) => void>>();
+  /** listen handlers by topic name, for fanning out publishToMany locally: one, or a set (a topic mostly has one). */
+  private readonly local = new Map<string, Handler | Set<Handler>>();
   private fanOut: Promise<unknown> | undefined;
   private closed = false;
-  /** The listeners told of the broker connection's drops and returns. */
-  private readonly watchers = new Set<BrokerWatcher>();
+  /** The listeners told of the broker connection's drops and returns, each with how many of its listens stand. */
+  private readonly watchers = new Map<BrokerWatcher, number>();
 
   constructor(
     private readonly engine: PubSubEngine,
@@ -102,7 +105,7 @@ class EnginePubSub implements PubSub {
   ) {
     link.onSubscriberChange(
       () => {
-        for (const watcher of this.watchers) watcher.lost();
+        for (const watcher of this.watchers.keys()) watcher.lost();
       },
       () => void this.resumed(),
     );
@@ -133,7 +136,7 @@ class EnginePubSub implements PubSub {
       return; // Down again: the next ready calls this again.
     }
     this.observeResume(this.watchers.size);
-    for (const watcher of this.watchers) watcher.resumed();
+    for (const watcher of this.watchers.keys()) watcher.resumed();
   }
 
   async publish<T>(topic: Topic<T>, payload: T): Promise<void> {
@@ -158,32 +161,18 @@ class EnginePubSub implements PubSub {
     // others see), so that what is made of it can be made once (graphql/shared-results.ts).
     const shared = Object.freeze(base as object);
     for (const { topic, patch } of targets) {
-      for (const handler of this.local.get(topic) ?? []) handler(patch ? { ...shared, ...patch } : shared);
+      const handlers = this.local.get(topic);
+      if (typeof handlers === "function") handlers(patch ? { ...shared, ...patch } : shared);
+      else for (const handler of handlers ?? []) handler(patch ? { ...shared, ...patch } : shared);
     }
   }
 
   subscribe<T>(topic: Topic<T>): AsyncIterableIterator<T> {
     const queue = new AsyncQueue<T>();
-    const listening = this.listen(topic, (event) => queue.push(event));
-    const events = queue[Symbol.asyncIterator]();
-    const stop = async (): Promise<IteratorResult<T>> => {
-      queue.end();
-      await listening.then((unlisten) => unlisten(), () => undefined);
-      return { value: undefined, done: true };
-    };
-    const iterator: AsyncIterableIterator<T> = {
-      next: async () => {
-        await listening;
-        return events.next();
-      },
-      return: stop,
-      throw: async (error: unknown) => {
-        await stop();
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return new TopicEvents(
+      queue,
+      this.listen(topic, (event) => queue.push(event)),
+    );
   }
 
   async listen<T>(topic: Topic<T>, handler: (payload: T) => void, broker?: BrokerWatcher): Promise<() => void> {
@@ -194,20 +183,33 @@ class EnginePubSub implements PubSub {
     });
     await this.fanOut;
     const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
-    const handlers = this.local.get(topic.name) ?? new Set();
-    handlers.add(handler);
-    this.local.set(topic.name, handlers);
-    // A fresh object per listener: two listeners passing the same one are two entries.
-    const watcher = broker && { lost: () => broker.lost(), resumed: () => broker.resumed() };
-    if (watcher) this.watchers.add(watcher);
+    this.addLocal(topic.name, handler);
+    // A watcher passed to several listens is told once, and forgotten with the last of them.
+    if (broker) this.watchers.set(broker, (this.watchers.get(broker) ?? 0) + 1);
     return () => {
-      if (watcher) this.watchers.delete(watcher);
-      handlers.delete(handler);
-      if (handlers.size === 0 && this.local.get(topic.name) === handlers) this.local.delete(topic.name);
+      const listens = broker && this.watchers.get(broker);
+      if (listens !== undefined) {
+        if (listens > 1) this.watchers.set(broker!, listens - 1);
+        else this.watchers.delete(broker!);
+      }
+      this.removeLocal(topic.name, handler);
       // Once closed there is nothing to unsubscribe from: graphql-redis-subscriptions would send
       // UNSUBSCRIBE on the closed connection and leave its rejection unhandled.
       if (!this.closed) this.engine.unsubscribe(id);
     };
+  }
+
+  private addLocal(name: string, handler: Handler): void {
+    const handlers = this.local.get(name);
+    if (handlers === undefined) this.local.set(name, handler);
+    else if (typeof handlers !== "function") handlers.add(handler);
+    else if (handlers !== handler) this.local.set(name, new Set([handlers, handler]));
+  }
+
+  private removeLocal(name: string, handler: Handler): void {
+    const handlers = this.local.get(name);
+    if (handlers === handler) this.local.delete(name);
+    else if (typeof handlers === "object" && handlers.delete(handler) && handlers.size === 0) this.local.delete(name);
   }
 
   async settle(): Promise<void> {
@@ -239,6 +241,37 @@ class EnginePubSub implements PubSub {
   close(): Promise<void> {
     this.closed = true;
     return this.shutdown();
+  }
+}
+
+/**
+ * The events of one topic as an iterator (PubSub.subscribe), from the moment it was made. A class,
+ * so that an idle subscription holds this object, its queue and its listener, no closure per method.
+ */
+class TopicEvents<T> implements AsyncIterableIterator<T> {
+  constructor(
+    private readonly queue: AsyncQueue<T>,
+    private readonly listening: Promise<() => void>,
+  ) {}
+
+  async next(): Promise<IteratorResult<T>> {
+    await this.listening;
+    return this.queue.take();
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.queue.end();
+    await this.listening.then((unlisten) => unlisten(), () => undefined);
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<T>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 }
 

@@ -7,7 +7,7 @@
 // like it (message-stream.ts) catches up from the database when the live path may have lost
 // something (a late announcement, the broker connection dropped and back), and records DELIVERED
 // once the socket wrote the message.
-import { deliveredCopy, queueFor } from "../messages/message-stream.js";
+import { deliveredCopy } from "../messages/message-stream.js";
 import type { DeliveryLink } from "../graphql/context.js";
 import type { MessagePayload } from "../messages/message-view.js";
 import type { MessageService } from "../messages/message.service.js";
@@ -92,12 +92,13 @@ export class SyncService {
 
   /** The subscription: replay from the cursor (checkedCursor), or from now without one, then live. */
   stream(viewer: Viewer, from: SyncPosition | null, link?: DeliveryLink): AsyncGenerator<SyncItem> {
-    const live = new AsyncQueue<Live>();
+    // Past link.maxQueued waiting events the queue ends and the socket is closed (link.overflow).
+    const live = new AsyncQueue<Live>(link);
     return endedWith(live, this.replayThenLive(viewer, from, live, link));
   }
 
   private async *replayThenLive(viewer: Viewer, from: SyncPosition | null, live: AsyncQueue<Live>, link: DeliveryLink | undefined): AsyncGenerator<SyncItem> {
-    const push = queueFor(live, link);
+    const push = (heard: Live) => live.push(heard);
     const broker = { lost: () => push(LOST), resumed: () => push(RESUMED) };
     // Both topics share one broker connection (PubSub.listen): what they carry arrives in commit
     // order, and one watcher on it tells of a drop.
