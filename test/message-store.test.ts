@@ -86,7 +86,7 @@ function inGroup(from: number, key: string, text = "hi"): NewMessage {
 /** Stores the messages as the writer does, with every recipient's receipt; returns the new rows. */
 async function send(b: Backend, messages: NewMessage[], members: Map<string, number[]> = new Map()): Promise<MessageRow[]> {
   return b.db.transaction(async (em) => {
-    const { rows } = await b.store.insertMessages(em, messages);
+    const { rows } = await b.store.insertMessages(em, messages, []);
     await b.store.insertReceipts(
       em,
       rows.flatMap((r) => {
@@ -140,7 +140,7 @@ describe.each(implementations)("the message store on %s", (name, open) => {
     ]);
 
     const again = direct(bob!, alice!, "new");
-    const result = await b.db.transaction((em) => b.store.insertMessages(em, [{ ...first[0]!, text: "changed" }, again]));
+    const result = await b.db.transaction((em) => b.store.insertMessages(em, [{ ...first[0]!, text: "changed" }, again], []));
     expect([...result.before.keys()]).toEqual([first[0]!.id]);
     expect(result.before.get(first[0]!.id)).toMatchObject({ text: "one", senderId: alice, mentions: ["x@localhost"], isForwarded: true });
     expect(result.rows.map((r) => r.id)).toEqual([again.id]);
@@ -202,39 +202,45 @@ describe.each(implementations)("the message store on %s", (name, open) => {
     expect(await b.store.claimComplete([r1!, r2!], "DELIVERED", at)).toEqual([r2]);
   });
 
-  test("chat rows: applyChatDeltas creates and merges rows and returns who muted; applyGroupMessages reaches only other current participants; recountUnread recounts", async () => {
+  test("chat rows: insertMessages applies the new messages' chat deltas (rows created, deltas of one row merged, none for a repeated id) and returns who muted; applyGroupMessages reaches only other current participants and returns who muted; recountUnread recounts", async () => {
     const b = await open();
     const [alice, bob, carol, dave] = await users(b.db, 4);
     const key = directKey(alice!, bob!);
     const at = new Date(Date.UTC(2026, 1, 1));
-    const delta = (ownerId: number, lastRowId: string, unreadIncrement: number, when = at): ChatDelta => ({
-      ownerId,
-      jid: ownerId === alice ? "bob@localhost" : "alice@localhost",
-      key,
-      type: "CHAT",
-      peerUserId: ownerId === alice ? bob! : alice!,
-      lastRowId,
-      unreadIncrement,
-      at: when,
-    });
-    const apply = (deltas: ChatDelta[]) => b.db.transaction((em) => b.store.applyChatDeltas(em, deltas));
-    expect(await apply([delta(alice!, "7", 0), delta(bob!, "7", 1), delta(bob!, "9", 1, new Date(at.getTime() + 1000)), delta(bob!, "8", 1)])).toEqual(new Set());
+    const jidOf = (userId: number) => (userId === alice ? "alice@localhost" : "bob@localhost");
+    /** The sender's row and the recipient's, as the writer makes them. */
+    const deltas = (m: NewMessage): ChatDelta[] => [
+      { messageId: m.id, ownerId: m.senderId, jid: jidOf(m.recipientId!), type: "CHAT", peerUserId: m.recipientId, unreadIncrement: 0 },
+      { messageId: m.id, ownerId: m.recipientId!, jid: jidOf(m.senderId), type: "CHAT", peerUserId: m.senderId, unreadIncrement: 1 },
+    ];
+    const insert = (messages: NewMessage[]) => b.db.transaction((em) => b.store.insertMessages(em, messages, messages.flatMap(deltas)));
+    const first = [direct(alice!, bob!, "1", { createdAt: at }), direct(alice!, bob!, "2", { createdAt: new Date(at.getTime() + 1000) }), direct(alice!, bob!, "3", { createdAt: at })];
+    const inserted = await insert(first);
+    expect(inserted.muted).toEqual(new Set());
     const chat = (ownerId: number) => b.db.repository(Chat).findOneByOrFail({ ownerId, chatKey: key });
-    expect(await chat(bob!)).toMatchObject({ unreadCount: 3, isHidden: false });
-    expect(asId((await chat(bob!)).lastMessageRowId)).toBe("9");
+    expect(await chat(bob!)).toMatchObject({ unreadCount: 3, isHidden: false, jid: "alice@localhost", peerUserId: alice, chatType: "CHAT" });
+    expect(asId((await chat(bob!)).lastMessageRowId)).toBe(asId(inserted.rows.at(-1)!.rowId));
     expect((await chat(bob!)).updatedAt.getTime()).toBe(at.getTime() + 1000);
-    expect(await chat(alice!)).toMatchObject({ unreadCount: 0 });
+    expect(await chat(alice!)).toMatchObject({ unreadCount: 0, jid: "bob@localhost", peerUserId: bob });
 
     await b.db.manager.update(Chat, { ownerId: bob!, jid: "alice@localhost" }, { isMuted: true, isHidden: true });
-    expect(await b.db.transaction((em) => b.store.mutedOwners(em, key))).toEqual([bob]);
-    expect(await apply([delta(alice!, "5", 0), delta(bob!, "5", 1)])).toEqual(new Set([`${bob} ${key}`]));
+    // A repeated id changes no row.
+    expect((await insert([first[0]!])).muted).toEqual(new Set());
+    expect(await chat(bob!)).toMatchObject({ unreadCount: 3, isHidden: true });
+    const again = await insert([direct(alice!, bob!, "4", { createdAt: at })]);
+    expect(again.muted).toEqual(new Set([`${bob} ${key}`]));
     expect(await chat(bob!)).toMatchObject({ unreadCount: 4, isHidden: false });
-    expect(asId((await chat(bob!)).lastMessageRowId)).toBe("9");
+    expect(asId((await chat(bob!)).lastMessageRowId)).toBe(asId(again.rows[0]!.rowId));
+    expect((await chat(bob!)).updatedAt.getTime()).toBe(at.getTime() + 1000);
 
     const g = await group(b.db, [alice!, bob!, carol!], [dave!]);
     const groupRows = [alice!, bob!, carol!, dave!].map((ownerId) => ({ ownerId, jid: `${g.id}@mix.localhost`, chatType: "GROUPCHAT" as const, chatKey: g.key, peerUserId: null, updatedAt: at }));
     await b.db.manager.insert(Chat, groupRows);
-    await b.db.transaction((em) => b.store.applyGroupMessages(em, { groupId: g.id, chatKey: g.key, senderId: alice!, count: 2, lastRowId: "12", at: new Date(at.getTime() + 5000) }));
+    await b.db.manager.update(Chat, { ownerId: carol!, chatKey: g.key }, { isMuted: true });
+    await b.db.manager.update(Chat, { ownerId: dave!, chatKey: g.key }, { isMuted: true });
+    expect(
+      await b.db.transaction((em) => b.store.applyGroupMessages(em, { groupId: g.id, chatKey: g.key, senderId: alice!, count: 2, lastRowId: "12", at: new Date(at.getTime() + 5000) })),
+    ).toEqual([carol]);
     const unread = async (ownerId: number) => {
       const row = await b.db.repository(Chat).findOneByOrFail({ ownerId, chatKey: g.key });
       return [row.unreadCount, row.lastMessageRowId === null ? null : asId(row.lastMessageRowId)];

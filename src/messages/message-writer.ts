@@ -176,7 +176,7 @@ export class MessageWriter {
         const unique = new Map<string, Draft>();
         for (const draft of drafts) if (!unique.has(draft.id)) unique.set(draft.id, draft);
         if (unique.size === 0) return { before: new Map<string, MessageRow>(), stored: new Map<string, MessageRow>(), fresh: new Map<string, Draft>(), audiences: new Map<string, Audience>() };
-        const { before, rows } = await this.store.insertMessages(em, [...unique.values()].map(newMessage));
+        const { before, rows, muted } = await this.store.insertMessages(em, [...unique.values()].map(newMessage), [...unique.values()].flatMap(chatDeltas));
         const fresh = new Map([...unique].filter(([id]) => !before.has(id)));
         const audiences = new Map<string, Audience>();
         if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, audiences };
@@ -199,7 +199,6 @@ export class MessageWriter {
           rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => ({ rowId: r.rowId, userId, chatKey: r.chatKey, chatType: r.chatType }))),
         );
 
-        const muted = await this.store.applyChatDeltas(em, rows.flatMap((r) => this.deltas(r, fresh.get(r.id)!)));
         // One statement per group and sender, however many of their messages the batch holds.
         const groupWrites = new Map<string, GroupMessagesDelta>();
         for (const row of rows) {
@@ -211,9 +210,9 @@ export class MessageWriter {
           if (seen) groupWrites.set(key, { ...seen, count: seen.count + 1, lastRowId: row.rowId, at: row.createdAt > seen.at ? row.createdAt : seen.at });
           else groupWrites.set(key, { groupId: chat.group.id, chatKey: row.chatKey, senderId: row.senderId, count: 1, lastRowId: row.rowId, at: row.createdAt });
         }
-        for (const w of groupWrites.values()) await this.store.applyGroupMessages(em, w);
-        for (const key of new Set(rows.filter((r) => r.chatType === "GROUPCHAT").map((r) => r.chatKey))) {
-          for (const owner of await this.store.mutedOwners(em, key)) muted.add(`${owner} ${key}`);
+        // Who muted the group: the sender's own row came back with insertMessages, the others' come back here.
+        for (const w of groupWrites.values()) {
+          for (const owner of await this.store.applyGroupMessages(em, w)) muted.add(`${owner} ${w.chatKey}`);
         }
         for (const row of rows) {
           const { chat } = fresh.get(row.id)!;
@@ -284,23 +283,6 @@ export class MessageWriter {
     await this.pubsub.publishToMany<MessageEvent>({ catchUpAfter: backlog.after, upTo: backlog.upTo }, users.map((userId) => ({ topic: topics.messageReceived(userId) })));
   }
 
-  /** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessages). */
-  private deltas(row: MessageRow, draft: Draft): ChatDelta[] {
-    const { chat } = draft;
-    const mine: ChatDelta = {
-      ownerId: chat.me.id,
-      jid: chat.jid,
-      key: row.chatKey,
-      type: chat.type,
-      peerUserId: chat.type === "CHAT" ? chat.peer.id : null,
-      lastRowId: row.rowId,
-      unreadIncrement: 0,
-      at: row.createdAt,
-    };
-    if (chat.type === "GROUPCHAT" || chat.peer.id === chat.me.id) return [mine];
-    return [mine, { ...mine, ownerId: chat.peer.id, jid: chat.me.jid, peerUserId: chat.me.id, unreadIncrement: 1 }];
-  }
-
   /**
    * Each member hears of the message with the chat as they see it, the sender first. A group
    * message is one publish that every process fans out to its own subscribers (a thousand
@@ -351,6 +333,21 @@ export class MessageWriter {
       replyTo: draft.replyPreview.sender,
     });
   }
+}
+
+/** The sender's own chat row, and for one-to-one chats the recipient's (groups: applyGroupMessages). */
+function chatDeltas(draft: Draft): ChatDelta[] {
+  const { chat } = draft;
+  const mine: ChatDelta = {
+    messageId: draft.id,
+    ownerId: chat.me.id,
+    jid: chat.jid,
+    type: chat.type,
+    peerUserId: chat.type === "CHAT" ? chat.peer.id : null,
+    unreadIncrement: 0,
+  };
+  if (chat.type === "GROUPCHAT" || chat.peer.id === chat.me.id) return [mine];
+  return [mine, { ...mine, ownerId: chat.peer.id, jid: chat.me.jid, peerUserId: chat.me.id, unreadIncrement: 1 }];
 }
 
 /** The row of a draft, as the store writes it. */

@@ -15,16 +15,28 @@ export interface NewReceipt {
   chatType: ChatType;
 }
 
-/** What one new message changes in one user's chat row. */
+/**
+ * What one new message changes in one user's chat row (owner, jid): created if missing, its last
+ * message moved forward to the message, its unread count raised, back from deleted. The row takes
+ * the message's chat key, rowId and time.
+ */
 export interface ChatDelta {
+  messageId: string;
   ownerId: number;
   jid: string;
-  key: string;
   type: ChatType;
   peerUserId: number | null;
-  lastRowId: string;
   unreadIncrement: number;
-  at: Date;
+}
+
+/** What insertMessages answers. */
+export interface Inserted {
+  /** The messages that had one of the ids already, by id. */
+  before: Map<string, MessageRow>;
+  /** The new rows, in rowId order. */
+  rows: MessageRow[];
+  /** Owners of the chat rows the new messages changed who muted the chat ("<ownerId> <chat key>"). */
+  muted: Set<string>;
 }
 
 /** New messages of one sender in a group (count of them, the newest lastRowId). */
@@ -76,31 +88,22 @@ export interface MessageStore {
   visibleRowIds(viewer: VisibilityScope, rowIds: readonly string[]): Promise<Set<string>>;
 
   /**
-   * Stores the messages whose id is new, in one transaction em of the sequencer. Returns those
-   * that had one of the ids already (before) and the new rows in rowId order. An implementation
-   * may write the recipient's receipt of each new one-to-one message with it (insertReceipts
-   * then leaves those out).
+   * Stores the messages whose id is new, in one transaction em of the sequencer, and applies the
+   * chat deltas of those new ones to their chat rows (in one statement on PostgreSQL: no round
+   * trip of their own). An implementation may write the recipient's receipt of each new
+   * one-to-one message with it (insertReceipts then leaves those out).
    */
-  insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
+  insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted>;
 
   /** The receipts of every recipient of the messages insertMessages just stored, but those it wrote already. */
   insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
 
   /**
-   * Applies new messages to their chat rows in one statement: creates missing rows, moves the
-   * last message forward, adds to unread counts and brings deleted chats back. Returns which
-   * owners muted the chat ("<ownerId> <chat key>").
-   */
-  applyChatDeltas(em: EntityManager, deltas: readonly ChatDelta[]): Promise<Set<string>>;
-
-  /**
    * New group messages of one sender in the chat rows of every other current participant, in
    * one statement whatever the group's size: unread count, last message, back into recent chats.
+   * Returns those of them who muted the chat.
    */
-  applyGroupMessages(em: EntityManager, delta: GroupMessagesDelta): Promise<void>;
-
-  /** Owners who muted the chat with this key. */
-  mutedOwners(em: EntityManager, chatKey: string): Promise<number[]>;
+  applyGroupMessages(em: EntityManager, delta: GroupMessagesDelta): Promise<number[]>;
 
   /**
    * Marks receipts delivered at `at` (users by message rowId), those not delivered yet, in one

@@ -2,27 +2,39 @@
 import type { EntityManager } from "typeorm";
 import { asId } from "../../db/values.js";
 import { MessageRow } from "../message.entity.js";
-import type { NewMessage, NewReceipt } from "./message-store.js";
-import { SqlMessageStore } from "./sql-message-store.js";
+import type { ChatDelta, Inserted, NewMessage, NewReceipt } from "./message-store.js";
+import { CHAT_ROW_UPSERT, SqlMessageStore } from "./sql-message-store.js";
 
 export class PostgresMessageStore extends SqlMessageStore {
   /**
-   * One INSERT … ON CONFLICT DO NOTHING RETURNING, one array per column: a statement the same
-   * for every batch, with no query building. The recipient's receipt of each new one-to-one
-   * message goes in with it. Only ids that were taken are read back.
+   * One statement, one array per column: the same text for every batch, with no query building.
+   * INSERT … ON CONFLICT DO NOTHING RETURNING the new messages; with them, the recipient's
+   * receipt of each new one-to-one message and the chat rows of the new messages (deltas of one
+   * row merged: a statement may change a row once; in a stable order), which answer who muted the
+   * chat. Only ids that were taken are read back.
    */
-  async insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }> {
-    const inserted = await this.db.rows<{ row_id: unknown; id: string }>(
+  async insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted> {
+    const answered = await this.db.rows<{ row_id: unknown; id: string | null; muted_owner: unknown; muted_key: string | null }>(
       em,
       `WITH stored AS (
          INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
          SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
-         ON CONFLICT DO NOTHING RETURNING row_id, id, chat_key, sender_id, recipient_id
+         ON CONFLICT DO NOTHING RETURNING row_id, id, chat_key, sender_id, recipient_id, created_at
        ), receipts AS (
          INSERT INTO receipts (message_row_id, user_id, chat_key)
          SELECT row_id, recipient_id, chat_key FROM stored WHERE recipient_id IS NOT NULL AND recipient_id <> sender_id
+       ), chat_rows AS (
+         INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
+         SELECT d.owner_id, d.jid, MIN(d.chat_type), MIN(s.chat_key), MIN(d.peer_user_id), MAX(s.row_id), SUM(d.unread)::integer, MAX(s.created_at), false
+           FROM unnest(?::varchar[], ?::integer[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[]) AS d(message_id, owner_id, jid, chat_type, peer_user_id, unread)
+           JOIN stored s ON s.id = d.message_id
+           GROUP BY d.owner_id, d.jid
+           ORDER BY d.owner_id, d.jid
+         ${CHAT_ROW_UPSERT}
        )
-       SELECT row_id, id FROM stored`,
+       SELECT row_id, id, NULL::integer AS muted_owner, NULL::varchar AS muted_key FROM stored
+       UNION ALL
+       SELECT NULL, NULL, owner_id, chat_key FROM chat_rows WHERE is_muted`,
       [
         messages.map((v) => v.id),
         messages.map((v) => v.chatKey),
@@ -38,15 +50,22 @@ export class PostgresMessageStore extends SqlMessageStore {
         messages.map((v) => JSON.stringify(v.mentions)),
         messages.map((v) => v.isForwarded),
         messages.map((v) => v.createdAt),
+        chats.map((d) => d.messageId),
+        chats.map((d) => d.ownerId),
+        chats.map((d) => d.jid),
+        chats.map((d) => d.type),
+        chats.map((d) => d.peerUserId),
+        chats.map((d) => d.unreadIncrement),
       ],
     );
-    const rowIds = new Map(inserted.map((r) => [r.id, asId(r.row_id)]));
+    const rowIds = new Map(answered.flatMap((r): [string, string][] => (r.id === null ? [] : [[r.id, asId(r.row_id)]])));
+    const muted = new Set(answered.flatMap((r) => (r.id === null ? [`${Number(r.muted_owner)} ${r.muted_key}`] : [])));
     const before = await this.existing(em, messages.map((m) => m.id).filter((id) => !rowIds.has(id)));
     const rows = messages
       .filter((v) => rowIds.has(v.id))
       .map((v) => Object.assign(new MessageRow(), v, { rowId: rowIds.get(v.id)! }))
       .sort((a, b) => (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : 1));
-    return { before, rows };
+    return { before, rows, muted };
   }
 
   /** Group receipts only: insertMessages wrote the one-to-one ones. */
@@ -59,6 +78,11 @@ export class PostgresMessageStore extends SqlMessageStore {
       group.map((r) => r.userId),
       group.map((r) => r.chatKey),
     ]);
+  }
+
+  /** Only the muted rows come back. */
+  protected override mutedOnly(returningChats: string): string {
+    return `WITH changed AS (${returningChats}) SELECT owner_id, is_muted FROM changed WHERE is_muted`;
   }
 
   /**

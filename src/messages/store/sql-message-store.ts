@@ -7,6 +7,7 @@ import { named, positional, type VisibilityScope, visibleTo } from "../visibilit
 import type {
   ChatDelta,
   GroupMessagesDelta,
+  Inserted,
   HistoryFrom,
   MessageStateChange,
   MessageStore,
@@ -32,10 +33,25 @@ const GROUP_CONTACTS = `
       JOIN chats c ON c.owner_id = ? AND c.chat_key = 'g:' || mine.group_id
       WHERE mine.user_id = ? AND mine.left_at IS NULL`;
 
+/**
+ * How a new message's chat row meets the row already there (an INSERT INTO chats (owner_id, jid,
+ * chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
+ * goes before it): the last message only moves forward, unread counts add up, a deleted chat comes
+ * back; the rows answer who muted the chat.
+ */
+export const CHAT_ROW_UPSERT = `ON CONFLICT (owner_id, jid) DO UPDATE SET
+         last_message_row_id = CASE
+           WHEN chats.last_message_row_id IS NULL OR chats.last_message_row_id < excluded.last_message_row_id
+           THEN excluded.last_message_row_id ELSE chats.last_message_row_id END,
+         unread_count = chats.unread_count + excluded.unread_count,
+         updated_at = CASE WHEN chats.updated_at < excluded.updated_at THEN excluded.updated_at ELSE chats.updated_at END,
+         is_hidden = excluded.is_hidden
+       RETURNING owner_id, chat_key, is_muted`;
+
 export abstract class SqlMessageStore implements MessageStore {
   constructor(protected readonly db: Database) {}
 
-  abstract insertMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<{ before: Map<string, MessageRow>; rows: MessageRow[] }>;
+  abstract insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted>;
   abstract insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
   abstract markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
 
@@ -101,62 +117,29 @@ export abstract class SqlMessageStore implements MessageStore {
     return new Map(ids.length === 0 ? [] : (await em.find(MessageRow, { where: { id: In([...ids]) } })).map((r) => [r.id, r]));
   }
 
-  async applyChatDeltas(em: EntityManager, deltas: readonly ChatDelta[]): Promise<Set<string>> {
-    const merged = new Map<string, ChatDelta>();
-    for (const d of deltas) {
-      const id = `${d.ownerId} ${d.jid}`;
-      const seen = merged.get(id);
-      merged.set(
-        id,
-        seen
-          ? {
-              ...seen,
-              lastRowId: BigInt(d.lastRowId) > BigInt(seen.lastRowId) ? d.lastRowId : seen.lastRowId,
-              unreadIncrement: seen.unreadIncrement + d.unreadIncrement,
-              at: d.at > seen.at ? d.at : seen.at,
-            }
-          : d,
-      );
-    }
-    // A stable order, so that concurrent writers lock rows in the same order.
-    const rows = [...merged.values()].sort((a, b) => a.ownerId - b.ownerId || a.jid.localeCompare(b.jid));
-    if (rows.length === 0) return new Set();
-    const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
-    const params = rows.flatMap((d) => [d.ownerId, d.jid, d.type, d.key, d.peerUserId, d.lastRowId, d.unreadIncrement, d.at, false]);
-    const changed = await this.db.rows<{ owner_id: unknown; chat_key: string; is_muted: unknown }>(
+  async applyGroupMessages(em: EntityManager, { groupId, chatKey, senderId, count, lastRowId, at }: GroupMessagesDelta): Promise<number[]> {
+    const changed = await this.db.rows<{ owner_id: unknown; is_muted: unknown }>(
       em,
-      `INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
-       VALUES ${values}
-       ON CONFLICT (owner_id, jid) DO UPDATE SET
-         last_message_row_id = CASE
-           WHEN chats.last_message_row_id IS NULL OR chats.last_message_row_id < excluded.last_message_row_id
-           THEN excluded.last_message_row_id ELSE chats.last_message_row_id END,
-         unread_count = chats.unread_count + excluded.unread_count,
-         updated_at = CASE WHEN chats.updated_at < excluded.updated_at THEN excluded.updated_at ELSE chats.updated_at END,
-         is_hidden = excluded.is_hidden
-       RETURNING owner_id, chat_key, is_muted`,
-      params,
-    );
-    return new Set(changed.filter((r) => asBool(r.is_muted)).map((r) => `${Number(r.owner_id)} ${r.chat_key}`));
-  }
-
-  async applyGroupMessages(em: EntityManager, { groupId, chatKey, senderId, count, lastRowId, at }: GroupMessagesDelta): Promise<void> {
-    await this.db.rows(
-      em,
-      `UPDATE chats SET
+      this.mutedOnly(`UPDATE chats SET
          unread_count = unread_count + ?,
          last_message_row_id = CASE WHEN last_message_row_id IS NULL OR last_message_row_id < ? THEN ? ELSE last_message_row_id END,
          updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END,
          is_hidden = ?
        WHERE chat_key = ? AND owner_id <> ?
-         AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)`,
+         AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)
+       RETURNING owner_id, is_muted`),
       [count, lastRowId, lastRowId, at, at, false, chatKey, senderId, groupId],
     );
+    return changed.filter((r) => asBool(r.is_muted)).map((r) => Number(r.owner_id));
   }
 
-  async mutedOwners(em: EntityManager, chatKey: string): Promise<number[]> {
-    const rows = await this.db.rows<{ owner_id: unknown }>(em, `SELECT owner_id FROM chats WHERE chat_key = ? AND is_muted = ?`, [chatKey, true]);
-    return rows.map((r) => Number(r.owner_id));
+  /**
+   * A statement that returns chat rows (owner_id, is_muted), made to return only the muted ones
+   * where the dialect can (a thousand-member group then sends back its few muted rows, not a
+   * thousand); the caller filters either way.
+   */
+  protected mutedOnly(returningChats: string): string {
+    return returningChats;
   }
 
   async markSeenUpTo(em: EntityManager, userId: number, chatKey: string, rowId: string, at: Date): Promise<string[]> {
