@@ -26,12 +26,15 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
   }
 }
 
-/** Batches that log what they do, each with a query of its own inside the transaction. */
+/**
+ * Batches that log what they do, each with a query of its own inside the transaction: "write" once
+ * it ran (its statements run under the lock; on PostgreSQL its code may begin before).
+ */
 function logged(db: Database, log: string[], name: string, inside: () => Promise<void> = async () => undefined): Promise<string> {
   return db.sequenced(
     async (em) => {
-      log.push(`${name} write`);
       await em.query("SELECT 1");
+      log.push(`${name} write`);
       await inside();
       log.push(`${name} written`);
       return name;

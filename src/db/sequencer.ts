@@ -27,6 +27,8 @@ export interface Sequencer {
    * for it. Rows that take a sequence number inside write therefore commit, and are announced,
    * in sequence order: a reader who sees number N committed, or hears of it, has every lower
    * number already. The price is that sequenced writes never overlap, so callers batch them.
+   * write reaches the database only through its em: on PostgreSQL its code may begin before the
+   * lock is held (its first statement rides the lock's round trip); its statements run under it.
    *
    * The durable mark (table announce_state) says up to which rowId everything committed was
    * announced. It is read in the lock's own round trip; announce gets the backlog above it (or
@@ -147,22 +149,33 @@ export class PostgresSequencer implements Sequencer {
       // connection runs it before this lock, and a failure of either shows here.
       const unlocking = this.unlocking;
       this.unlocking = undefined;
-      // Lock, BEGIN and the read of the mark in one round trip (a simple query may hold several
-      // statements; its results come back as a list, which TypeORM's query() does not return,
-      // hence the driver's client). The mark is read after the lock is held, by a statement of
-      // its own (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit.
-      // The transaction is ours to end: TypeORM does not know of it, and need not.
+      // BEGIN, lock and the read of the mark in one simple query (it may hold several statements;
+      // its results come back as a list, which TypeORM's query() does not return, hence the
+      // driver's client). The mark is read after the lock is held, by a statement of its own
+      // (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit. The
+      // transaction is ours to end: TypeORM does not know of it, and need not.
       const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]> };
-      const [, results] = await Promise.all([unlocking, client.query(`SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); BEGIN; ${READ_MARK}`)]);
-      const state = results[2]?.rows[0];
+      const locked = Promise.all([unlocking, client.query(`BEGIN; SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); ${READ_MARK}`)]);
+      locked.catch(() => undefined);
+      // write starts without waiting for the lock's answer: the connection pipelines (openDatabase),
+      // so its first statement goes out in the lock's round trip and PostgreSQL runs it once the
+      // lock is held. write reaches the database only through em, on this connection, so all of
+      // it runs under the lock. BEGIN comes first so that a lock that fails (cancelled, timed out)
+      // leaves the transaction aborted: the statements behind it fail instead of committing alone.
       let result: T;
+      let state: { mark: string; newest: string | null } | undefined;
       try {
         result = await write(runner.manager);
+        state = (await locked)[1][2]?.rows[0];
         await runner.query("COMMIT");
       } catch (error) {
-        // On a broken connection the ROLLBACK fails too: the write's error is the one to report.
+        // On a broken connection the ROLLBACK fails too. The lock's error, when it failed, is the
+        // one to report (write's statements failed behind it); otherwise the write's.
         await runner.query("ROLLBACK").catch(() => undefined);
-        throw error;
+        throw await locked.then(
+          () => error,
+          (lockError: unknown) => lockError,
+        );
       }
       const to = advanced(state?.mark, await announce(result, backlogOf(state)));
       // Announced: the callers need not wait for the unlock's round trip. It is sent now, ahead

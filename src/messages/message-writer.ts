@@ -176,28 +176,24 @@ export class MessageWriter {
         const unique = new Map<string, Draft>();
         for (const draft of drafts) if (!unique.has(draft.id)) unique.set(draft.id, draft);
         if (unique.size === 0) return { before: new Map<string, MessageRow>(), stored: new Map<string, MessageRow>(), fresh: new Map<string, Draft>(), audiences: new Map<string, Audience>() };
-        const { before, rows, muted } = await this.store.insertMessages(em, [...unique.values()].map(newMessage), [...unique.values()].flatMap(chatDeltas));
+        // Statements that do not wait for each other's answers are sent together: the connection
+        // pipelines, so each group of them costs one round trip (SQLite runs them one by one).
+        // Group members are read here, under the sequencer: they are the recipients of record.
+        const groups = new Map<string, ChatRef>();
+        for (const { chat } of unique.values()) if (chat.type === "GROUPCHAT") groups.set(chat.group.id, chat);
+        const [{ before, rows, muted }, members] = await Promise.all([
+          this.store.insertMessages(em, [...unique.values()].map(newMessage), [...unique.values()].flatMap(chatDeltas)),
+          Promise.all([...groups].map(async ([id, chat]) => [id, (await this.addressing.audience(chat, em)).map((m) => m.userId)] as const)).then((read) => new Map(read)),
+        ]);
         const fresh = new Map([...unique].filter(([id]) => !before.has(id)));
         const audiences = new Map<string, Audience>();
         if (fresh.size === 0) return { before, stored: new Map<string, MessageRow>(), fresh, audiences };
 
-        // Group members are read here, under the sequencer: they are the recipients of record.
-        const members = new Map<string, number[]>();
-        for (const { chat } of fresh.values()) {
-          if (chat.type === "GROUPCHAT" && !members.has(chat.group.id)) {
-            members.set(chat.group.id, (await this.addressing.audience(chat, em)).map((m) => m.userId));
-          }
-        }
         const stored = new Map(rows.map((r) => [r.id, r]));
         const recipientsOf = (row: MessageRow, chat: ChatRef): number[] =>
           chat.type === "CHAT"
             ? chat.peer.id === row.senderId ? [] : [chat.peer.id]
             : (members.get(chat.group.id) ?? []).filter((id) => id !== row.senderId);
-        // A thousand-member group is a thousand receipts per message.
-        await this.store.insertReceipts(
-          em,
-          rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => ({ rowId: r.rowId, userId, chatKey: r.chatKey, chatType: r.chatType }))),
-        );
 
         // One statement per group and sender, however many of their messages the batch holds.
         const groupWrites = new Map<string, GroupMessagesDelta>();
@@ -210,10 +206,18 @@ export class MessageWriter {
           if (seen) groupWrites.set(key, { ...seen, count: seen.count + 1, lastRowId: row.rowId, at: row.createdAt > seen.at ? row.createdAt : seen.at });
           else groupWrites.set(key, { groupId: chat.group.id, chatKey: row.chatKey, senderId: row.senderId, count: 1, lastRowId: row.rowId, at: row.createdAt });
         }
-        // Who muted the group: the sender's own row came back with insertMessages, the others' come back here.
-        for (const w of groupWrites.values()) {
-          for (const owner of await this.store.applyGroupMessages(em, w)) muted.add(`${owner} ${w.chatKey}`);
-        }
+        const [, ...mutedInGroups] = await Promise.all([
+          // A thousand-member group is a thousand receipts per message.
+          this.store.insertReceipts(
+            em,
+            rows.flatMap((r) => recipientsOf(r, fresh.get(r.id)!.chat).map((userId) => ({ rowId: r.rowId, userId, chatKey: r.chatKey, chatType: r.chatType }))),
+          ),
+          ...[...groupWrites.values()].map((w) => this.store.applyGroupMessages(em, w)),
+        ]);
+        // Who muted the group: the sender's own row came back with insertMessages, the others' with their chat rows.
+        [...groupWrites.values()].forEach((w, i) => {
+          for (const owner of mutedInGroups[i]!) muted.add(`${owner} ${w.chatKey}`);
+        });
         for (const row of rows) {
           const { chat } = fresh.get(row.id)!;
           const others = recipientsOf(row, chat).map((userId) => ({
