@@ -27,10 +27,14 @@ const selected = new Set<Workload>(chosen.length ? (chosen as Workload[]) : WORK
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const profileDir = `${root}bench-profiles`;
-const RUN_DB = "parley_bench_run";
-const HISTORY_DB = "parley_bench_history";
-const IDLE_DB = "parley_bench_idle";
-const SYNC_DB = "parley_bench_sync";
+// Benches run side by side on one PostgreSQL server (each drops its databases WITH (FORCE) first)
+// only with different BENCH_DB_PREFIX values.
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? "parley_bench";
+if (!/^[a-z_][a-z0-9_]*$/.test(DB_PREFIX)) throw new Error(`BENCH_DB_PREFIX must be a lower-case SQL identifier, got "${DB_PREFIX}"`);
+const RUN_DB = `${DB_PREFIX}_run`;
+const HISTORY_DB = `${DB_PREFIX}_history`;
+const IDLE_DB = `${DB_PREFIX}_idle`;
+const SYNC_DB = `${DB_PREFIX}_sync`;
 
 export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 /** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
