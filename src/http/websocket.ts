@@ -410,7 +410,8 @@ export async function attachWebSocket(options: {
           record.rendering = undefined;
         }
         if (record?.streaming) record.outcome.streamEvent();
-        if (!result.errors?.length) return undefined;
+        // Sent as it is: graphql-ws would copy it for each subscriber (a group's thousand copies of one shared result).
+        if (!result.errors?.length) return result;
         return { ...result, errors: sendable(record, result.errors) };
       },
       onError: (ctx, id, _payload, errors) => {
