@@ -64,8 +64,9 @@ export class ReceiptService {
   delivered(viewer: Pick<Viewer, "userId" | "jid">, message: MessagePayload): void {
     if (message.senderId === viewer.userId || message.status !== "SENT") return;
     this.pending.push({ viewer, message });
-    if (this.pending.length >= MAX_FLUSH) this.flushSoon(0);
-    else this.flushSoon(DELIVERED_FLUSH_MS);
+    // Once, as the batch reaches MAX_FLUSH, the flush is moved up to the next turn: not again for
+    // each delivery after it (a group's members delivered in one turn re-armed a timer each).
+    this.flushSoon(this.pending.length === MAX_FLUSH ? 0 : DELIVERED_FLUSH_MS);
   }
 
   private flushSoon(ms: number): void {
