@@ -28,7 +28,7 @@
 import type { DeliveryLink } from "../graphql/context.js";
 import type { StageClock } from "../graphql/stage-clock.js";
 import type { Viewer } from "../identity/identity.types.js";
-import { AsyncQueue } from "../realtime/async-queue.js";
+import { AsyncQueue, DONE } from "../realtime/async-queue.js";
 import type { BrokerWatcher, PubSub } from "../realtime/pubsub.js";
 import { type MessageEvent, topics } from "../realtime/topics.js";
 import type { MessagePayload } from "./message-view.js";
@@ -58,8 +58,6 @@ type LiveEvent = MessageEvent | typeof LOST | typeof RESUMED;
 export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | null, link?: DeliveryLink): AsyncGenerator<MessagePayload> {
   return new MessageStream(deps, viewer, afterRowId, link);
 }
-
-const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
  * One messageReceived subscription. A class whose state is its fields rather than an async

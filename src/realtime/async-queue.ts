@@ -7,7 +7,8 @@ export interface QueueBound {
   overflow(): void;
 }
 
-const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
+/** The one result that ends an iteration, shared by the iterators built on the queue. */
+export const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];

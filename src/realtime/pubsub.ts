@@ -9,7 +9,7 @@ import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { AsyncQueue } from "./async-queue.js";
+import { AsyncQueue, DONE } from "./async-queue.js";
 import type { Topic } from "./topics.js";
 
 export interface PubSub {
@@ -262,7 +262,7 @@ class TopicEvents<T> implements AsyncIterableIterator<T> {
   async return(): Promise<IteratorResult<T>> {
     this.queue.end();
     await this.listening.then((unlisten) => unlisten(), () => undefined);
-    return { value: undefined, done: true };
+    return DONE;
   }
 
   async throw(error: unknown): Promise<IteratorResult<T>> {
