@@ -1,8 +1,10 @@
 // The database: a TypeORM DataSource on PostgreSQL (DATABASE_URL) or an embedded SQLite file,
 // migrated at open, with one transaction helper that services use for every write.
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
+import type { PoolClient } from "pg";
 import type { Logger } from "pino";
 import { DataSource, type DataSourceOptions, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
 import type { Config } from "../config.js";
@@ -44,6 +46,31 @@ interface PgPoolCounts {
   totalCount: number;
   idleCount: number;
   waitingCount: number;
+}
+
+/**
+ * Hand-written SQL of fixed text that runs on every send or delivery. On PostgreSQL it runs as a
+ * named prepared statement: each connection parses it once, and after its first few runs
+ * PostgreSQL keeps a generic plan instead of planning every run (the send's INSERT spent 0.56 ms
+ * of its 0.75 ms in parse and bind when it was sent as text). Only for text that never varies
+ * (arrays, not lists of placeholders): a name stays prepared on every connection for good.
+ */
+export class PreparedSql {
+  /** The statement's name, the same for the same text in every process. */
+  readonly name: string;
+  /** The text with PostgreSQL's numbered placeholders. */
+  readonly numbered: string;
+
+  constructor(readonly sql: string) {
+    this.name = `parley_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`;
+    this.numbered = numbered(sql);
+  }
+}
+
+/** ? placeholders as PostgreSQL's $1, $2, … */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 /** Any 64-bit number: the key of the advisory lock that serialises migrations across processes. */
@@ -189,7 +216,7 @@ export class Database {
    * without BEGIN and COMMIT round trips; on SQLite as a transaction in its turn, since its one
    * connection must not run the statement inside another caller's transaction.
    */
-  statement<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  statement<T = Record<string, unknown>>(sql: string | PreparedSql, params: readonly unknown[] = []): Promise<T[]> {
     return this.isPostgres ? this.rows<T>(undefined, sql, params) : this.transaction((em) => this.rows<T>(em, sql, params));
   }
 
@@ -198,12 +225,16 @@ export class Database {
    * (also those of UPDATE … RETURNING). Inside a transaction, pass its EntityManager.
    * Read values back with the helpers in values.ts: the two drivers type them differently.
    */
-  async rows<T = Record<string, unknown>>(em: EntityManager | undefined, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    let n = 0;
-    const text = this.isPostgres ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+  async rows<T = Record<string, unknown>>(em: EntityManager | undefined, sql: string | PreparedSql, params: readonly unknown[] = []): Promise<T[]> {
     const own = em?.queryRunner ? undefined : this.dataSource.createQueryRunner();
     const runner = em?.queryRunner ?? own!;
     try {
+      if (sql instanceof PreparedSql && this.isPostgres) {
+        // pg's query config: the driver parses a name once per connection.
+        const client = (await runner.connect()) as PoolClient;
+        return (await client.query({ name: sql.name, text: sql.numbered, values: params as unknown[] })).rows as T[];
+      }
+      const text = typeof sql === "string" ? (this.isPostgres ? numbered(sql) : sql) : sql.sql;
       const result = await runner.query(text, params.map((p) => this.param(p)), true);
       return (result.records ?? []) as T[];
     } finally {

@@ -1,40 +1,49 @@
 // The message store on PostgreSQL: array parameters (unnest, ANY) keep each statement's text the same whatever the batch size.
 import type { EntityManager } from "typeorm";
+import { PreparedSql } from "../../db/database.js";
 import { asId } from "../../db/values.js";
 import { MessageRow } from "../message.entity.js";
 import type { ChatDelta, Inserted, NewMessage, NewReceipt } from "./message-store.js";
 import { CHAT_ROW_UPSERT, SqlMessageStore } from "./sql-message-store.js";
 
+/**
+ * One statement, one array per column: the same text for every batch, with no query building.
+ * INSERT … ON CONFLICT DO NOTHING RETURNING the new messages; with them, the recipient's
+ * receipt of each new one-to-one message and the chat rows of the new messages (deltas of one
+ * row merged: a statement may change a row once; in a stable order), which answer who muted the
+ * chat.
+ */
+const INSERT_MESSAGES = new PreparedSql(
+  `WITH stored AS (
+     INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
+     SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
+     ON CONFLICT DO NOTHING RETURNING row_id, id, chat_key, sender_id, recipient_id, created_at
+   ), receipts AS (
+     INSERT INTO receipts (message_row_id, user_id, chat_key)
+     SELECT row_id, recipient_id, chat_key FROM stored WHERE recipient_id IS NOT NULL AND recipient_id <> sender_id
+   ), chat_rows AS (
+     INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
+     SELECT d.owner_id, d.jid, MIN(d.chat_type), MIN(s.chat_key), MIN(d.peer_user_id), MAX(s.row_id), SUM(d.unread)::integer, MAX(s.created_at), false
+       FROM unnest(?::varchar[], ?::integer[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[]) AS d(message_id, owner_id, jid, chat_type, peer_user_id, unread)
+       JOIN stored s ON s.id = d.message_id
+       GROUP BY d.owner_id, d.jid
+       ORDER BY d.owner_id, d.jid
+     ${CHAT_ROW_UPSERT}
+   )
+   SELECT row_id, id, NULL::integer AS muted_owner, NULL::varchar AS muted_key FROM stored
+   UNION ALL
+   SELECT NULL, NULL, owner_id, chat_key FROM chat_rows WHERE is_muted`,
+);
+
+/** Group receipts, three arrays whatever the count: no statement of thousands of parameters to build and parse. */
+const INSERT_RECEIPTS = new PreparedSql(`INSERT INTO receipts (message_row_id, user_id, chat_key) SELECT * FROM unnest(?::bigint[], ?::integer[], ?::varchar[])`);
+
 export class PostgresMessageStore extends SqlMessageStore {
-  /**
-   * One statement, one array per column: the same text for every batch, with no query building.
-   * INSERT … ON CONFLICT DO NOTHING RETURNING the new messages; with them, the recipient's
-   * receipt of each new one-to-one message and the chat rows of the new messages (deltas of one
-   * row merged: a statement may change a row once; in a stable order), which answer who muted the
-   * chat. Only ids that were taken are read back.
-   */
+  /** INSERT_MESSAGES; only ids that were taken are read back. */
   async insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted> {
     const answered = await this.db.rows<{ row_id: unknown; id: string | null; muted_owner: unknown; muted_key: string | null }>(
       em,
-      `WITH stored AS (
-         INSERT INTO messages (id, chat_key, chat_type, sender_id, recipient_id, type, text, media, media_token, reply_to_id, mentions, is_forwarded, created_at)
-         SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[], ?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::varchar[], ?::text[], ?::boolean[], ?::timestamptz[])
-         ON CONFLICT DO NOTHING RETURNING row_id, id, chat_key, sender_id, recipient_id, created_at
-       ), receipts AS (
-         INSERT INTO receipts (message_row_id, user_id, chat_key)
-         SELECT row_id, recipient_id, chat_key FROM stored WHERE recipient_id IS NOT NULL AND recipient_id <> sender_id
-       ), chat_rows AS (
-         INSERT INTO chats (owner_id, jid, chat_type, chat_key, peer_user_id, last_message_row_id, unread_count, updated_at, is_hidden)
-         SELECT d.owner_id, d.jid, MIN(d.chat_type), MIN(s.chat_key), MIN(d.peer_user_id), MAX(s.row_id), SUM(d.unread)::integer, MAX(s.created_at), false
-           FROM unnest(?::varchar[], ?::integer[], ?::varchar[], ?::varchar[], ?::integer[], ?::integer[]) AS d(message_id, owner_id, jid, chat_type, peer_user_id, unread)
-           JOIN stored s ON s.id = d.message_id
-           GROUP BY d.owner_id, d.jid
-           ORDER BY d.owner_id, d.jid
-         ${CHAT_ROW_UPSERT}
-       )
-       SELECT row_id, id, NULL::integer AS muted_owner, NULL::varchar AS muted_key FROM stored
-       UNION ALL
-       SELECT NULL, NULL, owner_id, chat_key FROM chat_rows WHERE is_muted`,
+      INSERT_MESSAGES,
       [
         messages.map((v) => v.id),
         messages.map((v) => v.chatKey),
@@ -72,8 +81,7 @@ export class PostgresMessageStore extends SqlMessageStore {
   async insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void> {
     const group = receipts.filter((r) => r.chatType === "GROUPCHAT");
     if (group.length === 0) return;
-    // Three arrays, whatever the count: no statement of thousands of parameters to build and parse.
-    await this.db.rows(em, `INSERT INTO receipts (message_row_id, user_id, chat_key) SELECT * FROM unnest(?::bigint[], ?::integer[], ?::varchar[])`, [
+    await this.db.rows(em, INSERT_RECEIPTS, [
       group.map((r) => r.rowId),
       group.map((r) => r.userId),
       group.map((r) => r.chatKey),

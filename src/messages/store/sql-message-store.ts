@@ -1,6 +1,6 @@
 // The message store's statements that read the same on PostgreSQL and SQLite; each dialect's store extends it.
 import { type EntityManager, In } from "typeorm";
-import type { Database } from "../../db/database.js";
+import { type Database, PreparedSql } from "../../db/database.js";
 import { asBool, asId } from "../../db/values.js";
 import { MessageRow } from "../message.entity.js";
 import { named, positional, type VisibilityScope, visibleTo } from "../visibility.js";
@@ -48,8 +48,23 @@ export const CHAT_ROW_UPSERT = `ON CONFLICT (owner_id, jid) DO UPDATE SET
          is_hidden = excluded.is_hidden
        RETURNING owner_id, chat_key, is_muted`;
 
+/** A group message's chat rows: every present member's but the sender's. */
+const GROUP_MESSAGES = `UPDATE chats SET
+         unread_count = unread_count + ?,
+         last_message_row_id = CASE WHEN last_message_row_id IS NULL OR last_message_row_id < ? THEN ? ELSE last_message_row_id END,
+         updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END,
+         is_hidden = ?
+       WHERE chat_key = ? AND owner_id <> ?
+         AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)
+       RETURNING owner_id, is_muted`;
+
 export abstract class SqlMessageStore implements MessageStore {
-  constructor(protected readonly db: Database) {}
+  /** GROUP_MESSAGES as the dialect runs it: on every group send, so prepared. */
+  private readonly groupMessagesSql: PreparedSql;
+
+  constructor(protected readonly db: Database) {
+    this.groupMessagesSql = new PreparedSql(this.mutedOnly(GROUP_MESSAGES));
+  }
 
   abstract insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted>;
   abstract insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
@@ -120,14 +135,7 @@ export abstract class SqlMessageStore implements MessageStore {
   async applyGroupMessages(em: EntityManager, { groupId, chatKey, senderId, count, lastRowId, at }: GroupMessagesDelta): Promise<number[]> {
     const changed = await this.db.rows<{ owner_id: unknown; is_muted: unknown }>(
       em,
-      this.mutedOnly(`UPDATE chats SET
-         unread_count = unread_count + ?,
-         last_message_row_id = CASE WHEN last_message_row_id IS NULL OR last_message_row_id < ? THEN ? ELSE last_message_row_id END,
-         updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END,
-         is_hidden = ?
-       WHERE chat_key = ? AND owner_id <> ?
-         AND owner_id IN (SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL)
-       RETURNING owner_id, is_muted`),
+      this.groupMessagesSql,
       [count, lastRowId, lastRowId, at, at, false, chatKey, senderId, groupId],
     );
     return changed.filter((r) => asBool(r.is_muted)).map((r) => Number(r.owner_id));
