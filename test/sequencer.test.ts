@@ -1,7 +1,7 @@
 // The message sequencer (Database.sequenced): batches take turns, in a process and across processes, a failed batch leaves the lock free, and appended sync entries ride the next turn.
 import type { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import type { Database } from "../src/db/database.js";
+import { type Database, PreparedSql } from "../src/db/database.js";
 import { SEQUENCER_LOCK_KEY } from "../src/db/sequencer.js";
 import { pino } from "pino";
 import { loadConfig } from "../src/config.js";
@@ -82,6 +82,70 @@ describe.each(backends)("the sequencer on %s", (name, open) => {
     const db = await open();
     await expect(db.sequenced(async () => 1, async () => Promise.reject(new Error("the announcement failed")))).rejects.toThrow("the announcement failed");
     await expect(logged(db, [], "next")).resolves.toBe("next");
+  });
+
+  describe("a write's last statement that takes the COMMIT along (lastInTurn; on SQLite an ordinary statement)", () => {
+    const probe = async (db: Database) => {
+      await db.rows(undefined, "CREATE TABLE IF NOT EXISTS sequencer_probe (id integer PRIMARY KEY)");
+      return new PreparedSql("INSERT INTO sequencer_probe (id) VALUES (?)");
+    };
+    const ids = async (db: Database) => (await db.rows<{ id: unknown }>(undefined, "SELECT id FROM sequencer_probe ORDER BY id")).map((r) => Number(r.id));
+
+    it.skipIf(skip)("commits what the write wrote, announces it, and the next batch runs", async () => {
+      const db = await open();
+      const insert = await probe(db);
+      const log: string[] = [];
+      const result = db.sequenced(
+        async (em) => {
+          await db.rows(em, "INSERT INTO sequencer_probe (id) VALUES (1)");
+          await db.rows(em, insert, [2], { lastInTurn: true });
+          return "written";
+        },
+        async (written) => {
+          log.push(`${written} announced`);
+        },
+      );
+      await expect(result).resolves.toBe("written");
+      expect(log).toEqual(["written announced"]);
+      expect(await ids(db)).toEqual([1, 2]);
+      await expect(logged(db, [], "next")).resolves.toBe("next");
+    });
+
+    it.skipIf(skip)("that fails: the write's error is reported, nothing it wrote stays, nothing is announced, and the next batch runs", async () => {
+      const db = await open();
+      const insert = await probe(db);
+      await db.rows(undefined, "INSERT INTO sequencer_probe (id) VALUES (5)");
+      const log: string[] = [];
+      const failing = db.sequenced(
+        async (em) => {
+          await db.rows(em, "INSERT INTO sequencer_probe (id) VALUES (4)");
+          await db.rows(em, insert, [5], { lastInTurn: true });
+          return "written";
+        },
+        async (written) => {
+          log.push(`${written} announced`);
+        },
+      );
+      await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
+      expect(log).toEqual([]);
+      expect(await ids(db)).toEqual([5]);
+      await expect(logged(db, [], "next")).resolves.toBe("next");
+    });
+
+    it.skipIf(skip || name === "SQLite")("a statement sent after it is refused: it would run outside the turn's transaction", async () => {
+      const db = await open();
+      const insert = await probe(db);
+      const after = db.sequenced(
+        async (em) => {
+          await db.rows(em, insert, [7], { lastInTurn: true });
+          await db.rows(em, "SELECT 1");
+          return "written";
+        },
+        async () => undefined,
+      );
+      await expect(after).rejects.toThrow("a statement sent after the last of a sequenced write");
+      await expect(logged(db, [], "next")).resolves.toBe("next");
+    });
   });
 });
 

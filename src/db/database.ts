@@ -8,7 +8,7 @@ import type { PoolClient } from "pg";
 import type { Logger } from "pino";
 import { DataSource, type DataSourceOptions, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from "typeorm";
 import type { Config } from "../config.js";
-import { type Announced, type AnnounceState, type Backlog, PostgresSequencer, QueuedSequencer, type Sequencer } from "./sequencer.js";
+import { type Announced, type AnnounceState, type Backlog, commitBehind, commitBehindOnlyIf, committedBehind, PostgresSequencer, QueuedSequencer, type Sequencer } from "./sequencer.js";
 
 /** Connections of the database: PostgreSQL's pool, or SQLite's one connection and its write queue. */
 export interface PoolStats {
@@ -26,6 +26,8 @@ export interface PoolStats {
 export interface Rider {
   /** Whether work waits for a turn. */
   readonly hasWork: boolean;
+  /** Whether write would write now, in a turn that is the rider's own (alone) or another's. */
+  rides(alone: boolean): boolean;
   /**
    * Inside a turn's transaction: writes the waiting work, or nothing (undefined). alone: the
    * turn is the rider's own (rideAlone). If it throws, the work still waits.
@@ -65,6 +67,15 @@ export class PreparedSql {
     this.name = `parley_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`;
     this.numbered = numbered(sql);
   }
+}
+
+export interface RowsOptions {
+  /**
+   * The statement is the last of a sequenced write (a PreparedSql): on PostgreSQL the turn's
+   * COMMIT goes right behind it, in its round trip (sequencer.ts commitBehind). Nothing may be
+   * sent on its em after it.
+   */
+  lastInTurn?: boolean;
 }
 
 /** ? placeholders as PostgreSQL's $1, $2, … */
@@ -187,8 +198,11 @@ export class Database {
     try {
       return await run(
         async (em) => {
+          // The rider's statements come after the write's: its last takes the COMMIT along only
+          // if the rider has nothing to write by then, and then the rider waits for the next turn.
+          commitBehindOnlyIf(em, () => !rider.rides(alone));
           const result = await write(em);
-          ride = await rider.write(em, alone);
+          if (!committedBehind(em)) ride = await rider.write(em, alone);
           return result;
         },
         async (result, backlog) => {
@@ -225,14 +239,18 @@ export class Database {
    * (also those of UPDATE … RETURNING). Inside a transaction, pass its EntityManager.
    * Read values back with the helpers in values.ts: the two drivers type them differently.
    */
-  async rows<T = Record<string, unknown>>(em: EntityManager | undefined, sql: string | PreparedSql, params: readonly unknown[] = []): Promise<T[]> {
+  async rows<T = Record<string, unknown>>(em: EntityManager | undefined, sql: string | PreparedSql, params: readonly unknown[] = [], options: RowsOptions = {}): Promise<T[]> {
+    if (em && committedBehind(em)) throw new Error("a statement sent after the last of a sequenced write: it would run outside the turn's transaction");
     const own = em?.queryRunner ? undefined : this.dataSource.createQueryRunner();
     const runner = em?.queryRunner ?? own!;
     try {
       if (sql instanceof PreparedSql && this.isPostgres) {
-        // pg's query config: the driver parses a name once per connection.
+        // pg's query config: the driver parses a name once per connection. It is sent now, so
+        // a COMMIT sent next goes behind it.
         const client = (await runner.connect()) as PoolClient;
-        return (await client.query({ name: sql.name, text: sql.numbered, values: params as unknown[] })).rows as T[];
+        const answer = client.query({ name: sql.name, text: sql.numbered, values: params as unknown[] });
+        if (options.lastInTurn && em) commitBehind(em);
+        return (await answer).rows as T[];
       }
       const text = typeof sql === "string" ? (this.isPostgres ? numbered(sql) : sql) : sql.sql;
       const result = await runner.query(text, params.map((p) => this.param(p)), true);

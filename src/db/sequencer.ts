@@ -56,6 +56,39 @@ export interface AnnounceState {
   backlog: Backlog | null;
 }
 
+/** Where a turn keeps, on its query runner's data, the COMMIT that its write's last statement may take along. */
+const COMMIT_BEHIND = Symbol("parley.commitBehind");
+
+/** The hook that sends it; null once sent. */
+type TurnData = { [COMMIT_BEHIND]?: (() => void) | null };
+
+/**
+ * Called by a sequenced write right after it sent its last statement on em, before the answer:
+ * on PostgreSQL the turn sends COMMIT behind it, in the same round trip, instead of after the
+ * answer (a failed statement leaves the transaction aborted, and the COMMIT then rolls it back).
+ * Nothing may be sent on em after it. A no-op where nothing waits to commit (SQLite, outside a
+ * turn, or when commitBehindOnlyIf's condition says no).
+ */
+export function commitBehind(em: EntityManager): void {
+  (em.queryRunner?.data as TurnData | undefined)?.[COMMIT_BEHIND]?.();
+}
+
+/** From now on in this turn, commitBehind sends the COMMIT only if when() says so at that moment (otherwise more statements follow). */
+export function commitBehindOnlyIf(em: EntityManager, when: () => boolean): void {
+  const data = em.queryRunner?.data as TurnData | undefined;
+  const send = data?.[COMMIT_BEHIND];
+  if (data && send) {
+    data[COMMIT_BEHIND] = () => {
+      if (when()) send();
+    };
+  }
+}
+
+/** Whether em's turn sent its COMMIT behind a statement already: whatever is sent on em now would run outside it. */
+export function committedBehind(em: EntityManager): boolean {
+  return (em.queryRunner?.data as TurnData | undefined)?.[COMMIT_BEHIND] === null;
+}
+
 /** The queue priority of a spare turn: behind every other turn of the process (higher goes first; the default is 0). */
 const SPARE_PRIORITY = -1;
 
@@ -154,7 +187,10 @@ export class PostgresSequencer implements Sequencer {
       // driver's client). The mark is read after the lock is held, by a statement of its own
       // (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit. The
       // transaction is ours to end: TypeORM does not know of it, and need not.
-      const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]> };
+      const client = (await runner.connect()) as {
+        query(sql: "COMMIT"): Promise<{ command: string }>;
+        query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]>;
+      };
       const locked = Promise.all([unlocking, client.query(`BEGIN; SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); ${READ_MARK}`)]);
       locked.catch(() => undefined);
       // write starts without waiting for the lock's answer: the connection pipelines (openDatabase),
@@ -164,10 +200,24 @@ export class PostgresSequencer implements Sequencer {
       // leaves the transaction aborted: the statements behind it fail instead of committing alone.
       let result: T;
       let state: { mark: string; newest: string | null } | undefined;
+      // The write's last statement may take the COMMIT along (commitBehind); otherwise it follows the answers.
+      let committing: Promise<{ command: string }> | undefined;
+      const data = runner.data as TurnData;
+      data[COMMIT_BEHIND] = () => {
+        data[COMMIT_BEHIND] = null;
+        committing = client.query("COMMIT");
+        committing.catch(() => undefined);
+      };
       try {
-        result = await write(runner.manager);
+        try {
+          result = await write(runner.manager);
+        } finally {
+          delete data[COMMIT_BEHIND];
+        }
         state = (await locked)[1][2]?.rows[0];
-        await runner.query("COMMIT");
+        // A COMMIT sent behind a statement that failed rolls back, and says so.
+        const { command } = await (committing ?? client.query("COMMIT"));
+        if (command !== "COMMIT") throw new Error(`the sequenced transaction ended in ${command}, not COMMIT`);
       } catch (error) {
         // On a broken connection the ROLLBACK fails too. The lock's error, when it failed, is the
         // one to report (write's statements failed behind it); otherwise the write's.

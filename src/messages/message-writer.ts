@@ -181,8 +181,9 @@ export class MessageWriter {
         // Group members are read here, under the sequencer: they are the recipients of record.
         const groups = new Map<string, ChatRef>();
         for (const { chat } of unique.values()) if (chat.type === "GROUPCHAT") groups.set(chat.group.id, chat);
+        // One-to-one messages only: the INSERT is the turn's one statement, and takes the COMMIT along.
         const [{ before, rows, muted }, members] = await Promise.all([
-          this.store.insertMessages(em, [...unique.values()].map(newMessage), [...unique.values()].flatMap(chatDeltas)),
+          this.store.insertMessages(em, [...unique.values()].map(newMessage), [...unique.values()].flatMap(chatDeltas), groups.size === 0),
           Promise.all([...groups].map(async ([id, chat]) => [id, (await this.addressing.audience(chat, em)).map((m) => m.userId)] as const)).then((read) => new Map(read)),
         ]);
         const fresh = new Map([...unique].filter(([id]) => !before.has(id)));

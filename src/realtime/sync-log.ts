@@ -141,9 +141,14 @@ export class SyncLog implements Rider {
     return this.appended.length > 0;
   }
 
+  /** Rider: entries wait, and they are due (in a turn of their own, at once). */
+  rides(alone: boolean): boolean {
+    return this.appended.length > 0 && (alone || (!this.grounded && this.due <= Date.now()));
+  }
+
   /** Rider: writes the appended entries in the turn's transaction, when they are due. */
   async write(em: EntityManager, alone: boolean): Promise<Ride | undefined> {
-    if (this.appended.length === 0 || (!alone && (this.grounded || this.due > Date.now()))) return undefined;
+    if (!this.rides(alone)) return undefined;
     const taken = this.appended;
     this.appended = [];
     this.due = Date.now() + this.writeEveryMs;

@@ -91,9 +91,11 @@ export interface MessageStore {
    * Stores the messages whose id is new, in one transaction em of the sequencer, and applies the
    * chat deltas of those new ones to their chat rows (in one statement on PostgreSQL: no round
    * trip of their own). An implementation may write the recipient's receipt of each new
-   * one-to-one message with it (insertReceipts then leaves those out).
+   * one-to-one message with it (insertReceipts then leaves those out). lastInTurn: nothing else
+   * is written in the turn, so its last statement may take the COMMIT along (Database.rows); then
+   * nothing more may be sent on em.
    */
-  insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted>;
+  insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[], lastInTurn?: boolean): Promise<Inserted>;
 
   /** The receipts of every recipient of the messages insertMessages just stored, but those it wrote already. */
   insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;

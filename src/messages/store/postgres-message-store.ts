@@ -39,8 +39,11 @@ const INSERT_MESSAGES = new PreparedSql(
 const INSERT_RECEIPTS = new PreparedSql(`INSERT INTO receipts (message_row_id, user_id, chat_key) SELECT * FROM unnest(?::bigint[], ?::integer[], ?::varchar[])`);
 
 export class PostgresMessageStore extends SqlMessageStore {
-  /** INSERT_MESSAGES; only ids that were taken are read back. */
-  async insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted> {
+  /**
+   * INSERT_MESSAGES; only ids that were taken are read back: after the COMMIT when it went with
+   * the INSERT (lastInTurn), from the pool; they were committed before the turn took the lock.
+   */
+  async insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[], lastInTurn = false): Promise<Inserted> {
     const answered = await this.db.rows<{ row_id: unknown; id: string | null; muted_owner: unknown; muted_key: string | null }>(
       em,
       INSERT_MESSAGES,
@@ -66,10 +69,11 @@ export class PostgresMessageStore extends SqlMessageStore {
         chats.map((d) => d.peerUserId),
         chats.map((d) => d.unreadIncrement),
       ],
+      { lastInTurn },
     );
     const rowIds = new Map(answered.flatMap((r): [string, string][] => (r.id === null ? [] : [[r.id, asId(r.row_id)]])));
     const muted = new Set(answered.flatMap((r) => (r.id === null ? [`${Number(r.muted_owner)} ${r.muted_key}`] : [])));
-    const before = await this.existing(em, messages.map((m) => m.id).filter((id) => !rowIds.has(id)));
+    const before = await this.existing(lastInTurn ? this.db.manager : em, messages.map((m) => m.id).filter((id) => !rowIds.has(id)));
     const rows = messages
       .filter((v) => rowIds.has(v.id))
       .map((v) => Object.assign(new MessageRow(), v, { rowId: rowIds.get(v.id)! }))

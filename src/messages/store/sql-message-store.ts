@@ -66,7 +66,7 @@ export abstract class SqlMessageStore implements MessageStore {
     this.groupMessagesSql = new PreparedSql(this.mutedOnly(GROUP_MESSAGES));
   }
 
-  abstract insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[]): Promise<Inserted>;
+  abstract insertMessages(em: EntityManager, messages: readonly NewMessage[], chats: readonly ChatDelta[], lastInTurn?: boolean): Promise<Inserted>;
   abstract insertReceipts(em: EntityManager, receipts: readonly NewReceipt[]): Promise<void>;
   abstract markDelivered(usersByMessage: ReadonlyMap<string, readonly number[]>, at: Date): Promise<{ rowId: string; userId: number }[]>;
 
