@@ -15,6 +15,8 @@ import { type Endpoint, startServer } from "./support/server.js";
 interface Turn {
   /** Each statement's start, after "named " when it went as a named (prepared) statement. */
   statements: string[];
+  /** Those of them that read or write the sync log's table. */
+  syncStatements: string[];
   /** Round trips from the lock to the COMMIT, both counted. */
   roundTrips: number;
 }
@@ -60,13 +62,15 @@ pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest:
     const trips = tripsOf(this);
     // The previous turn's unlock may be unanswered still: it is that turn's.
     trips.answered = true;
-    current = { client: this, turn: { statements: [], roundTrips: 0 }, from: trips.count };
+    current = { client: this, turn: { statements: [], syncStatements: [], roundTrips: 0 }, from: trips.count };
     turns.push(current.turn);
   }
   const result = (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
   if (typeof text === "string" && current?.client === this) {
     // A named statement is parsed once per connection, and planned once it has run a few times.
-    current.turn.statements.push(`${typeof name === "string" ? "named " : ""}${text.replace(/\s+/g, " ").trim().slice(0, 60)}`);
+    const noted = `${typeof name === "string" ? "named " : ""}${text.replace(/\s+/g, " ").trim().slice(0, 60)}`;
+    current.turn.statements.push(noted);
+    if (text.includes("sync_events")) current.turn.syncStatements.push(noted);
     // Written by now: this connection pipelines, and the turn sends COMMIT once the rest is answered.
     current.turn.roundTrips = tripsOf(this).count - current.from;
     if (text.trim() === "COMMIT") current = undefined;
@@ -127,6 +131,29 @@ describe("statements of one send on PostgreSQL", () => {
     expect(turn.statements, JSON.stringify(turn)).toHaveLength(3);
     expect(turn.roundTrips, JSON.stringify(turn)).toBe(1);
     expect(writesParsedEachTime(turn), JSON.stringify(turn)).toEqual([]);
+  });
+
+  it.skipIf(skip)("sync entries (a SEEN receipt's) are one prepared statement in each turn that writes them, with the newest rowId and each user's previous entry in it", async () => {
+    const server = await startServer();
+    const [alice, bob] = await registerUsers(server, 2);
+    const sent = await sendText(server, alice, bob, "to be seen");
+    const after = await cursorOf(server, alice);
+    const from = turns.length;
+    await ok(server, `mutation($to: ID!, $id: ID!) { sendSeenStatus(toJid: $to, messageId: $id) }`, { to: alice.jid, id: sent.id }, bob);
+    await vi.waitFor(
+      async () => {
+        const { sync } = await ok(server, SYNC, { after }, alice);
+        expect(sync.entries.map((e: { __typename: string }) => e.__typename)).toContain("SyncReceipt");
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    // The receipt's own change (SyncLog.transaction) and the entries appended after it (Rider).
+    const writing = turns.slice(from).filter((t) => t.syncStatements.length > 0);
+    expect(writing.length, JSON.stringify(turns.slice(from))).toBeGreaterThan(0);
+    for (const turn of writing) {
+      expect(turn.syncStatements, JSON.stringify(turn)).toHaveLength(1);
+      expect(turn.syncStatements[0], JSON.stringify(turn)).toMatch(/^named /);
+    }
   });
 
   it.skipIf(skip)("a group text message takes six statements and three round trips inside the sequencer's turn: lock with the INSERT and the members; receipts with the members' chat rows; COMMIT. The writes are prepared statements", async () => {

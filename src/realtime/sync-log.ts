@@ -8,7 +8,7 @@
 // turn, usually a batch of messages, and take one of their own only when nothing else is written.
 import type { Logger } from "pino";
 import type { EntityManager } from "typeorm";
-import type { Database, Ride, Rider } from "../db/database.js";
+import { type Database, PreparedSql, type Ride, type Rider } from "../db/database.js";
 import { asDate, asId } from "../db/values.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { topics } from "../realtime/topics.js";
@@ -23,6 +23,27 @@ const DAY_MS = 24 * 3600 * 1000;
 const APPENDED_WRITE_EVERY_MS = 50;
 /** How long appended entries that are due wait for another turn to carry them before taking one of their own. */
 const OWN_TURN_GRACE_MS = 10;
+
+/**
+ * PostgreSQL: the entries in one prepared statement, whatever their count (arrays, not lists of
+ * rows): the newest message rowId (under the sequencer no message commits meanwhile: every rowId
+ * up to it is committed, or in this transaction), the rows, inserted in the order given so that
+ * their positions are taken in it, and each one's user's newest entry before the statement (the
+ * statement's snapshot does not see its own rows), which that user's first wake-up names.
+ */
+const INSERT_ENTRIES = new PreparedSql(
+  `WITH entry AS (
+     SELECT * FROM unnest(?::integer[], ?::varchar[], ?::text[]) WITH ORDINALITY AS e(user_id, kind, body, n)
+   ), newest AS (
+     SELECT COALESCE(MAX(row_id), 0) AS row_id FROM messages
+   ), stored AS (
+     INSERT INTO sync_events (user_id, after_row_id, kind, body, created_at)
+     SELECT e.user_id, newest.row_id, e.kind, e.body, ?::timestamptz FROM entry e, newest ORDER BY e.n
+     RETURNING position, user_id, after_row_id
+   )
+   SELECT s.position, s.user_id, s.after_row_id, (SELECT MAX(p.position) FROM sync_events p WHERE p.user_id = s.user_id) AS previous
+     FROM stored s`,
+);
 
 /** Collects the entries a change makes, to be written in its transaction. */
 export type Record = (entries: readonly NewSyncEntry[]) => void;
@@ -185,6 +206,7 @@ export class SyncLog implements Rider {
 
   private async insert(em: EntityManager, entries: readonly NewSyncEntry[]): Promise<Written[]> {
     if (entries.length === 0) return [];
+    if (this.db.dialect === "postgres") return this.insertAtOnce(em, entries);
     const { afterRowId, previous } = await this.before(em, entries);
     const at = new Date();
     const written: Written[] = [];
@@ -207,8 +229,29 @@ export class SyncLog implements Rider {
     return written;
   }
 
+  /** INSERT_ENTRIES: one round trip, parsed and planned once per connection. */
+  private async insertAtOnce(em: EntityManager, entries: readonly NewSyncEntry[]): Promise<Written[]> {
+    const at = new Date();
+    const rows = await this.db.rows<{ position: unknown; user_id: unknown; after_row_id: unknown; previous: unknown }>(em, INSERT_ENTRIES, [
+      entries.map((e) => e.userId),
+      entries.map((e) => e.body.kind),
+      entries.map((e) => JSON.stringify(e.body)),
+      at,
+    ]);
+    // Positions were taken in the order of the entries.
+    const stored = rows.map((r) => ({ position: BigInt(asId(r.position)), afterRowId: asId(r.after_row_id), before: r.previous === null ? "0" : asId(r.previous) }));
+    stored.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    const previous = new Map<number, string>();
+    return entries.map((e, i) => {
+      const { position, afterRowId, before } = stored[i]!;
+      const payload = { position: position.toString(), afterRowId, body: e.body, at: at.toISOString(), previous: previous.get(e.userId) ?? before };
+      previous.set(e.userId, payload.position);
+      return { userId: e.userId, payload };
+    });
+  }
+
   /**
-   * In one statement: the newest message rowId (under the sequencer no message commits meanwhile:
+   * SQLite: in one statement: the newest message rowId (under the sequencer no message commits meanwhile:
    * every rowId up to it is committed, or in this transaction), and each user's newest entry, which
    * their next wake-up names so that a subscriber can tell it missed one. Read on its own, not in
    * each row of the INSERT's VALUES: PostgreSQL plans such a subquery once per row.
