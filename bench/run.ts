@@ -40,6 +40,15 @@ export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().t
 /** Each line carries the machine's 1-minute load average: figures taken on a busy machine say so. */
 const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: round(loadavg()[0]!, 1) }));
 
+/**
+ * Every bench run's Parley processes talk on channels of their own (REDIS_NAMESPACE), one set per
+ * database: benches running side by side on one Redis (or a Parley of someone else's) would
+ * otherwise hear each other's messages for the same user ids. A subscription that heard a
+ * stranger's higher rowId then passed over every message of its own below it as already seen, and
+ * the run stalled.
+ */
+const RUN_ID = randomBytes(4).toString("hex");
+
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
 function startParley(name: string, databaseUrl: string, options: { inspect?: boolean; env?: Record<string, string> } = {}): Promise<Child> {
   if (profile) mkdirSync(profileDir, { recursive: true });
@@ -56,6 +65,7 @@ function startParley(name: string, databaseUrl: string, options: { inspect?: boo
       REGISTRATION: "open",
       DATABASE_URL: databaseUrl,
       REDIS_URL,
+      REDIS_NAMESPACE: `bench-${RUN_ID}.${new URL(databaseUrl).pathname.slice(1)}`,
       JWT_SECRET,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       MAX_GROUP_SIZE: String(Math.max(GROUP_SIZE, 1000)),
