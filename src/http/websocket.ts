@@ -4,11 +4,10 @@
 // OperationOutcome as on HTTP, logged with their own request id and their connection's; a
 // revoked token's sockets are closed on every process.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server } from "node:http";
+import type { Server } from "node:http";
 import { performance } from "node:perf_hooks";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
@@ -22,6 +21,7 @@ import { topics } from "../realtime/topics.js";
 import { originAllowed } from "./cors.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
+import { SocketLink, serveGraphqlWs } from "./graphql-ws-sockets.js";
 import { OperationOutcome } from "./operation-outcome.js";
 import { requestIdFrom } from "./request-id.js";
 
@@ -109,13 +109,22 @@ class OperationRecord implements DeliveryLink {
 
 const nothingToEnd = () => undefined;
 
-type SocketState = {
-  viewer?: Viewer;
-  socketId?: string;
+/** One socket: its link to graphql-ws (its ctx.extra), and who it is for once connection_init is accepted. */
+class SocketState extends SocketLink {
+  viewer: Viewer | undefined = undefined;
+  socketId: string | undefined = undefined;
   /** The connection's request id: the upgrade's x-request-id, or a fresh one. */
-  connId?: string;
-  operations?: Map<string, OperationRecord>;
-};
+  connId: string | undefined = undefined;
+  operations: Map<string, OperationRecord> | undefined = undefined;
+
+  constructor(
+    socket: WebSocket,
+    /** The upgrade's x-request-id header, until connection_init names the connection. */
+    public requestIdHeader: unknown,
+  ) {
+    super(socket);
+  }
+}
 
 export interface WebSocketDoor {
   /** Lets queries and mutations under way finish, then closes every socket with 1001 and stops accepting new ones. */
@@ -253,7 +262,7 @@ export async function attachWebSocket(options: {
    * with Try Again Later, anything else as an internal error. Logged here, with the connection's
    * id: graphql-ws would print it to the console, and send its message to the client outside production.
    */
-  const refuseConnection = (state: SocketState & { socket: WebSocket }, error: unknown): false => {
+  const refuseConnection = (state: SocketState, error: unknown): false => {
     const dependency = dependencyUnreachable(error);
     if (dependency) {
       connectionLog(state).warn({ err: error, dependency }, "websocket connection_init failed: dependency unavailable");
@@ -287,8 +296,10 @@ export async function attachWebSocket(options: {
   // so on /readyz. With Redis up it starts only once it hears every process's revocations.
   await Promise.race([listening, services.pubsub.unreachable()]);
 
-  const disposable = useServer<Record<string, unknown> | undefined, SocketState>(
+  const disposable = serveGraphqlWs<SocketState>(
+    wss,
     {
+      isProd: config.nodeEnv === "production",
       schema: documentRules.schema,
       subscribe: subscribeSharing,
       // Both kept here instead, without a timer per socket once it is set up (awaitingInit, keepAliveTimer).
@@ -298,10 +309,8 @@ export async function attachWebSocket(options: {
         initReceived(socket);
         // The presence id of the socket, and its connection id unless the client sent one.
         const socketId = randomUUID();
-        ctx.extra.connId = requestIdFrom(ctx.extra.request.headers["x-request-id"], socketId);
-        // graphql-ws keeps its extra for the socket's life; the upgrade request (its headers, raw
-        // headers and stream state, about 1.5 KB) is not needed past this point.
-        (ctx.extra as { request: IncomingMessage | undefined }).request = undefined;
+        ctx.extra.connId = requestIdFrom(ctx.extra.requestIdHeader, socketId);
+        ctx.extra.requestIdHeader = undefined;
         ctx.extra.operations = new Map();
         const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         if (!token) {
@@ -436,18 +445,19 @@ export async function attachWebSocket(options: {
         }
       },
     },
-    wss,
-    0,
+    (socket, request) => new SocketState(socket, request.headers["x-request-id"]),
+    (err, state) => {
+      if (state) connectionLog(state).error({ err }, "websocket message handling failed");
+      else log.error({ err }, "websocket server error");
+    },
   );
-  // graphql-ws prints a socket's errors with console.error. Here they are the client's doing (a
-  // frame over maxPayload, a malformed frame, a reset), and ws has already closed the socket
-  // (1009 for a frame too big): they go to the log, at a level a client cannot flood.
+  // A socket's errors are the client's doing (a frame over maxPayload, a malformed frame, a
+  // reset), and ws has already closed the socket (1009 for a frame too big): they go to the log,
+  // at a level a client cannot flood.
   function clientError(err: Error) {
     log.debug({ err }, "websocket client error");
   }
-  // Registered after useServer, this runs after graphql-ws's handler has added its listener.
   wss.on("connection", (socket) => {
-    socket.removeAllListeners("error");
     socket.on("error", clientError);
     socket.on("pong", answered);
     const initWait = setTimeout(() => {
