@@ -12,7 +12,9 @@ export const DONE: IteratorResult<never, undefined> = Object.freeze({ value: und
 
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
-  private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  // Initialised, as every field here: one added after the constructor costs an idle
+  // subscription's queue a property array of its own.
+  private waiting: ((result: IteratorResult<T>) => void) | undefined = undefined;
   private ended = false;
 
   /** With a bound, the queue ends once more than bound.maxQueued items wait, and calls bound.overflow() (once). */
