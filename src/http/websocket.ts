@@ -17,6 +17,7 @@ import { formatError, unauthenticated } from "../graphql/errors.js";
 import { dependencyUnreachable } from "../graphql/unreachable.js";
 import { checkOperation, type DocumentRules, ValidDocuments } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
+import { eachOf, findIn, type OneOrMore, withAdded, withRemoved } from "../realtime/one-or-more.js";
 import { topics } from "../realtime/topics.js";
 import { originAllowed } from "./cors.js";
 import { InFlight } from "./in-flight.js";
@@ -84,6 +85,8 @@ class OperationRecord implements DeliveryLink {
   rendering: string | undefined = undefined;
 
   constructor(
+    /** graphql-ws's id of the operation on its socket. */
+    readonly id: string,
     private readonly socket: WebSocket,
     private readonly deps: LinkDeps,
   ) {}
@@ -115,7 +118,8 @@ class SocketState extends SocketLink {
   socketId: string | undefined = undefined;
   /** The connection's request id: the upgrade's x-request-id, or a fresh one. */
   connId: string | undefined = undefined;
-  operations: Map<string, OperationRecord> | undefined = undefined;
+  /** The operations under way on the socket (mostly one: its subscription). */
+  operations: OneOrMore<OperationRecord> | undefined = undefined;
 
   constructor(
     socket: WebSocket,
@@ -159,15 +163,17 @@ export async function attachWebSocket(options: {
     },
   });
   /** The open sockets of each token (by jti), with who it stands for. */
-  const sessions = new Map<string, { viewer: Viewer; sockets: Set<WebSocket> }>();
+  const sessions = new Map<string, { viewer: Viewer; sockets: OneOrMore<WebSocket> }>();
   const hideSchemaHints = config.nodeEnv === "production";
 
   const forget = (state: SocketState, socket: WebSocket) => {
     const jti = state.viewer?.jti;
     if (!jti) return;
     const session = sessions.get(jti);
-    session?.sockets.delete(socket);
-    if (session?.sockets.size === 0) sessions.delete(jti);
+    if (!session) return;
+    const left = withRemoved(session.sockets, socket);
+    if (left === undefined) sessions.delete(jti);
+    else session.sockets = left;
   };
 
   const refuse = (socket: WebSocket, refusal: Refusal, reason: string = REFUSALS[refusal].reason) => {
@@ -178,7 +184,7 @@ export async function attachWebSocket(options: {
 
   /** Closes every socket of a token that no longer holds. */
   const endSession = (jti: string) => {
-    for (const socket of sessions.get(jti)?.sockets ?? []) {
+    for (const socket of eachOf(sessions.get(jti)?.sockets)) {
       metrics.socketRefused("revoked_token");
       socket.close(CLOSE_TOKEN_ENDED, "Token revoked");
     }
@@ -193,7 +199,7 @@ export async function attachWebSocket(options: {
     const now = Date.now();
     for (const session of sessions.values()) {
       if (session.viewer.expiresAt.getTime() > now) continue;
-      for (const socket of session.sockets) socket.close(CLOSE_TOKEN_ENDED, "Token expired");
+      for (const socket of eachOf(session.sockets)) socket.close(CLOSE_TOKEN_ENDED, "Token expired");
     }
   };
 
@@ -274,11 +280,13 @@ export async function attachWebSocket(options: {
     return false;
   };
 
+  const operation = (state: SocketState, id: string) => findIn(state.operations, (record) => record.id === id);
+
   /** Counts and logs an operation once: at its complete, or when its socket closes first. */
   const finish = (state: SocketState, id: string) => {
-    const record = state.operations?.get(id);
+    const record = operation(state, id);
     if (!record) return;
-    state.operations!.delete(id);
+    state.operations = withRemoved(state.operations, record);
     record.end();
     if (record.streaming) record.outcome.streamEnded();
     else record.outcome.ended();
@@ -311,7 +319,6 @@ export async function attachWebSocket(options: {
         const socketId = randomUUID();
         ctx.extra.connId = requestIdFrom(ctx.extra.requestIdHeader, socketId);
         ctx.extra.requestIdHeader = undefined;
-        ctx.extra.operations = new Map();
         const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         if (!token) {
           refuse(socket, "missing_token");
@@ -334,9 +341,9 @@ export async function attachWebSocket(options: {
         }
         ctx.extra.viewer = viewer;
         ctx.extra.socketId = socketId;
-        const session = sessions.get(viewer.jti) ?? { viewer, sockets: new Set<WebSocket>() };
-        session.sockets.add(socket);
-        sessions.set(viewer.jti, session);
+        const session = sessions.get(viewer.jti);
+        if (session) session.sockets = withAdded(session.sockets, socket);
+        else sessions.set(viewer.jti, { viewer, sockets: socket });
         try {
           await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
         } catch (error) {
@@ -351,7 +358,7 @@ export async function attachWebSocket(options: {
         const viewer = ctx.extra.viewer;
         const socket = ctx.extra.socket;
         // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
-        const record = new OperationRecord(socket, linkDeps);
+        const record = new OperationRecord(id, socket, linkDeps);
         const contextValue = createContext(services, {
           requestId,
           log,
@@ -364,7 +371,7 @@ export async function attachWebSocket(options: {
           receivedAt,
         });
         record.outcome = new OperationOutcome(metrics, "ws", contextValue);
-        ctx.extra.operations?.set(id, record);
+        ctx.extra.operations = withAdded(ctx.extra.operations, record);
         if (viewer && viewer.expiresAt.getTime() <= Date.now()) {
           // Expired since the last re-check (endExpired): nothing runs on it, and the socket closes.
           socket.close(CLOSE_TOKEN_ENDED, "Token expired");
@@ -403,7 +410,7 @@ export async function attachWebSocket(options: {
         return shareResults(args, payload.query);
       },
       onOperation: (ctx, id, _payload, _args, result) => {
-        const record = ctx.extra.operations?.get(id);
+        const record = operation(ctx.extra, id);
         if (record?.outcome.type === "subscription" && Symbol.asyncIterator in result) {
           record.streaming = true;
           record.outcome.streamStarted();
@@ -411,7 +418,7 @@ export async function attachWebSocket(options: {
         return undefined;
       },
       onNext: (ctx, id, _payload, _args, result) => {
-        const record = ctx.extra.operations?.get(id);
+        const record = operation(ctx.extra, id);
         // graphql-ws sends right after this returns, and skips the write to a socket no longer open.
         if (record) record.sent = ctx.extra.socket.readyState === WebSocket.OPEN;
         if (record?.rendering !== undefined) {
@@ -424,7 +431,7 @@ export async function attachWebSocket(options: {
         return { ...result, errors: sendable(record, result.errors) };
       },
       onError: (ctx, id, _payload, errors) => {
-        const record = ctx.extra.operations?.get(id);
+        const record = operation(ctx.extra, id);
         const formatted = sendable(record, errors);
         // Refused before it ran (syntax, validation, limits): no complete follows.
         if (record && !record.running) finish(ctx.extra, id);
@@ -436,7 +443,7 @@ export async function attachWebSocket(options: {
       onClose: async (ctx, code) => {
         initReceived(ctx.extra.socket);
         forget(ctx.extra, ctx.extra.socket);
-        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
+        for (const record of eachOf(ctx.extra.operations)) finish(ctx.extra, record.id);
         if (ctx.extra.connId) connectionLog(ctx.extra).info({ code }, "websocket closed");
         if (ctx.extra.viewer && ctx.extra.socketId) {
           await services.presence.socketClosed(ctx.extra.viewer.userId, ctx.extra.socketId).catch((err: unknown) =>

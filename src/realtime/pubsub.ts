@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { AsyncQueue, DONE } from "./async-queue.js";
+import { type OneOrMore, withAdded, withRemoved } from "./one-or-more.js";
 import type { Topic } from "./topics.js";
 
 export interface PubSub {
@@ -86,7 +87,7 @@ interface FanOut {
 
 class EnginePubSub implements PubSub {
   /** listen handlers by topic name, for fanning out publishToMany locally: one, or a set (a topic mostly has one). */
-  private readonly local = new Map<string, Handler | Set<Handler>>();
+  private readonly local = new Map<string, OneOrMore<Handler>>();
   private fanOut: Promise<unknown> | undefined;
   private closed = false;
   /** The listeners told of the broker connection's drops and returns, each with how many of its listens stand. */
@@ -200,16 +201,13 @@ class EnginePubSub implements PubSub {
   }
 
   private addLocal(name: string, handler: Handler): void {
-    const handlers = this.local.get(name);
-    if (handlers === undefined) this.local.set(name, handler);
-    else if (typeof handlers !== "function") handlers.add(handler);
-    else if (handlers !== handler) this.local.set(name, new Set([handlers, handler]));
+    this.local.set(name, withAdded(this.local.get(name), handler));
   }
 
   private removeLocal(name: string, handler: Handler): void {
-    const handlers = this.local.get(name);
-    if (handlers === handler) this.local.delete(name);
-    else if (typeof handlers === "object" && handlers.delete(handler) && handlers.size === 0) this.local.delete(name);
+    const left = withRemoved(this.local.get(name), handler);
+    if (left === undefined) this.local.delete(name);
+    else this.local.set(name, left);
   }
 
   async settle(): Promise<void> {
