@@ -183,8 +183,10 @@ class EnginePubSub implements PubSub {
       throw error;
     });
     await this.fanOut;
-    const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
-    this.addLocal(topic.name, handler);
+    // The topic's name, not the topic: a listener kept for a socket's life need not keep its topic object.
+    const { name } = topic;
+    const id = await this.engine.subscribe(this.prefix + name, handler, {});
+    this.addLocal(name, handler);
     // A watcher passed to several listens is told once, and forgotten with the last of them.
     if (broker) this.watchers.set(broker, (this.watchers.get(broker) ?? 0) + 1);
     return () => {
@@ -193,7 +195,7 @@ class EnginePubSub implements PubSub {
         if (listens > 1) this.watchers.set(broker!, listens - 1);
         else this.watchers.delete(broker!);
       }
-      this.removeLocal(topic.name, handler);
+      this.removeLocal(name, handler);
       // Once closed there is nothing to unsubscribe from: graphql-redis-subscriptions would send
       // UNSUBSCRIBE on the closed connection and leave its rejection unhandled.
       if (!this.closed) this.engine.unsubscribe(id);
