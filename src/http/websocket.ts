@@ -366,7 +366,7 @@ export async function attachWebSocket(options: {
           // Only sockets with a valid token get here: nothing over WebSocket is anonymous, and the
           // client's address only serves the anonymous limit (read, it would stay on the socket).
           clientAddress: undefined,
-          authenticate: async () => viewer ?? null,
+          viewer,
           delivery: record,
           receivedAt,
         });
