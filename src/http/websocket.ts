@@ -386,6 +386,9 @@ export async function attachWebSocket(options: {
         }
         const parsed = documents.parseAndValidate(payload.query);
         if (parsed.errors) return [...parsed.errors];
+        // graphql-ws keeps the subscribe message for the operation's life: it keeps the shared
+        // copy of the text instead of its own (the same characters; graphql-ws reads it no more).
+        (payload as { query: string }).query = documents.sharedText(payload.query);
         const checked = await checkOperation(
           documentRules,
           contextValue,
