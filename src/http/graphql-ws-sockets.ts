@@ -62,10 +62,13 @@ export function serveGraphqlWs<L extends SocketLink>(
   // Shared by every socket: ws calls them with the socket as this.
   function onSocketMessage(this: WebSocket, data: RawData) {
     const served = links.get(this);
-    served?.received?.(String(data)).catch((err: unknown) => {
-      failed(err, served);
-      this.close(CloseCode.InternalServerError, internalReason(err));
-    });
+    // Bound rather than a closure: a subscribe message is handled for as long as its
+    // subscription lives, and a bound function is the smaller of the two.
+    if (served) served.received?.(String(data)).catch(handlingFailed.bind(served));
+  }
+  function handlingFailed(this: L, err: unknown) {
+    failed(err, this);
+    this.socket.close(CloseCode.InternalServerError, internalReason(err));
   }
   function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
     const served = links.get(this);

@@ -219,7 +219,8 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher, Ta
     this.started = true;
     // Read before listening: everything at or below it was announced before this subscription began.
     this.since = this.afterRowId ?? (await this.deps.messages.announcedUpTo());
-    const unlisten = await this.deps.pubsub.listen(topics.messageReceived(this.viewer.userId), (event) => this.heard(event), this);
+    // A bound method, kept for the subscription's life: smaller than a closure and its context.
+    const unlisten = await this.deps.pubsub.listen(topics.messageReceived(this.viewer.userId), this.heard.bind(this), this);
     if (this.closed) unlisten();
     else this.unlisten = unlisten;
     if (this.afterRowId !== null) this.replaying = this.replay(this.afterRowId);
