@@ -89,7 +89,12 @@ export interface ContextInput {
   serverAccess?: ServerAccess;
   clientAddress?: string | undefined;
   /** Resolves the caller at most once, on first use: public operations never pay for it. */
-  authenticate: () => Promise<Viewer | null>;
+  authenticate?: () => Promise<Viewer | null>;
+  /**
+   * The caller, when the door knows it already (a socket's, from connection_init): the context
+   * keeps no promise of it, as a subscription keeps its context for as long as it lives.
+   */
+  viewer?: Viewer;
   delivery?: DeliveryLink | undefined;
   receivedAt?: number | undefined;
 }
@@ -108,7 +113,8 @@ class OperationContext<S extends { config: Config }> implements Context<S> {
   private readonly baseLog: Logger;
   private readonly logBindings: Bindings | undefined;
   private authenticate: (() => Promise<Viewer | null>) | undefined;
-  private known: Promise<Viewer | null> | undefined;
+  private known: Promise<Viewer | null> | undefined = undefined;
+  private readonly given: Viewer | undefined;
 
   constructor(
     readonly services: S,
@@ -123,6 +129,7 @@ class OperationContext<S extends { config: Config }> implements Context<S> {
     this.delivery = input.delivery;
     this.receivedAt = input.receivedAt;
     this.authenticate = input.authenticate;
+    this.given = input.viewer;
   }
 
   get log(): Logger {
@@ -136,8 +143,10 @@ class OperationContext<S extends { config: Config }> implements Context<S> {
   }
 
   caller(): Promise<Viewer | null> {
+    if (this.given) return Promise.resolve(this.given);
     if (!this.known) {
-      this.known = this.authenticate!();
+      if (!this.authenticate) return Promise.resolve(null);
+      this.known = this.authenticate();
       this.authenticate = undefined;
     }
     return this.known;

@@ -69,21 +69,31 @@ export function parseAndValidate(rules: DocumentRules, query: string): { documen
  * the number of documents and their total text, least recently used first out.
  */
 export class ValidDocuments {
-  private readonly documents: LRUCache<string, DocumentNode>;
+  /** Each document with the text it was stored under (see sharedText). */
+  private readonly documents: LRUCache<string, { document: DocumentNode; text: string }>;
 
   constructor(
     private readonly rules: DocumentRules,
     limits: { documents: number; textChars: number } = { documents: 1000, textChars: 4_000_000 },
   ) {
-    this.documents = new LRUCache({ max: limits.documents, maxSize: limits.textChars, sizeCalculation: (_document, text) => Math.max(1, text.length) });
+    this.documents = new LRUCache({ max: limits.documents, maxSize: limits.textChars, sizeCalculation: (_entry, text) => Math.max(1, text.length) });
   }
 
   parseAndValidate(query: string): ReturnType<typeof parseAndValidate> {
     const known = this.documents.get(query);
-    if (known) return { document: known };
+    if (known) return { document: known.document };
     const result = parseAndValidate(this.rules, query);
-    if (result.document) this.documents.set(query, result.document);
+    if (result.document) this.documents.set(query, { document: result.document, text: query });
     return result;
+  }
+
+  /**
+   * The store's copy of a valid document's text, equal to query: each subscribe message brings a
+   * copy of its own, which graphql-ws keeps with the message for as long as the subscription
+   * lives (a client's subscription text is often a kilobyte); one copy can serve them all.
+   */
+  sharedText(query: string): string {
+    return this.documents.peek(query)?.text ?? query;
   }
 }
 

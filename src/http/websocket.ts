@@ -4,11 +4,10 @@
 // OperationOutcome as on HTTP, logged with their own request id and their connection's; a
 // revoked token's sockets are closed on every process.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server } from "node:http";
+import type { Server } from "node:http";
 import { performance } from "node:perf_hooks";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Config } from "../config.js";
@@ -18,10 +17,12 @@ import { formatError, unauthenticated } from "../graphql/errors.js";
 import { dependencyUnreachable } from "../graphql/unreachable.js";
 import { checkOperation, type DocumentRules, ValidDocuments } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
+import { eachOf, findIn, type OneOrMore, withAdded, withRemoved } from "../realtime/one-or-more.js";
 import { topics } from "../realtime/topics.js";
 import { originAllowed } from "./cors.js";
 import { InFlight } from "./in-flight.js";
 import type { Metrics } from "./metrics.js";
+import { SocketLink, serveGraphqlWs } from "./graphql-ws-sockets.js";
 import { OperationOutcome } from "./operation-outcome.js";
 import { requestIdFrom } from "./request-id.js";
 
@@ -84,6 +85,8 @@ class OperationRecord implements DeliveryLink {
   rendering: string | undefined = undefined;
 
   constructor(
+    /** graphql-ws's id of the operation on its socket. */
+    readonly id: string,
     private readonly socket: WebSocket,
     private readonly deps: LinkDeps,
   ) {}
@@ -109,13 +112,23 @@ class OperationRecord implements DeliveryLink {
 
 const nothingToEnd = () => undefined;
 
-type SocketState = {
-  viewer?: Viewer;
-  socketId?: string;
+/** One socket: its link to graphql-ws (its ctx.extra), and who it is for once connection_init is accepted. */
+class SocketState extends SocketLink {
+  viewer: Viewer | undefined = undefined;
+  socketId: string | undefined = undefined;
   /** The connection's request id: the upgrade's x-request-id, or a fresh one. */
-  connId?: string;
-  operations?: Map<string, OperationRecord>;
-};
+  connId: string | undefined = undefined;
+  /** The operations under way on the socket (mostly one: its subscription). */
+  operations: OneOrMore<OperationRecord> | undefined = undefined;
+
+  constructor(
+    socket: WebSocket,
+    /** The upgrade's x-request-id header, until connection_init names the connection. */
+    public requestIdHeader: unknown,
+  ) {
+    super(socket);
+  }
+}
 
 export interface WebSocketDoor {
   /** Lets queries and mutations under way finish, then closes every socket with 1001 and stops accepting new ones. */
@@ -150,15 +163,17 @@ export async function attachWebSocket(options: {
     },
   });
   /** The open sockets of each token (by jti), with who it stands for. */
-  const sessions = new Map<string, { viewer: Viewer; sockets: Set<WebSocket> }>();
+  const sessions = new Map<string, { viewer: Viewer; sockets: OneOrMore<WebSocket> }>();
   const hideSchemaHints = config.nodeEnv === "production";
 
   const forget = (state: SocketState, socket: WebSocket) => {
     const jti = state.viewer?.jti;
     if (!jti) return;
     const session = sessions.get(jti);
-    session?.sockets.delete(socket);
-    if (session?.sockets.size === 0) sessions.delete(jti);
+    if (!session) return;
+    const left = withRemoved(session.sockets, socket);
+    if (left === undefined) sessions.delete(jti);
+    else session.sockets = left;
   };
 
   const refuse = (socket: WebSocket, refusal: Refusal, reason: string = REFUSALS[refusal].reason) => {
@@ -169,7 +184,7 @@ export async function attachWebSocket(options: {
 
   /** Closes every socket of a token that no longer holds. */
   const endSession = (jti: string) => {
-    for (const socket of sessions.get(jti)?.sockets ?? []) {
+    for (const socket of eachOf(sessions.get(jti)?.sockets)) {
       metrics.socketRefused("revoked_token");
       socket.close(CLOSE_TOKEN_ENDED, "Token revoked");
     }
@@ -184,7 +199,7 @@ export async function attachWebSocket(options: {
     const now = Date.now();
     for (const session of sessions.values()) {
       if (session.viewer.expiresAt.getTime() > now) continue;
-      for (const socket of session.sockets) socket.close(CLOSE_TOKEN_ENDED, "Token expired");
+      for (const socket of eachOf(session.sockets)) socket.close(CLOSE_TOKEN_ENDED, "Token expired");
     }
   };
 
@@ -253,7 +268,7 @@ export async function attachWebSocket(options: {
    * with Try Again Later, anything else as an internal error. Logged here, with the connection's
    * id: graphql-ws would print it to the console, and send its message to the client outside production.
    */
-  const refuseConnection = (state: SocketState & { socket: WebSocket }, error: unknown): false => {
+  const refuseConnection = (state: SocketState, error: unknown): false => {
     const dependency = dependencyUnreachable(error);
     if (dependency) {
       connectionLog(state).warn({ err: error, dependency }, "websocket connection_init failed: dependency unavailable");
@@ -265,11 +280,13 @@ export async function attachWebSocket(options: {
     return false;
   };
 
+  const operation = (state: SocketState, id: string) => findIn(state.operations, (record) => record.id === id);
+
   /** Counts and logs an operation once: at its complete, or when its socket closes first. */
   const finish = (state: SocketState, id: string) => {
-    const record = state.operations?.get(id);
+    const record = operation(state, id);
     if (!record) return;
-    state.operations!.delete(id);
+    state.operations = withRemoved(state.operations, record);
     record.end();
     if (record.streaming) record.outcome.streamEnded();
     else record.outcome.ended();
@@ -287,8 +304,10 @@ export async function attachWebSocket(options: {
   // so on /readyz. With Redis up it starts only once it hears every process's revocations.
   await Promise.race([listening, services.pubsub.unreachable()]);
 
-  const disposable = useServer<Record<string, unknown> | undefined, SocketState>(
+  const disposable = serveGraphqlWs<SocketState>(
+    wss,
     {
+      isProd: config.nodeEnv === "production",
       schema: documentRules.schema,
       subscribe: subscribeSharing,
       // Both kept here instead, without a timer per socket once it is set up (awaitingInit, keepAliveTimer).
@@ -298,11 +317,8 @@ export async function attachWebSocket(options: {
         initReceived(socket);
         // The presence id of the socket, and its connection id unless the client sent one.
         const socketId = randomUUID();
-        ctx.extra.connId = requestIdFrom(ctx.extra.request.headers["x-request-id"], socketId);
-        // graphql-ws keeps its extra for the socket's life; the upgrade request (its headers, raw
-        // headers and stream state, about 1.5 KB) is not needed past this point.
-        (ctx.extra as { request: IncomingMessage | undefined }).request = undefined;
-        ctx.extra.operations = new Map();
+        ctx.extra.connId = requestIdFrom(ctx.extra.requestIdHeader, socketId);
+        ctx.extra.requestIdHeader = undefined;
         const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         if (!token) {
           refuse(socket, "missing_token");
@@ -325,9 +341,9 @@ export async function attachWebSocket(options: {
         }
         ctx.extra.viewer = viewer;
         ctx.extra.socketId = socketId;
-        const session = sessions.get(viewer.jti) ?? { viewer, sockets: new Set<WebSocket>() };
-        session.sockets.add(socket);
-        sessions.set(viewer.jti, session);
+        const session = sessions.get(viewer.jti);
+        if (session) session.sockets = withAdded(session.sockets, socket);
+        else sessions.set(viewer.jti, { viewer, sockets: socket });
         try {
           await services.presence.socketOpened(viewer.userId, ctx.extra.socketId);
         } catch (error) {
@@ -342,7 +358,7 @@ export async function attachWebSocket(options: {
         const viewer = ctx.extra.viewer;
         const socket = ctx.extra.socket;
         // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
-        const record = new OperationRecord(socket, linkDeps);
+        const record = new OperationRecord(id, socket, linkDeps);
         const contextValue = createContext(services, {
           requestId,
           log,
@@ -350,12 +366,12 @@ export async function attachWebSocket(options: {
           // Only sockets with a valid token get here: nothing over WebSocket is anonymous, and the
           // client's address only serves the anonymous limit (read, it would stay on the socket).
           clientAddress: undefined,
-          authenticate: async () => viewer ?? null,
+          viewer,
           delivery: record,
           receivedAt,
         });
         record.outcome = new OperationOutcome(metrics, "ws", contextValue);
-        ctx.extra.operations?.set(id, record);
+        ctx.extra.operations = withAdded(ctx.extra.operations, record);
         if (viewer && viewer.expiresAt.getTime() <= Date.now()) {
           // Expired since the last re-check (endExpired): nothing runs on it, and the socket closes.
           socket.close(CLOSE_TOKEN_ENDED, "Token expired");
@@ -370,6 +386,9 @@ export async function attachWebSocket(options: {
         }
         const parsed = documents.parseAndValidate(payload.query);
         if (parsed.errors) return [...parsed.errors];
+        // graphql-ws keeps the subscribe message for the operation's life: it keeps the shared
+        // copy of the text instead of its own (the same characters; graphql-ws reads it no more).
+        (payload as { query: string }).query = documents.sharedText(payload.query);
         const checked = await checkOperation(
           documentRules,
           contextValue,
@@ -394,7 +413,7 @@ export async function attachWebSocket(options: {
         return shareResults(args, payload.query);
       },
       onOperation: (ctx, id, _payload, _args, result) => {
-        const record = ctx.extra.operations?.get(id);
+        const record = operation(ctx.extra, id);
         if (record?.outcome.type === "subscription" && Symbol.asyncIterator in result) {
           record.streaming = true;
           record.outcome.streamStarted();
@@ -402,7 +421,7 @@ export async function attachWebSocket(options: {
         return undefined;
       },
       onNext: (ctx, id, _payload, _args, result) => {
-        const record = ctx.extra.operations?.get(id);
+        const record = operation(ctx.extra, id);
         // graphql-ws sends right after this returns, and skips the write to a socket no longer open.
         if (record) record.sent = ctx.extra.socket.readyState === WebSocket.OPEN;
         if (record?.rendering !== undefined) {
@@ -415,7 +434,7 @@ export async function attachWebSocket(options: {
         return { ...result, errors: sendable(record, result.errors) };
       },
       onError: (ctx, id, _payload, errors) => {
-        const record = ctx.extra.operations?.get(id);
+        const record = operation(ctx.extra, id);
         const formatted = sendable(record, errors);
         // Refused before it ran (syntax, validation, limits): no complete follows.
         if (record && !record.running) finish(ctx.extra, id);
@@ -427,7 +446,7 @@ export async function attachWebSocket(options: {
       onClose: async (ctx, code) => {
         initReceived(ctx.extra.socket);
         forget(ctx.extra, ctx.extra.socket);
-        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
+        for (const record of eachOf(ctx.extra.operations)) finish(ctx.extra, record.id);
         if (ctx.extra.connId) connectionLog(ctx.extra).info({ code }, "websocket closed");
         if (ctx.extra.viewer && ctx.extra.socketId) {
           await services.presence.socketClosed(ctx.extra.viewer.userId, ctx.extra.socketId).catch((err: unknown) =>
@@ -436,18 +455,19 @@ export async function attachWebSocket(options: {
         }
       },
     },
-    wss,
-    0,
+    (socket, request) => new SocketState(socket, request.headers["x-request-id"]),
+    (err, state) => {
+      if (state) connectionLog(state).error({ err }, "websocket message handling failed");
+      else log.error({ err }, "websocket server error");
+    },
   );
-  // graphql-ws prints a socket's errors with console.error. Here they are the client's doing (a
-  // frame over maxPayload, a malformed frame, a reset), and ws has already closed the socket
-  // (1009 for a frame too big): they go to the log, at a level a client cannot flood.
+  // A socket's errors are the client's doing (a frame over maxPayload, a malformed frame, a
+  // reset), and ws has already closed the socket (1009 for a frame too big): they go to the log,
+  // at a level a client cannot flood.
   function clientError(err: Error) {
     log.debug({ err }, "websocket client error");
   }
-  // Registered after useServer, this runs after graphql-ws's handler has added its listener.
   wss.on("connection", (socket) => {
-    socket.removeAllListeners("error");
     socket.on("error", clientError);
     socket.on("pong", answered);
     const initWait = setTimeout(() => {

@@ -190,7 +190,10 @@ export class IdentityService {
     }
     const revoked = await this.revocations.get(session.jti, async () => (await this.revokedAmong([session])).has(session.jti));
     if (revoked) throw unauthenticated(TOKEN_REFUSED.revoked);
-    return { ...session, jid: this.jids.user(session.username) };
+    // Written out rather than spread: a socket keeps its viewer for its life, and V8 gives each
+    // object spread from this session a hidden class of its own (about 0.3 KB a viewer).
+    const { userId, username, jti, expiresAt, generation, issuedAt } = session;
+    return { userId, username, jti, expiresAt, generation, issuedAt, jid: this.jids.user(username) };
   }
 
   /**

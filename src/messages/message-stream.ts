@@ -28,7 +28,7 @@
 import type { DeliveryLink } from "../graphql/context.js";
 import type { StageClock } from "../graphql/stage-clock.js";
 import type { Viewer } from "../identity/identity.types.js";
-import { AsyncQueue, DONE } from "../realtime/async-queue.js";
+import { AsyncQueue, DONE, type Taker } from "../realtime/async-queue.js";
 import type { BrokerWatcher, PubSub } from "../realtime/pubsub.js";
 import { type MessageEvent, topics } from "../realtime/topics.js";
 import type { MessagePayload } from "./message-view.js";
@@ -66,7 +66,7 @@ export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | n
  * socket's subscriptions are most of what a process holds). Replays, which are rare, still run as
  * generators, made when one begins.
  */
-class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher {
+class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher, Taker<LiveEvent> {
   /** Heard and not yet taken; past link.maxQueued the queue ends and the socket is closed (link.overflow). */
   private readonly live: AsyncQueue<LiveEvent>;
   private unlisten: (() => void) | undefined = undefined;
@@ -82,6 +82,9 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher {
   private replaying: AsyncGenerator<MessagePayload> | undefined = undefined;
   /** Yielded to the viewer, another's: DELIVERED once the consumer asks for the next (the socket wrote it). */
   private written: MessagePayload | undefined = undefined;
+  /** The pending next()'s promise, while it waits for a live event (waitLive). */
+  private settleNext: ((step: IteratorResult<MessagePayload> | Promise<IteratorResult<MessagePayload>>) => void) | undefined = undefined;
+  private failNext: ((error: unknown) => void) | undefined = undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -102,7 +105,7 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher {
     }
     // Live with nothing else under way: the wait for an event is a pending reaction rather than a
     // suspended function, as that wait is where an idle subscription spends its life.
-    if (this.started && !this.replaying) return this.live.take().then((step) => this.taken(step));
+    if (this.started && !this.replaying) return this.waitLive();
     return this.pull();
   }
 
@@ -124,7 +127,31 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher {
       throw error;
     }
     if (this.closed) return DONE;
-    return this.live.take().then((step) => this.taken(step));
+    return this.waitLive();
+  }
+
+  /**
+   * The next live event's outcome. The queue tells this stream (took) rather than resolving a
+   * promise of its own, so that an idle subscription's wait is this one promise.
+   */
+  private waitLive(): Promise<IteratorResult<MessagePayload>> {
+    return new Promise((resolve, reject) => {
+      this.settleNext = resolve;
+      this.failNext = reject;
+      this.live.takeBy(this);
+    });
+  }
+
+  took(step: IteratorResult<LiveEvent>): void {
+    const resolve = this.settleNext!;
+    const reject = this.failNext!;
+    this.settleNext = undefined;
+    this.failNext = undefined;
+    try {
+      resolve(this.taken(step));
+    } catch (error) {
+      reject(error);
+    }
   }
 
   private taken(step: IteratorResult<LiveEvent>): IteratorResult<MessagePayload> | Promise<IteratorResult<MessagePayload>> {
@@ -192,7 +219,8 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher {
     this.started = true;
     // Read before listening: everything at or below it was announced before this subscription began.
     this.since = this.afterRowId ?? (await this.deps.messages.announcedUpTo());
-    const unlisten = await this.deps.pubsub.listen(topics.messageReceived(this.viewer.userId), (event) => this.heard(event), this);
+    // A bound method, kept for the subscription's life: smaller than a closure and its context.
+    const unlisten = await this.deps.pubsub.listen(topics.messageReceived(this.viewer.userId), this.heard.bind(this), this);
     if (this.closed) unlisten();
     else this.unlisten = unlisten;
     if (this.afterRowId !== null) this.replaying = this.replay(this.afterRowId);

@@ -7,12 +7,20 @@ export interface QueueBound {
   overflow(): void;
 }
 
+/** A consumer told of the next item (or of the end) by a call rather than a promise (AsyncQueue.takeBy). */
+export interface Taker<T> {
+  took(result: IteratorResult<T>): void;
+}
+
 /** The one result that ends an iteration, shared by the iterators built on the queue. */
 export const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
-  private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  // Initialised, as every field here: one added after the constructor costs an idle
+  // subscription's queue a property array of its own.
+  private waiting: ((result: IteratorResult<T>) => void) | undefined = undefined;
+  private taker: Taker<T> | undefined = undefined;
   private ended = false;
 
   /** With a bound, the queue ends once more than bound.maxQueued items wait, and calls bound.overflow() (once). */
@@ -31,6 +39,12 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       waiter({ value: item, done: false });
       return;
     }
+    const taker = this.taker;
+    if (taker) {
+      this.taker = undefined;
+      taker.took({ value: item, done: false });
+      return;
+    }
     this.items.push(item);
     if (this.bound && this.items.length > this.bound.maxQueued) {
       this.end();
@@ -44,6 +58,9 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     const waiter = this.waiting;
     this.waiting = undefined;
     waiter?.(DONE);
+    const taker = this.taker;
+    this.taker = undefined;
+    taker?.took(DONE);
   }
 
   /** The next item, once there is one; done once the queue has ended. */
@@ -51,6 +68,18 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
     if (this.ended) return Promise.resolve(DONE);
     return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /**
+   * Tells taker of the next item (or of the end): at once when there is one, else when it comes.
+   * For a consumer that makes its own promise for what it does with the item: waiting there
+   * costs no promise, reaction and closure of the queue's besides (an idle subscription waits
+   * for as long as it lives).
+   */
+  takeBy(taker: Taker<T>): void {
+    if (this.items.length > 0) return taker.took({ value: this.items.shift()!, done: false });
+    if (this.ended) return taker.took(DONE);
+    this.taker = taker;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {

@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { AsyncQueue, DONE } from "./async-queue.js";
+import { type OneOrMore, withAdded, withRemoved } from "./one-or-more.js";
 import type { Topic } from "./topics.js";
 
 export interface PubSub {
@@ -86,7 +87,7 @@ interface FanOut {
 
 class EnginePubSub implements PubSub {
   /** listen handlers by topic name, for fanning out publishToMany locally: one, or a set (a topic mostly has one). */
-  private readonly local = new Map<string, Handler | Set<Handler>>();
+  private readonly local = new Map<string, OneOrMore<Handler>>();
   private fanOut: Promise<unknown> | undefined;
   private closed = false;
   /** The listeners told of the broker connection's drops and returns, each with how many of its listens stand. */
@@ -182,8 +183,10 @@ class EnginePubSub implements PubSub {
       throw error;
     });
     await this.fanOut;
-    const id = await this.engine.subscribe(this.prefix + topic.name, handler, {});
-    this.addLocal(topic.name, handler);
+    // The topic's name, not the topic: a listener kept for a socket's life need not keep its topic object.
+    const { name } = topic;
+    const id = await this.engine.subscribe(this.prefix + name, handler, {});
+    this.addLocal(name, handler);
     // A watcher passed to several listens is told once, and forgotten with the last of them.
     if (broker) this.watchers.set(broker, (this.watchers.get(broker) ?? 0) + 1);
     return () => {
@@ -192,7 +195,7 @@ class EnginePubSub implements PubSub {
         if (listens > 1) this.watchers.set(broker!, listens - 1);
         else this.watchers.delete(broker!);
       }
-      this.removeLocal(topic.name, handler);
+      this.removeLocal(name, handler);
       // Once closed there is nothing to unsubscribe from: graphql-redis-subscriptions would send
       // UNSUBSCRIBE on the closed connection and leave its rejection unhandled.
       if (!this.closed) this.engine.unsubscribe(id);
@@ -200,16 +203,13 @@ class EnginePubSub implements PubSub {
   }
 
   private addLocal(name: string, handler: Handler): void {
-    const handlers = this.local.get(name);
-    if (handlers === undefined) this.local.set(name, handler);
-    else if (typeof handlers !== "function") handlers.add(handler);
-    else if (handlers !== handler) this.local.set(name, new Set([handlers, handler]));
+    this.local.set(name, withAdded(this.local.get(name), handler));
   }
 
   private removeLocal(name: string, handler: Handler): void {
-    const handlers = this.local.get(name);
-    if (handlers === handler) this.local.delete(name);
-    else if (typeof handlers === "object" && handlers.delete(handler) && handlers.size === 0) this.local.delete(name);
+    const left = withRemoved(this.local.get(name), handler);
+    if (left === undefined) this.local.delete(name);
+    else this.local.set(name, left);
   }
 
   async settle(): Promise<void> {

@@ -1,0 +1,104 @@
+// graphql-ws's protocol core (makeServer) on the ws server's sockets, in place of its own
+// graphql-ws/use/ws adapter: the same wiring, but what an open socket holds for its life is one
+// object (SocketLink), its transport and its extra at once, and listeners shared by every socket,
+// rather than a closure per callback, a once-wrapper per listener and a suspended async listener
+// under each operation. Idle sockets are what a process holds most of. Keep-alive and the
+// connection_init timeout are the caller's (websocket.ts), as are the sockets' error listeners.
+import type { IncomingMessage } from "node:http";
+import { CloseCode, DEPRECATED_GRAPHQL_WS_PROTOCOL, handleProtocols, makeServer, type ServerOptions, type WebSocket as ProtocolSocket } from "graphql-ws";
+import { type RawData, WebSocket, type WebSocketServer } from "ws";
+
+/** One socket as graphql-ws's core sees it (its transport), and as the hooks see it (ctx.extra). */
+export class SocketLink implements ProtocolSocket {
+  /** graphql-ws's handler of this socket's messages. */
+  received: ((data: string) => Promise<void>) | undefined = undefined;
+  /** graphql-ws's handler of this socket's close. */
+  closed: ((code: number, reason: string) => Promise<void>) | undefined = undefined;
+
+  constructor(readonly socket: WebSocket) {}
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    // graphql-ws waits for the write (the message stream's DELIVERED depends on it); a socket no
+    // longer open resolves at once, unwritten.
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState !== WebSocket.OPEN) return resolve();
+      this.socket.send(data, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  close(code?: number, reason?: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(cb: (data: string) => Promise<void>): void {
+    this.received = cb;
+  }
+}
+
+/**
+ * Serves graphql-ws on wss: each socket gets the link made by link(socket, request), opened in
+ * graphql-ws's core. failed(err, link) hears what the core's handling of a socket's message threw,
+ * and failed(err) an error of the server: the socket, or every socket, is then closed with 4500
+ * (the error's message outside production), as use/ws does.
+ */
+export function serveGraphqlWs<L extends SocketLink>(
+  wss: WebSocketServer,
+  options: ServerOptions<Record<string, unknown> | undefined, L> & { isProd: boolean },
+  link: (socket: WebSocket, request: IncomingMessage) => L,
+  failed: (err: unknown, link?: L) => void,
+): { dispose(): Promise<void> } {
+  const server = makeServer<Record<string, unknown> | undefined, L>(options);
+  const links = new WeakMap<WebSocket, L>();
+  const internalReason = (err: unknown) => {
+    if (options.isProd) return "Internal server error";
+    const message = err instanceof Error ? err.message : String(err);
+    return message.length < 124 ? message : "Internal server error";
+  };
+
+  // Shared by every socket: ws calls them with the socket as this.
+  function onSocketMessage(this: WebSocket, data: RawData) {
+    const served = links.get(this);
+    // Bound rather than a closure: a subscribe message is handled for as long as its
+    // subscription lives, and a bound function is the smaller of the two.
+    if (served) served.received?.(String(data)).catch(handlingFailed.bind(served));
+  }
+  function handlingFailed(this: L, err: unknown) {
+    failed(err, this);
+    this.socket.close(CloseCode.InternalServerError, internalReason(err));
+  }
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    const served = links.get(this);
+    links.delete(this);
+    if (!options.isProd && code === CloseCode.SubprotocolNotAcceptable && this.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL) {
+      console.warn(
+        `Client provided the unsupported and deprecated subprotocol "${this.protocol}" used by subscriptions-transport-ws.` +
+          "Please see https://www.apollographql.com/docs/apollo-server/data/subscriptions/#switching-from-subscriptions-transport-ws.",
+      );
+    }
+    void served?.closed?.(code, String(reason));
+  }
+
+  wss.options.handleProtocols = handleProtocols;
+  wss.once("error", (err) => {
+    failed(err);
+    for (const client of wss.clients) client.close(CloseCode.InternalServerError, internalReason(err));
+  });
+  wss.on("connection", (socket, request) => {
+    const served = link(socket, request);
+    links.set(socket, served);
+    socket.on("message", onSocketMessage);
+    socket.on("close", onSocketClose);
+    served.closed = server.opened(served, served);
+  });
+  return {
+    async dispose() {
+      for (const client of wss.clients) client.close(1001, "Going away");
+      wss.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wss.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
