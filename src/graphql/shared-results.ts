@@ -89,14 +89,28 @@ class SharedResults implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  private async rendered(step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> {
+  /**
+   * Not an async function: a result already rendered for this event (every subscriber's but the
+   * first) is handed on in the same turn, not after an await per subscriber.
+   */
+  private rendered(step: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> {
     if (step.done) return { value: undefined, done: true };
+    let result: Result;
     try {
-      return { value: await this.render(step.value), done: false };
+      result = this.render(step.value);
     } catch (error) {
-      await this.return();
-      throw error;
+      return this.failed(error);
     }
+    if (!(result instanceof Promise)) return { value: result, done: false };
+    return result.then(
+      (value) => ({ value, done: false }),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  private async failed(error: unknown): Promise<never> {
+    await this.return();
+    throw error;
   }
 
   private render(event: unknown): Result {
@@ -104,7 +118,12 @@ class SharedResults implements AsyncIterableIterator<ExecutionResult> {
     let byOperation = results.get(event);
     if (!byOperation) results.set(event, (byOperation = new Map()));
     let result = byOperation.get(this.key);
-    if (!result) byOperation.set(this.key, (result = execute({ ...this.args, rootValue: event })));
+    if (!result) {
+      const executing = execute({ ...this.args, rootValue: event });
+      byOperation.set(this.key, (result = executing));
+      // Once rendered, the result itself is kept, so that later subscribers need not wait on the promise.
+      if (executing instanceof Promise) void executing.then((value) => byOperation.set(this.key, value), () => undefined);
+    }
     return result;
   }
 }
