@@ -21,7 +21,7 @@
 // last rowId a client received is a safe afterRowId to resume from.
 //
 // DELIVERED is recorded when the consumer asks for the next event after a yield: graphql-ws asks
-// for it only once the socket's send callback reported the previous one written (use/ws.ts),
+// for it only once the socket's send callback reported the previous one written (SocketLink.send),
 // and a send to a socket no longer open resolves without writing (DeliveryLink.lastSent tells).
 // Events wait for a slow socket in the stream's queue; past link.maxQueued the socket is closed
 // (link.overflow) and what it never wrote is never DELIVERED: it comes on resume.
