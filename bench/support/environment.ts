@@ -53,6 +53,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A bench stopped by a signal ends by process.exit, so that "exit" runs and takes the servers it
+ * started with it (startChild): killed without a handler, node emits no "exit", and they stayed.
+ */
+function exitOnSignals(): void {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) process.once(signal, () => process.exit(code));
+}
+exitOnSignals();
+
 export interface Child {
   name: string;
   url: string;
@@ -84,7 +93,8 @@ export async function startChild(options: {
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  // However the bench ends (an unhandled rejection skips every finally), no server outlives it.
+  // However the bench ends (an unhandled rejection skips every finally; a signal, see
+  // exitOnSignals), no server outlives it.
   const orphaned = () => child.kill("SIGKILL");
   process.once("exit", orphaned);
   void exited.then(() => process.off("exit", orphaned));
