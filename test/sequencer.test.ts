@@ -85,27 +85,27 @@ describe.each(backends)("the sequencer on %s", (name, open) => {
   });
 
   describe("a write's last statement that takes the COMMIT along (lastInTurn; on SQLite an ordinary statement)", () => {
-    const probe = async (db: Database) => {
-      await db.rows(undefined, "CREATE TABLE IF NOT EXISTS sequencer_probe (id integer PRIMARY KEY)");
-      return new PreparedSql("INSERT INTO sequencer_probe (id) VALUES (?)");
-    };
+    const insert = new PreparedSql("INSERT INTO sequencer_probe (id) VALUES (?)");
+    const probe = (db: Database) => db.rows(undefined, "CREATE TABLE IF NOT EXISTS sequencer_probe (id integer PRIMARY KEY)");
     const ids = async (db: Database) => (await db.rows<{ id: unknown }>(undefined, "SELECT id FROM sequencer_probe ORDER BY id")).map((r) => Number(r.id));
-
-    it.skipIf(skip)("commits what the write wrote, announces it, and the next batch runs", async () => {
-      const db = await open();
-      const insert = await probe(db);
-      const log: string[] = [];
-      const result = db.sequenced(
+    /** A batch that inserts row first, then row last as its last statement; its announcement is logged. */
+    const firstThenLast = (db: Database, first: number, last: number, log: string[]) =>
+      db.sequenced(
         async (em) => {
-          await db.rows(em, "INSERT INTO sequencer_probe (id) VALUES (1)");
-          await db.rows(em, insert, [2], { lastInTurn: true });
+          await db.rows(em, insert, [first]);
+          await db.rows(em, insert, [last], { lastInTurn: true });
           return "written";
         },
         async (written) => {
           log.push(`${written} announced`);
         },
       );
-      await expect(result).resolves.toBe("written");
+
+    it.skipIf(skip)("commits what the write wrote, announces it, and the next batch runs", async () => {
+      const db = await open();
+      await probe(db);
+      const log: string[] = [];
+      await expect(firstThenLast(db, 1, 2, log)).resolves.toBe("written");
       expect(log).toEqual(["written announced"]);
       expect(await ids(db)).toEqual([1, 2]);
       await expect(logged(db, [], "next")).resolves.toBe("next");
@@ -113,20 +113,10 @@ describe.each(backends)("the sequencer on %s", (name, open) => {
 
     it.skipIf(skip)("that fails: the write's error is reported, nothing it wrote stays, nothing is announced, and the next batch runs", async () => {
       const db = await open();
-      const insert = await probe(db);
-      await db.rows(undefined, "INSERT INTO sequencer_probe (id) VALUES (5)");
+      await probe(db);
+      await db.rows(undefined, insert, [5]);
       const log: string[] = [];
-      const failing = db.sequenced(
-        async (em) => {
-          await db.rows(em, "INSERT INTO sequencer_probe (id) VALUES (4)");
-          await db.rows(em, insert, [5], { lastInTurn: true });
-          return "written";
-        },
-        async (written) => {
-          log.push(`${written} announced`);
-        },
-      );
-      await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
+      await expect(firstThenLast(db, 4, 5, log)).rejects.toThrow(/unique|UNIQUE|duplicate/);
       expect(log).toEqual([]);
       expect(await ids(db)).toEqual([5]);
       await expect(logged(db, [], "next")).resolves.toBe("next");
@@ -134,7 +124,7 @@ describe.each(backends)("the sequencer on %s", (name, open) => {
 
     it.skipIf(skip || name === "SQLite")("a statement sent after it is refused: it would run outside the turn's transaction", async () => {
       const db = await open();
-      const insert = await probe(db);
+      await probe(db);
       const after = db.sequenced(
         async (em) => {
           await db.rows(em, insert, [7], { lastInTurn: true });
