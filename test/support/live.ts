@@ -31,14 +31,14 @@ export async function liveSubscription<T = { messageReceived: { id: string } }>(
   ws: WsClient,
   user: TestUser,
   via: Endpoint,
-  options: { query?: string; timeoutMs?: number; idOf?: (data: T) => string | undefined } = {},
+  options: { query?: string; variables?: Record<string, unknown>; timeoutMs?: number; idOf?: (data: T) => string | undefined } = {},
 ): Promise<LiveSubscription<T>> {
   const query = options.query ?? LIVE_RECEIVED;
   const idOf = options.idOf ?? ((d: T) => (d as { messageReceived: { id: string } }).messageReceived.id);
   // A replay would deliver the probe from the database, proving nothing about live delivery.
   if (/afterRowId|\bafter:/.test(query)) throw new Error("liveSubscription subscribes without a replay cursor");
   const timeoutMs = options.timeoutMs ?? 5000;
-  const sub = ws.subscribe<T>(query);
+  const sub = ws.subscribe<T>(query, options.variables);
   const probeIds = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
