@@ -1,7 +1,8 @@
-// Unit tests of the dense bits of identity: jid parsing and password hashing.
+// Unit tests of the dense bits of identity: jid parsing, password hashing, the verified-token cache.
 import { describe, expect, it } from "vitest";
 import { Jids } from "../src/identity/jid.js";
 import { generatePassword, hashPassword, verifyPassword } from "../src/identity/password.js";
+import { InvalidTokenError, VerifiedTokens } from "../src/identity/token.js";
 
 describe("Jids", () => {
   const jids = new Jids("chat.example.com");
@@ -46,5 +47,27 @@ describe("passwords", () => {
 
   it("salts each hash", async () => {
     expect(await hashPassword("same")).not.toBe(await hashPassword("same"));
+  });
+});
+
+describe("verified tokens", () => {
+  it("checks a token's signature once, every other token on its own, and its expiry every time", async () => {
+    const cache = new VerifiedTokens<{ sub: string; expiresAt: Date }>();
+    const checked: string[] = [];
+    let expiresAt = new Date(Date.now() + 60_000);
+    const verify = async (token: string) => {
+      checked.push(token);
+      return { sub: token.toUpperCase(), expiresAt };
+    };
+    expect(await cache.get("a.b.c", verify)).toMatchObject({ sub: "A.B.C" });
+    // The same characters, cut from a header as the doors do: remembered.
+    expect(await cache.get("Bearer a.b.c".slice(7), verify)).toMatchObject({ sub: "A.B.C" });
+    // Differing in one character, or sharing a prefix: checked, with claims of its own.
+    expect(await cache.get("a.b.d", verify)).toMatchObject({ sub: "A.B.D" });
+    expect(await cache.get("a.b.c.", verify)).toMatchObject({ sub: "A.B.C." });
+    expect(checked).toEqual(["a.b.c", "a.b.d", "a.b.c."]);
+    expiresAt = new Date(Date.now() - 1);
+    expect(await cache.get("x.y.z", verify)).toMatchObject({ sub: "X.Y.Z" });
+    await expect(cache.get("x.y.z", verify)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 });

@@ -319,7 +319,10 @@ export async function attachWebSocket(options: {
         const socketId = randomUUID();
         ctx.extra.connId = requestIdFrom(ctx.extra.requestIdHeader, socketId);
         ctx.extra.requestIdHeader = undefined;
-        const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        const params = ctx.connectionParams;
+        const token = bearerToken(params?.authorization ?? params?.Authorization);
+        // graphql-ws keeps connectionParams for the socket's life: the token, read, need not stay with it.
+        if (params) for (const name of ["authorization", "Authorization"]) if (params[name] !== undefined) (params as Record<string, unknown>)[name] = null;
         if (!token) {
           refuse(socket, "missing_token");
           return false;

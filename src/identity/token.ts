@@ -1,6 +1,6 @@
 // Session tokens: HS256 JWTs signed with jose. The secret is JWT_SECRET, or in embedded mode one
 // generated on first start and kept in DATA_DIR.
-import { randomBytes, randomUUID } from "node:crypto";
+import { hash, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
@@ -30,20 +30,24 @@ const VERIFIED_LIMIT = 100_000;
 /**
  * Tokens whose signature was verified, with their claims: a client sends the same token with
  * every request, and its signature need not be checked again. Expiry is still checked every time.
+ * Kept by the token's SHA-256, not the token: a socket's token is remembered for as long as it is
+ * open, and the digest is a fifth of its size (the token kept would also keep the whole header or
+ * connectionParams string it was cut from).
  */
 export class VerifiedTokens<C extends { expiresAt: Date }> {
   private readonly verified = new Map<string, C>();
 
   async get(token: string, verify: (token: string) => Promise<C>): Promise<C> {
-    const known = this.verified.get(token);
+    const key = hash("sha256", token, "base64");
+    const known = this.verified.get(key);
     if (known) {
       if (known.expiresAt.getTime() > Date.now()) return known;
-      this.verified.delete(token);
+      this.verified.delete(key);
       throw new InvalidTokenError("expired");
     }
     const claims = await verify(token);
     if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
-    this.verified.set(token, claims);
+    this.verified.set(key, claims);
     return claims;
   }
 }
