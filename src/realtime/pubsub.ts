@@ -4,6 +4,7 @@
 // reported to an observer (the metrics) by topic kind.
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import { PubSub as InProcessPubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
@@ -285,7 +286,7 @@ export function redisConnection(
   url: string,
   log: Logger,
   role: string,
-  options: { waitWhileDown?: boolean; keyPrefix?: string; autoPipeline?: boolean } = {},
+  options: { waitWhileDown?: boolean; keyPrefix?: string; autoPipeline?: boolean; readPerTurn?: boolean } = {},
 ): Redis {
   const redis = new Redis(url, {
     // ioredis prefixes keys, in Lua scripts' KEYS too, but never pub/sub channels.
@@ -301,6 +302,12 @@ export function redisConnection(
     // recipient's topic at once, one round trip rather than one per topic. Order is kept.
     enableAutoPipelining: options.autoPipeline ?? false,
   });
+  // What a subscriber reads sets off work for every listener of every message in it (a group
+  // message: a write to each member's socket). Read as it comes, a burst kept the process on
+  // this one connection for seconds (libuv reads a socket up to 32 times in a row), and the
+  // database's answers, and the sends that would follow, waited behind it. So the subscriber
+  // reads what has come, then pauses until the event loop has been round once.
+  if (options.readPerTurn) redis.on("connect", () => redis.stream.on("data", pauseForTurn));
   let reported = false;
   redis.on("error", (err) => {
     if (!reported) log.warn({ err, role }, "redis connection error");
@@ -311,6 +318,15 @@ export function redisConnection(
     reported = false;
   });
   return redis;
+}
+
+function pauseForTurn(this: Readable): void {
+  this.pause();
+  setImmediate(resumeReading, this);
+}
+
+function resumeReading(stream: Readable): void {
+  if (!stream.destroyed) stream.resume();
 }
 
 /** A timer this much late says the process, not the broker, was slow. */
@@ -361,7 +377,7 @@ export function createRealtime(config: Config, log: Logger, observe: PublishObse
   }
   // The publisher also runs the commands (presence, rate limit): its keys carry the prefix.
   const publisher = redisConnection(config.redisUrl, log, "publisher", { keyPrefix: config.redisPrefix, autoPipeline: true });
-  const subscriber = redisConnection(config.redisUrl, log, "subscriber", { waitWhileDown: true });
+  const subscriber = redisConnection(config.redisUrl, log, "subscriber", { waitWhileDown: true, readPerTurn: true });
   const engine = new RedisPubSub({ publisher, subscriber });
   const ping = async () => {
     for (const [name, conn] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
