@@ -74,6 +74,11 @@ export interface DeliveryLink {
    * marks its render stage once graphql-ws has rendered it (onNext), which the stream never sees.
    */
   yielding?: (id: string) => void;
+  /**
+   * More events wait behind the one the stream yields now: the socket may hold its writes for the
+   * rest of the event loop's turn and send them together (SocketLink.holdWrites).
+   */
+  following?: () => void;
 }
 
 export interface ContextInput {

@@ -5,8 +5,27 @@
 // under each operation. Idle sockets are what a process holds most of. Keep-alive and the
 // connection_init timeout are the caller's (websocket.ts), as are the sockets' error listeners.
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import { CloseCode, DEPRECATED_GRAPHQL_WS_PROTOCOL, handleProtocols, makeServer, type ServerOptions, type WebSocket as ProtocolSocket } from "graphql-ws";
 import { type RawData, WebSocket, type WebSocketServer } from "ws";
+
+/**
+ * What a socket holding its writes (SocketLink.holdWrites) takes without waiting for each write:
+ * past it, a send flushes what is held and waits for its write like any other.
+ */
+const HELD_BYTES = 64 * 1024;
+
+/** The TCP socket under a ws socket: ws has no cork of its own, and its maintainers point here (websockets/ws#1999). */
+function rawSocket(socket: WebSocket): Duplex | undefined {
+  return (socket as unknown as { _socket?: Duplex })._socket;
+}
+
+function release(link: SocketLink): void {
+  link.releaseWrites();
+}
+
+/** A held write's failure: the socket closes, and its close ends what was under way on it. */
+function heldWriteFailed(): void {}
 
 /** One socket as graphql-ws's core sees it (its transport), and as the hooks see it (ctx.extra). */
 export class SocketLink implements ProtocolSocket {
@@ -14,6 +33,8 @@ export class SocketLink implements ProtocolSocket {
   received: ((data: string) => Promise<void>) | undefined = undefined;
   /** graphql-ws's handler of this socket's close. */
   closed: ((code: number, reason: string) => Promise<void>) | undefined = undefined;
+  /** The TCP socket is corked until the event loop's check phase (holdWrites). */
+  private holding = false;
 
   constructor(readonly socket: WebSocket) {}
 
@@ -23,11 +44,36 @@ export class SocketLink implements ProtocolSocket {
 
   send(data: string): Promise<void> {
     // graphql-ws waits for the write (the message stream's DELIVERED depends on it); a socket no
-    // longer open resolves at once, unwritten.
+    // longer open resolves at once, unwritten. A socket holding its writes takes the frame at
+    // once, up to HELD_BYTES: it leaves with the rest in one write when the hold ends.
     return new Promise((resolve, reject) => {
       if (this.socket.readyState !== WebSocket.OPEN) return resolve();
+      if (this.holding && this.socket.bufferedAmount < HELD_BYTES) {
+        this.socket.send(data, heldWriteFailed);
+        return resolve();
+      }
+      this.releaseWrites();
       this.socket.send(data, (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  /**
+   * More frames are about to follow (a backlog of events): until the event loop's check phase,
+   * frames are gathered and then written together, one system call instead of one each.
+   */
+  holdWrites(): void {
+    if (this.holding || this.socket.readyState !== WebSocket.OPEN) return;
+    const raw = rawSocket(this.socket);
+    if (!raw) return;
+    this.holding = true;
+    raw.cork();
+    setImmediate(release, this);
+  }
+
+  releaseWrites(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    rawSocket(this.socket)?.uncork();
   }
 
   close(code?: number, reason?: string): void {

@@ -87,7 +87,7 @@ class OperationRecord implements DeliveryLink {
   constructor(
     /** graphql-ws's id of the operation on its socket. */
     readonly id: string,
-    private readonly socket: WebSocket,
+    private readonly link: SocketLink,
     private readonly deps: LinkDeps,
   ) {}
 
@@ -100,13 +100,17 @@ class OperationRecord implements DeliveryLink {
   }
 
   overflow(): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.link.socket.readyState !== WebSocket.OPEN) return;
     this.deps.metrics.socketRefused("send_queue_full");
-    this.socket.close(CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON);
+    this.link.socket.close(CLOSE_SEND_QUEUE_FULL, SEND_QUEUE_FULL_REASON);
   }
 
   yielding(messageId: string): void {
     this.rendering = messageId;
+  }
+
+  following(): void {
+    this.link.holdWrites();
   }
 }
 
@@ -361,7 +365,7 @@ export async function attachWebSocket(options: {
         const viewer = ctx.extra.viewer;
         const socket = ctx.extra.socket;
         // Recorded from the start, so that a refusal is counted and logged like any outcome (by onError).
-        const record = new OperationRecord(id, socket, linkDeps);
+        const record = new OperationRecord(id, ctx.extra, linkDeps);
         const contextValue = createContext(services, {
           requestId,
           log,

@@ -24,7 +24,11 @@
 // for it only once the socket's send callback reported the previous one written (SocketLink.send),
 // and a send to a socket no longer open resolves without writing (DeliveryLink.lastSent tells).
 // Events wait for a slow socket in the stream's queue; past link.maxQueued the socket is closed
-// (link.overflow) and what it never wrote is never DELIVERED: it comes on resume.
+// (link.overflow) and what it never wrote is never DELIVERED: it comes on resume. With more
+// events waiting, the stream says so (link.following): the socket then takes what it is sent for
+// the rest of the event loop's turn without waiting for each write, up to 64 KB, and writes it
+// all at once. Such a message is DELIVERED once the socket took it; should the connection break
+// before the write, the client's last rowId is still before it, and a resume sends it again.
 import type { DeliveryLink } from "../graphql/context.js";
 import type { StageClock } from "../graphql/stage-clock.js";
 import type { Viewer } from "../identity/identity.types.js";
@@ -229,6 +233,8 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher, Ta
   /** m as the viewer's copy, remembered for its DELIVERED when it is another's. */
   private deliver(m: MessagePayload): IteratorResult<MessagePayload> {
     this.last = BigInt(m.rowId);
+    // A backlog (a burst heard at once, a replay): its messages may leave in one write.
+    if (this.replaying || this.live.size > 0) this.link?.following?.();
     if (m.senderId === this.viewer.userId) return { value: m, done: false };
     // The render stage is marked by the socket (onNext), which the stream never sees.
     if (this.deps.stageClock) this.link?.yielding?.(m.id);

@@ -113,7 +113,11 @@ export class SyncService {
     async function* replay(): AsyncGenerator<SyncItem> {
       for (;;) {
         const page = await self.read(viewer, at, REPLAY_PAGE);
-        for (const item of page.items) yield* self.deliver(viewer, item, link);
+        for (const item of page.items) {
+          // A page's items may leave the socket in one write (DeliveryLink.following).
+          link?.following?.();
+          yield* self.deliver(viewer, item, link);
+        }
         at = page.next;
         if (!page.hasMore) break;
       }
