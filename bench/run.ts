@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { type Child, dropDatabase, freshDatabase, JWT_SECRET, REDIS_URL, startChild } from "./support/environment.js";
+import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, startChild } from "./support/environment.js";
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
 import { readStages, stageFigures } from "./support/stages.js";
 import { round } from "./support/stats.js";
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
         const pairs: Pair[] = Array.from({ length: PAIRS }, (_, i) => ({ sender: users[2 * i]!, receiver: users[2 * i + 1]! }));
         const results = [];
         for (const [target, child] of targets()) {
+          await quiet(children);
           const bench = new PairsBench(target, pairs, () => child.cpuMs());
           await bench.open();
           for (const window of WINDOWS) {
@@ -159,7 +160,9 @@ async function main(): Promise<void> {
         }
       }
       if (selected.has("unloaded")) {
-        // One pair, one message at a time: the latency of a single message with nothing else going on.
+        // One pair, one message at a time: the latency of a single message with nothing else going
+        // on, so not while the pairs' receipts are still being written.
+        log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
         const pair: Pair = { sender: users[pairNames.length]!, receiver: users[pairNames.length + 1]! };
         const results = [];
         for (const [target, child] of targets(timed)) {

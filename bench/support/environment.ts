@@ -127,6 +127,33 @@ export async function startChild(options: {
   };
 }
 
+/**
+ * Waits (up to 60 s) until the servers are idle: each child used under 5 % of a core over half a
+ * second, and no other PostgreSQL backend is running a statement. A run must not start while the
+ * previous one's work goes on (Parley writes DELIVERED receipts seconds after a group burst was
+ * delivered): it would be measured on a busy machine, and the earlier target's figures flattered.
+ * Returns the seconds waited.
+ */
+export async function quiet(children: readonly Child[]): Promise<number> {
+  const start = Date.now();
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    while (Date.now() - start < 60_000) {
+      const before = children.map((c) => c.cpuMs());
+      await new Promise((r) => setTimeout(r, 500));
+      const busy = children.some((c, i) => c.cpuMs() - before[i]! > 25);
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      );
+      if (!busy && rows[0]!.n === 0) break;
+    }
+  } finally {
+    await client.end();
+  }
+  return (Date.now() - start) / 1000;
+}
+
 /** utime + stime of a process in ms (Linux /proc; clock ticks of 10 ms), or NaN elsewhere. */
 export function processCpuMs(pid: number): number {
   try {

@@ -3,7 +3,7 @@
 // Phases: 100 messages at 10/s, then 300 at 50/s, sent on a clock (not waiting for each other).
 // Latency is per delivery: from the start of the send to the arrival at one member.
 import { Worker } from "node:worker_threads";
-import type { Child } from "../support/environment.js";
+import { type Child, quiet } from "../support/environment.js";
 import type { BenchUser, ParleyHttp } from "../support/parley.js";
 import { latency, now, round } from "../support/stats.js";
 import { floorTarget, parleyTarget, type Destination, type Target } from "../support/targets.js";
@@ -137,7 +137,9 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
     const warmed = warm.reduce((a, c) => a + c.ids.length, 0);
     if (warmed < recipients) throw new Error(`${target.kind}: only ${warmed} of ${recipients} members got the warm-up message`);
     for (const phase of PHASES) {
-      deps.log(`group on ${target.kind}: ${phase.count} messages at ${phase.rate}/s`);
+      // Each phase on idle servers: the previous one's receipts are written seconds after its deliveries.
+      const waited = await quiet([deps.parley, deps.floor]);
+      deps.log(`group on ${target.kind}: ${phase.count} messages at ${phase.rate}/s (after ${round(waited, 1)} s for the servers to go idle)`);
       const cpu0 = child.cpuMs();
       const sent = await sendPhase(target, sender!, to, `r${phase.rate}`, phase.count, phase.rate);
       await members.settle(sent.sentAt.size * recipients);
