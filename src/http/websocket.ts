@@ -323,10 +323,11 @@ export async function attachWebSocket(options: {
         const socketId = randomUUID();
         ctx.extra.connId = requestIdFrom(ctx.extra.requestIdHeader, socketId);
         ctx.extra.requestIdHeader = undefined;
-        const params = ctx.connectionParams;
+        // graphql-ws keeps connectionParams for the socket's life: once read, the token leaves them.
+        const params = ctx.connectionParams as Record<string, unknown> | undefined;
         const token = bearerToken(params?.authorization ?? params?.Authorization);
-        // graphql-ws keeps connectionParams for the socket's life: the token, read, need not stay with it.
-        if (params) for (const name of ["authorization", "Authorization"]) if (params[name] !== undefined) (params as Record<string, unknown>)[name] = null;
+        if (params?.authorization !== undefined) params.authorization = null;
+        if (params?.Authorization !== undefined) params.Authorization = null;
         if (!token) {
           refuse(socket, "missing_token");
           return false;
