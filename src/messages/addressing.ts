@@ -55,8 +55,8 @@ export interface GroupMembership {
   findWithDeleted(groupId: string): Promise<{ id: string } | null>;
   /** The user's participation, current or past. */
   participation(groupId: string, userId: number): Promise<{ leftAt: Date | null } | null>;
-  /** Current participants. */
-  members(groupId: string, em?: EntityManager): Promise<{ userId: number }[]>;
+  /** The user ids of the current participants. */
+  memberIds(groupId: string, em?: EntityManager): Promise<number[]>;
 }
 
 export class Addressing {
@@ -114,7 +114,7 @@ export class Addressing {
       const mine = { userId: chat.me.id, chatJid: chat.peer.jid };
       return chat.peer.id === chat.me.id ? [mine] : [mine, { userId: chat.peer.id, chatJid: chat.me.jid }];
     }
-    const members = await this.groups.members(chat.group.id, em);
-    return members.map((m) => ({ userId: m.userId, chatJid: chat.jid }));
+    const members = await this.groups.memberIds(chat.group.id, em);
+    return members.map((userId) => ({ userId, chatJid: chat.jid }));
   }
 }
