@@ -3,11 +3,14 @@
 // driver's clients against a real server and a real database. Statements: pg's
 // Client.prototype.query, wrapped to note each one and pass it on unchanged. Round trips: on the
 // sequencer connection's socket, a write that follows an answer begins one (statements written
-// before any answer came ride the same trip).
+// before any answer came ride the same trip). Also the statement that marks messages delivered,
+// which runs at every flush of receipts: its text must not vary with the flush, or PostgreSQL
+// plans it afresh each time.
 import type { EventEmitter } from "node:events";
 import pg from "pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ok } from "./support/clients.js";
+import { ok, WsClient } from "./support/clients.js";
+import { liveSubscription } from "./support/live.js";
 import { SEQUENCER_LOCK_KEY } from "../src/db/sequencer.js";
 import { createGroup, registerUsers, sendText, type TestUser } from "./support/fixtures.js";
 import { type Endpoint, startServer } from "./support/server.js";
@@ -32,6 +35,8 @@ const turns: Turn[] = [];
 const socketTrips = new WeakMap<pg.Client, Trips>();
 /** The sequencer's client, its turn under way and the round trip count when the turn began. */
 let current: { client: pg.Client; turn: Turn; from: number } | undefined;
+/** Every statement that writes delivered receipts, on any client, noted like a turn's. */
+const deliveredWrites: string[] = [];
 
 /** Counts the round trips on a client's socket, from now on. */
 function tripsOf(client: pg.Client): Trips {
@@ -66,6 +71,9 @@ pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest:
     turns.push(current.turn);
   }
   const result = (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
+  if (typeof text === "string" && /^\s*UPDATE receipts\b[\s\S]*SET delivered_at/.test(text)) {
+    deliveredWrites.push(`${typeof name === "string" ? "named " : ""}${text.replace(/\s+/g, " ").trim()}`);
+  }
   if (typeof text === "string" && current?.client === this) {
     // A named statement is parsed once per connection, and planned once it has run a few times.
     const noted = `${typeof name === "string" ? "named " : ""}${text.replace(/\s+/g, " ").trim().slice(0, 60)}`;
@@ -173,5 +181,33 @@ describe("statements of one send on PostgreSQL", () => {
       turn.statements.filter((s) => s.includes("group_participants")),
       JSON.stringify(turn),
     ).toEqual([expect.stringMatching(/^named SELECT user_id FROM group_participants /)]);
+  });
+});
+
+describe("delivered receipts on PostgreSQL", () => {
+  const skip = !process.env.DATABASE_URL;
+  if (skip) it.skip("needs DATABASE_URL: reads PostgreSQL's statements", () => undefined);
+
+  it.skipIf(skip)("messages delivered to several recipients are marked by one prepared statement whose text is the same however many messages a flush holds (planned once, not at every flush)", async () => {
+    const server = await startServer();
+    const [alice, bob, carol] = await registerUsers(server, 3);
+    const sockets = await Promise.all([bob, carol].map((u) => WsClient.connect(server, u.token)));
+    await Promise.all([bob, carol].map((u, i) => liveSubscription(sockets[i]!, u, server)));
+    const from = deliveredWrites.length;
+    const sent = await Promise.all(Array.from({ length: 6 }, (_, i) => sendText(server, alice, i % 2 ? bob : carol, `to deliver ${i}`)));
+    await vi.waitFor(
+      async () => {
+        for (const m of sent) {
+          const { message } = await ok(server, `query($id: ID!) { message(id: $id) { status } }`, { id: m.id }, alice);
+          expect(message.status).toBe("DELIVERED");
+        }
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const writes = deliveredWrites.slice(from);
+    expect(writes.length).toBeGreaterThan(0);
+    for (const w of writes) expect(w).toMatch(/^named /);
+    expect(new Set(writes).size, JSON.stringify(writes)).toBe(1);
+    await Promise.all(sockets.map((ws) => ws.close()));
   });
 });
