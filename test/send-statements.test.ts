@@ -130,13 +130,14 @@ describe("statements of one send on PostgreSQL", () => {
   const skip = !process.env.DATABASE_URL;
   if (skip) it.skip("needs DATABASE_URL: counts PostgreSQL's statements", () => undefined);
 
-  it.skipIf(skip)("a one-to-one text message takes three statements and one round trip inside the sequencer's turn: BEGIN, lock and mark, the INSERT of the message, its receipt and both chat rows (a prepared statement), and COMMIT behind it", async () => {
+  it.skipIf(skip)("a one-to-one text message takes four statements and one round trip inside the sequencer's turn: BEGIN and lock, the mark, the INSERT of the message, its receipt and both chat rows, and COMMIT behind it; the mark and the INSERT are prepared statements", async () => {
     const server = await startServer();
     const [alice, bob] = await registerUsers(server, 2);
     // The first send also learns who the users are; the one counted is a send like any other.
     await sendText(server, alice, bob, "warm up");
     const turn = await turnOf(() => sendText(server, alice, bob, "counted"));
-    expect(turn.statements, JSON.stringify(turn)).toHaveLength(3);
+    expect(turn.statements, JSON.stringify(turn)).toHaveLength(4);
+    expect(turn.statements[1], JSON.stringify(turn)).toMatch(/^named SELECT CAST\(announced_up_to/);
     expect(turn.roundTrips, JSON.stringify(turn)).toBe(1);
     expect(writesParsedEachTime(turn), JSON.stringify(turn)).toEqual([]);
   });
@@ -164,7 +165,7 @@ describe("statements of one send on PostgreSQL", () => {
     }
   });
 
-  it.skipIf(skip)("a group text message takes six statements and three round trips inside the sequencer's turn: lock with the INSERT and the members' ids; receipts with the members' chat rows; COMMIT. The writes and the members' read are prepared statements", async () => {
+  it.skipIf(skip)("a group text message takes seven statements and three round trips inside the sequencer's turn: lock and mark with the INSERT and the members' ids; receipts with the members' chat rows; COMMIT. The writes and the members' read are prepared statements", async () => {
     const server = await startServer();
     const [alice, bob, carol] = await registerUsers(server, 3);
     const cursors = await Promise.all([alice, bob, carol].map((u) => cursorOf(server, u)));
@@ -172,7 +173,7 @@ describe("statements of one send on PostgreSQL", () => {
     await groupEventsWritten(server, [[alice, cursors[0]!], [bob, cursors[1]!], [carol, cursors[2]!]]);
     await sendText(server, alice, group, "warm up");
     const turn = await turnOf(() => sendText(server, alice, group, "counted"));
-    expect(turn.statements, JSON.stringify(turn)).toHaveLength(6);
+    expect(turn.statements, JSON.stringify(turn)).toHaveLength(7);
     expect(turn.roundTrips, JSON.stringify(turn)).toBe(3);
     expect(writesParsedEachTime(turn), JSON.stringify(turn)).toEqual([]);
     // The members, read under the lock for every group message, are their ids from a prepared

@@ -95,6 +95,12 @@ const SPARE_PRIORITY = -1;
 /** The mark and the newest committed rowId, as decimal text (both drivers agree on text). */
 const READ_MARK = `SELECT CAST(announced_up_to AS text) AS mark, CAST((SELECT MAX(row_id) FROM messages) AS text) AS newest FROM announce_state WHERE id = 1`;
 
+/**
+ * READ_MARK as a named statement on the sequencer's connection, for every turn: planning it
+ * (the MAX over messages' indexes) cost PostgreSQL about 0.1 ms a turn when it was sent as text.
+ */
+const READ_MARK_STATEMENT = "parley_sequencer_read_mark";
+
 function backlogOf(row: { mark: string; newest: string | null } | undefined): Backlog | null {
   if (!row || row.newest === null || BigInt(row.newest) <= BigInt(row.mark)) return null;
   return { after: row.mark, upTo: row.newest };
@@ -182,16 +188,16 @@ export class PostgresSequencer implements Sequencer {
       // connection runs it before this lock, and a failure of either shows here.
       const unlocking = this.unlocking;
       this.unlocking = undefined;
-      // BEGIN, lock and the read of the mark in one simple query (it may hold several statements;
-      // its results come back as a list, which TypeORM's query() does not return, hence the
-      // driver's client). The mark is read after the lock is held, by a statement of its own
-      // (READ COMMITTED: a fresh snapshot), so it sees every earlier holder's commit. The
-      // transaction is ours to end: TypeORM does not know of it, and need not.
+      // BEGIN and the lock in one simple query, then the read of the mark as a named statement,
+      // sent together (the driver's client: TypeORM knows nothing of this transaction, which is
+      // ours to end). The mark is read after the lock is held, by a statement of its own (READ
+      // COMMITTED: a fresh snapshot), so it sees every earlier holder's commit.
       const client = (await runner.connect()) as {
         query(sql: "COMMIT"): Promise<{ command: string }>;
-        query(sql: string): Promise<{ rows: { mark: string; newest: string | null }[] }[]>;
+        query(sql: string): Promise<unknown>;
+        query(config: { name: string; text: string }): Promise<{ rows: { mark: string; newest: string | null }[] }>;
       };
-      const locked = Promise.all([unlocking, client.query(`BEGIN; SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY}); ${READ_MARK}`)]);
+      const locked = Promise.all([unlocking, client.query(`BEGIN; SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY})`), client.query({ name: READ_MARK_STATEMENT, text: READ_MARK })]);
       locked.catch(() => undefined);
       // write starts without waiting for the lock's answer: the connection pipelines (openDatabase),
       // so its first statement goes out in the lock's round trip and PostgreSQL runs it once the
@@ -214,7 +220,7 @@ export class PostgresSequencer implements Sequencer {
         } finally {
           delete data[COMMIT_BEHIND];
         }
-        state = (await locked)[1][2]?.rows[0];
+        state = (await locked)[2].rows[0];
         // A COMMIT sent behind a statement that failed rolls back, and says so.
         const { command } = await (committing ?? client.query("COMMIT"));
         if (command !== "COMMIT") throw new Error(`the sequenced transaction ended in ${command}, not COMMIT`);
