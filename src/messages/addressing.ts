@@ -114,7 +114,11 @@ export class Addressing {
       const mine = { userId: chat.me.id, chatJid: chat.peer.jid };
       return chat.peer.id === chat.me.id ? [mine] : [mine, { userId: chat.peer.id, chatJid: chat.me.jid }];
     }
-    const members = await this.groups.memberIds(chat.group.id, em);
-    return members.map((userId) => ({ userId, chatJid: chat.jid }));
+    return (await this.memberIds(chat, em)).map((userId) => ({ userId, chatJid: chat.jid }));
+  }
+
+  /** The user ids of a group chat's current participants: the writer's recipients of record, read under its lock. */
+  memberIds(chat: GroupChat, em?: EntityManager): Promise<number[]> {
+    return this.groups.memberIds(chat.group.id, em);
   }
 }

@@ -19,7 +19,7 @@ import type { Announced, Backlog } from "../db/sequencer.js";
 import type { StageClock } from "../graphql/stage-clock.js";
 import type { PubSub } from "../realtime/pubsub.js";
 import { type MessageEvent, topics } from "../realtime/topics.js";
-import type { Addressing, ChatRef } from "./addressing.js";
+import type { Addressing, ChatRef, GroupChat } from "./addressing.js";
 import { type MediaData, MessageRow, type MessageType } from "./message.entity.js";
 import { type MessagePayload, renderMessage } from "./message-view.js";
 import type { ChatDelta, GroupMessagesDelta, MessageStore, NewMessage } from "./store/message-store.js";
@@ -179,12 +179,12 @@ export class MessageWriter {
         // Statements that do not wait for each other's answers are sent together: the connection
         // pipelines, so each group of them costs one round trip (SQLite runs them one by one).
         // Group members are read here, under the sequencer: they are the recipients of record.
-        const groups = new Map<string, ChatRef>();
+        const groups = new Map<string, GroupChat>();
         for (const { chat } of unique.values()) if (chat.type === "GROUPCHAT") groups.set(chat.group.id, chat);
         // One-to-one messages only: the INSERT is the turn's one statement, and takes the COMMIT along.
         const [{ before, rows, muted }, members] = await Promise.all([
           this.store.insertMessages(em, [...unique.values()].map(newMessage), [...unique.values()].flatMap(chatDeltas), groups.size === 0),
-          Promise.all([...groups].map(async ([id, chat]) => [id, (await this.addressing.audience(chat, em)).map((m) => m.userId)] as const)).then((read) => new Map(read)),
+          Promise.all([...groups].map(async ([id, chat]) => [id, await this.addressing.memberIds(chat, em)] as const)).then((read) => new Map(read)),
         ]);
         const fresh = new Map([...unique].filter(([id]) => !before.has(id)));
         const audiences = new Map<string, Audience>();
