@@ -74,6 +74,22 @@ describe("live messages", () => {
       await Promise.all([aliceWs.close(), ws.close()]);
     });
 
+    it("a recipient with two live sockets gets the message on both, and the sender hears DELIVERED once", async () => {
+      const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
+      const aliceWs = await WsClient.connect(server, alice.token);
+      const receipts = aliceWs.subscribe(RECEIPTS);
+      const [phone, laptop] = await Promise.all([listen(bob), listen(bob)]);
+      const sent = await sendText(server, alice, bob, "to both devices");
+      await Promise.all([phone, laptop].map(({ sub }) => sub.waitFor((d) => d.messageReceived.id === sent.id)));
+      await receipts.waitFor((d) => d.messageStatusUpdated.messageId === sent.id);
+      // A later message's receipt comes after any second one of the first (flushes are written in turn).
+      const later = await sendText(server, alice, bob, "and then one more");
+      await receipts.waitFor((d) => d.messageStatusUpdated.messageId === later.id);
+      const told = receipts.received.filter((e) => e.data?.messageStatusUpdated.messageId === sent.id);
+      expect(told.map((e) => e.data?.messageStatusUpdated.status)).toEqual(["DELIVERED"]);
+      await Promise.all([aliceWs.close(), phone.ws.close(), laptop.ws.close()]);
+    });
+
     it("a message sent while the recipient was offline is delivered when they subscribe and receive it", async () => {
       const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
       const aliceWs = await WsClient.connect(server, alice.token);
