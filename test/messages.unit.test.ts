@@ -46,4 +46,27 @@ describe("AsyncQueue", () => {
     queue.push(3);
     expect(await it.next()).toEqual({ value: undefined, done: true });
   });
+
+  it("tells a taker of an item once the task that pushed it is done, with the rest of that task's items waiting behind it", async () => {
+    const queue = new AsyncQueue<number>();
+    const told: { value: number | undefined; waiting: number }[] = [];
+    queue.takeBy({ took: (step) => told.push({ value: step.value, waiting: queue.size }) });
+    // A burst heard in one read of the broker: the consumer learns of it as a whole.
+    queue.push(1);
+    queue.push(2);
+    queue.push(3);
+    expect(told).toEqual([]);
+    await Promise.resolve();
+    expect(told).toEqual([{ value: 1, waiting: 2 }]);
+  });
+
+  it("an ended queue tells its taker it is done, and not of what was pushed before the end", async () => {
+    const queue = new AsyncQueue<number>();
+    const told: IteratorResult<number>[] = [];
+    queue.takeBy({ took: (step) => told.push(step) });
+    queue.push(1);
+    queue.end();
+    await Promise.resolve();
+    expect(told).toEqual([{ value: undefined, done: true }]);
+  });
 });

@@ -1,7 +1,9 @@
 // Messages in real time: live delivery, other devices, other server processes, receipts,
 // typing, and the gap-free switch from replay to live.
-import { beforeAll, describe, expect, it } from "vitest";
-import { gql, ok, onlyError, WsClient } from "./support/clients.js";
+import { Socket } from "node:net";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { topics } from "../src/realtime/topics.js";
+import { gql, ok, onlyError, ProtocolSocket, WsClient } from "./support/clients.js";
 import { createGroup, registerUser, registerUsers, sendText, type TestUser, uniqueName } from "./support/fixtures.js";
 import { liveSubscription } from "./support/live.js";
 import { onPostgresAndRedis, startServer, startTwoProcesses, type TestServer } from "./support/server.js";
@@ -178,6 +180,60 @@ describe("live messages", () => {
       expect(Date.parse(gone.typingStatus.at) - composedAt).toBeGreaterThanOrEqual(250);
       await ws.close();
     });
+  });
+});
+
+describe("writes to a subscriber's socket", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+
+  /** Counts the writes (write or writev) the process makes on TCP sockets whose peer is at port. */
+  const writesTo = (port: number) => {
+    const proto = Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+    const original = proto._writeGeneric;
+    const counted = { writes: 0, restore: () => (proto._writeGeneric = original) };
+    proto._writeGeneric = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === port) counted.writes += 1;
+      return original.apply(this, args);
+    };
+    return counted;
+  };
+  let restore: (() => unknown) | undefined;
+  afterEach(() => restore?.());
+
+  it("messages the broker brings at once leave for the subscriber's socket in one write", async () => {
+    const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
+    const bobId = Number(JSON.parse(Buffer.from(bob.token.split(".")[1]!, "base64url").toString()).sub);
+    const pubsub = server.app.services.pubsub;
+    // Three messages' events as the broker carries them, heard here while bob has no socket.
+    const heard: unknown[] = [];
+    const topic = topics.messageReceived(bobId);
+    const unlisten = await pubsub.listen(topic, (event) => heard.push(event));
+    await sendText(server, bob, bob, "probe");
+    await sendText(server, alice, bob, "one");
+    await sendText(server, alice, bob, "two");
+    await expect.poll(() => heard.length).toBe(3);
+    unlisten();
+    const [probe, ...burst] = heard;
+    const socket = await ProtocolSocket.connect(server, bob.token);
+    socket.send({ id: "1", type: "subscribe", payload: { query: LIVE } });
+    const texts = () => socket.messages.items.filter((m) => m.type === "next").map((m) => (m.payload as { data?: Received }).data?.messageReceived.text);
+    // Live once the probe's event, published again until then, arrives (later copies are duplicates, skipped).
+    await expect
+      .poll(async () => {
+        await pubsub.publish(topic, probe as never);
+        return texts();
+      })
+      .toEqual(["probe"]);
+    const counter = writesTo((socket.socket as unknown as { _socket: Socket })._socket.localPort!);
+    restore = counter.restore;
+    // Published in one turn: the broker hands them on together (Redis: in one read).
+    await Promise.all(burst.map((event) => pubsub.publish(topic, event as never)));
+    await expect.poll(texts).toEqual(["probe", "one", "two"]);
+    expect(counter.writes).toBe(1);
+    socket.socket.close();
   });
 });
 

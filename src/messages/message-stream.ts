@@ -24,7 +24,9 @@
 // for it only once the socket's send callback reported the previous one written (SocketLink.send),
 // and a send to a socket no longer open resolves without writing (DeliveryLink.lastSent tells).
 // Events wait for a slow socket in the stream's queue; past link.maxQueued the socket is closed
-// (link.overflow) and what it never wrote is never DELIVERED: it comes on resume. With more
+// (link.overflow) and what it never wrote is never DELIVERED: it comes on resume. The queue tells
+// the stream of an event once the task that heard it is done (AsyncQueue.takeBy), so a burst the
+// broker brought in one read is all queued behind its first. With more
 // events waiting, the stream says so (link.following): the socket then takes what it is sent for
 // the rest of the event loop's turn without waiting for each write, up to 64 KB, and writes it
 // all at once. Such a message is DELIVERED once the socket took it; should the connection break

@@ -15,6 +15,25 @@ export interface Taker<T> {
 /** The one result that ends an iteration, shared by the iterators built on the queue. */
 export const DONE: IteratorResult<never, undefined> = Object.freeze({ value: undefined, done: true });
 
+/** Queues whose taker is told of an item at the end of the current task (handOverSoon). */
+let handing: { handOver(): void }[] = [];
+
+function handOverAll(): void {
+  const queues = handing;
+  handing = [];
+  for (const queue of queues) queue.handOver();
+}
+
+/**
+ * A taker is told of a pushed item once the task that pushed it is done rather than at once: a
+ * burst heard in one read of the broker's socket is then all queued when the first item is taken,
+ * so the consumer sees the rest waiting (MessageStream: its socket writes them together).
+ */
+function handOverSoon(queue: { handOver(): void }): void {
+  if (handing.length === 0) queueMicrotask(handOverAll);
+  handing.push(queue);
+}
+
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   // Initialised, as every field here: one added after the constructor costs an idle
@@ -39,17 +58,20 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       waiter({ value: item, done: false });
       return;
     }
-    const taker = this.taker;
-    if (taker) {
-      this.taker = undefined;
-      taker.took({ value: item, done: false });
-      return;
-    }
     this.items.push(item);
+    if (this.taker && this.items.length === 1) handOverSoon(this);
     if (this.bound && this.items.length > this.bound.maxQueued) {
       this.end();
       this.bound.overflow();
     }
+  }
+
+  /** Gives the taker the first item waiting (handOverSoon). */
+  handOver(): void {
+    const taker = this.taker;
+    if (!taker || this.items.length === 0) return;
+    this.taker = undefined;
+    taker.took({ value: this.items.shift()!, done: false });
   }
 
   end(): void {
