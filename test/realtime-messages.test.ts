@@ -183,7 +183,7 @@ describe("live messages", () => {
   });
 });
 
-describe("writes to a subscriber's socket", () => {
+describe("writes to a socket", () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
@@ -232,6 +232,24 @@ describe("writes to a subscriber's socket", () => {
     // Published in one turn: the broker hands them on together (Redis: in one read).
     await Promise.all(burst.map((event) => pubsub.publish(topic, event as never)));
     await expect.poll(texts).toEqual(["probe", "one", "two"]);
+    expect(counter.writes).toBe(1);
+    socket.socket.close();
+  });
+
+  it("a mutation's result and its complete leave in one write", async () => {
+    const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
+    const socket = await ProtocolSocket.connect(server, alice.token);
+    const counter = writesTo((socket.socket as unknown as { _socket: Socket })._socket.localPort!);
+    restore = counter.restore;
+    socket.send({
+      id: "send",
+      type: "subscribe",
+      payload: { query: `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id text } }`, variables: { input: { toJid: bob.jid, messageText: "hi" } } },
+    });
+    await socket.messages.waitFor((m) => m.type === "complete" && m.id === "send", 5000, "the mutation's complete");
+    const frames = socket.messages.items.filter((m) => m.id === "send");
+    expect(frames.map((m) => m.type)).toEqual(["next", "complete"]);
+    expect(frames[0]!.payload).toMatchObject({ data: { sendTextMessage: { text: "hi" } } });
     expect(counter.writes).toBe(1);
     socket.socket.close();
   });

@@ -437,6 +437,8 @@ export async function attachWebSocket(options: {
           record.rendering = undefined;
         }
         if (record?.streaming) record.outcome.streamEvent();
+        // A query's or mutation's result is followed by its complete: the two leave in one write.
+        else ctx.extra.holdWrites();
         // Sent as it is: graphql-ws would copy it for each subscriber (a group's thousand copies of one shared result).
         if (!result.errors?.length) return result;
         return { ...result, errors: sendable(record, result.errors) };
