@@ -9,6 +9,7 @@ export interface QueueBound {
 
 /** A consumer told of the next item (or of the end) by a call rather than a promise (AsyncQueue.takeBy). */
 export interface Taker<T> {
+  /** Must not throw: the takers of every queue pushed in one task are told one after another (handOverAll). */
   took(result: IteratorResult<T>): void;
 }
 
