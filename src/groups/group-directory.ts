@@ -8,8 +8,9 @@ import { GroupParticipantRow, GroupRow } from "./group.entity.js";
 
 /**
  * The ids of a group's current participants, in the primary key's order (no sort): what the
- * message writer reads under the sequencer for each group message, so a thousand members are a
- * thousand integers, not a thousand entities with their dates parsed.
+ * message writer reads under the sequencer for each group message, and the group's changes for
+ * whom to tell, so a thousand members are a thousand integers, not a thousand entities with their
+ * dates parsed.
  */
 const MEMBER_IDS = new PreparedSql(`SELECT user_id FROM group_participants WHERE group_id = ? AND left_at IS NULL ORDER BY user_id`);
 
@@ -36,7 +37,7 @@ export class GroupDirectory implements GroupMembership {
     return groupIds.length === 0 ? [] : this.db.repository(GroupRow).findBy({ id: In([...new Set(groupIds)]), deletedAt: IsNull() });
   }
 
-  /** Current participants, longest-standing first. */
+  /** Current participants, longest-standing first, with their roles (memberIds when the ids will do). */
   members(groupId: string, em: EntityManager = this.db.manager): Promise<GroupParticipantRow[]> {
     return em.find(GroupParticipantRow, { where: { groupId, leftAt: IsNull() }, order: { joinedAt: "ASC", userId: "ASC" } });
   }

@@ -147,7 +147,7 @@ export class GroupService {
     const users = await this.existingUsers(participantJids, "participantJids");
     const added = await this.db.transaction(async (em) => {
       const { group } = await this.access(viewer, jid, "groupJid", em, true);
-      const current = new Set((await this.directory.members(group.id, em)).map((m) => m.userId));
+      const current = new Set(await this.directory.memberIds(group.id, em));
       const fresh = users.filter((u) => !current.has(u.id));
       if (current.size + fresh.length > this.maxGroupSize) throw badInput("participantJids", `a group has at most ${this.maxGroupSize} participants`);
       const at = new Date();
@@ -196,13 +196,13 @@ export class GroupService {
   async delete(viewer: Viewer, jid: string): Promise<boolean> {
     const { group, members } = await this.db.transaction(async (em) => {
       const { group } = await this.access(viewer, jid, "groupJid", em, true);
-      const members = await this.directory.members(group.id, em);
+      const members = await this.directory.memberIds(group.id, em);
       const at = new Date();
       await em.update(GroupParticipantRow, { groupId: group.id, leftAt: IsNull() }, { leftAt: at });
       await em.update(GroupRow, { id: group.id }, { deletedAt: at });
       return { group, members };
     });
-    await this.tell(group.id, "DELETED", viewer, [], members.map((m) => m.userId));
+    await this.tell(group.id, "DELETED", viewer, [], members);
     // A deleted group's image goes with it, unless a message or a profile uses the file too.
     await this.media.releaseIfUnused(group.imageFileToken);
     return true;
@@ -274,9 +274,9 @@ export class GroupService {
 
   /** Publishes the event to every current participant and to the users who just left. */
   private async tell(groupId: string, type: GroupEventPayload["type"], actor: Viewer, targetJids: string[], formerIds: number[]): Promise<void> {
-    const members = await this.directory.members(groupId);
+    const members = await this.directory.memberIds(groupId);
     const event: GroupEventPayload = { type, groupId, groupJid: this.jids.group(groupId), actorJid: actor.jid, targetJids, at: new Date().toISOString() };
-    const ids = new Set([...members.map((m) => m.userId), ...formerIds]);
+    const ids = new Set([...members, ...formerIds]);
     // Stored for each of them (one multi-row write), for their sync streams.
     const body = { kind: "GROUP" as const, group: event };
     await this.sync.append([...ids].map((userId) => ({ userId, body })));
