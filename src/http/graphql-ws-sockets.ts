@@ -6,8 +6,21 @@
 // connection_init timeout are the caller's (websocket.ts), as are the sockets' error listeners.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { CloseCode, DEPRECATED_GRAPHQL_WS_PROTOCOL, handleProtocols, makeServer, type ServerOptions, type WebSocket as ProtocolSocket } from "graphql-ws";
+import {
+  CloseCode,
+  type Context,
+  DEPRECATED_GRAPHQL_WS_PROTOCOL,
+  handleProtocols,
+  makeServer,
+  type Message,
+  MessageType,
+  parseMessage,
+  type ServerOptions,
+  type SubscribePayload,
+  type WebSocket as ProtocolSocket,
+} from "graphql-ws";
 import { type RawData, WebSocket, type WebSocketServer } from "ws";
+import { ProtocolStreams } from "./graphql-ws-streams.js";
 
 /**
  * What a socket holding its writes (SocketLink.holdWrites) takes without waiting for each write:
@@ -27,12 +40,17 @@ function release(link: SocketLink): void {
 /** A held write's failure: the socket closes, and its close ends what was under way on it. */
 function heldWriteFailed(): void {}
 
+/** Every frame is text (graphql-transport-ws), also one sent as bytes. */
+const TEXT = { binary: false } as const;
+
 /** One socket as graphql-ws's core sees it (its transport), and as the hooks see it (ctx.extra). */
 export class SocketLink implements ProtocolSocket {
   /** graphql-ws's handler of this socket's messages. */
   received: ((data: string) => Promise<void>) | undefined = undefined;
   /** graphql-ws's handler of this socket's close. */
   closed: ((code: number, reason: string) => Promise<void>) | undefined = undefined;
+  /** graphql-ws's context of this socket, once connection_init came (ProtocolStreams serves subscriptions on it). */
+  protocolContext: Context<Record<string, unknown> | undefined, this> | undefined = undefined;
   /** The TCP socket is corked until the event loop's check phase (holdWrites). */
   private holding = false;
 
@@ -42,18 +60,19 @@ export class SocketLink implements ProtocolSocket {
     return this.socket.protocol;
   }
 
-  send(data: string): Promise<void> {
+  /** Sends one text frame: graphql-ws's messages as strings, ProtocolStreams' next messages as their UTF-8 bytes. */
+  send(data: string | Buffer): Promise<void> {
     // graphql-ws waits for the write (the message stream's DELIVERED depends on it); a socket no
     // longer open resolves at once, unwritten. A socket holding its writes takes the frame at
     // once, up to HELD_BYTES: it leaves with the rest in one write when the hold ends.
     return new Promise((resolve, reject) => {
       if (this.socket.readyState !== WebSocket.OPEN) return resolve();
       if (this.holding && this.socket.bufferedAmount < HELD_BYTES) {
-        this.socket.send(data, heldWriteFailed);
+        this.socket.send(data, TEXT, heldWriteFailed);
         return resolve();
       }
       this.releaseWrites();
-      this.socket.send(data, (err) => (err ? reject(err) : resolve()));
+      this.socket.send(data, TEXT, (err) => (err ? reject(err) : resolve()));
     });
   }
 
@@ -87,17 +106,25 @@ export class SocketLink implements ProtocolSocket {
 
 /**
  * Serves graphql-ws on wss: each socket gets the link made by link(socket, request), opened in
- * graphql-ws's core. failed(err, link) hears what the core's handling of a socket's message threw,
- * and failed(err) an error of the server: the socket, or every socket, is then closed with 4500
- * (the error's message outside production), as use/ws does.
+ * graphql-ws's core. The subscribe messages that options.streams picks (subscriptions) are
+ * served by ProtocolStreams on graphql-ws's context instead of by the core's handler. failed(err,
+ * link) hears what the handling of a socket's message threw, and failed(err) an error of the
+ * server: the socket, or every socket, is then closed with 4500 (the error's message outside
+ * production), as use/ws does.
  */
 export function serveGraphqlWs<L extends SocketLink>(
   wss: WebSocketServer,
-  options: ServerOptions<Record<string, unknown> | undefined, L> & { isProd: boolean },
+  options: ServerOptions<Record<string, unknown> | undefined, L> & { isProd: boolean; streams: (payload: SubscribePayload) => boolean },
   link: (socket: WebSocket, request: IncomingMessage) => L,
   failed: (err: unknown, link?: L) => void,
 ): { dispose(): Promise<void> } {
-  const server = makeServer<Record<string, unknown> | undefined, L>(options);
+  const server = makeServer<Record<string, unknown> | undefined, L>({
+    ...options,
+    onConnect: (ctx) => {
+      ctx.extra.protocolContext = ctx;
+      return options.onConnect?.(ctx);
+    },
+  });
   const links = new WeakMap<WebSocket, L>();
   const internalReason = (err: unknown) => {
     if (options.isProd) return "Internal server error";
@@ -108,14 +135,27 @@ export function serveGraphqlWs<L extends SocketLink>(
   // Shared by every socket: ws calls them with the socket as this.
   function onSocketMessage(this: WebSocket, data: RawData) {
     const served = links.get(this);
-    // Bound rather than a closure: a subscribe message is handled for as long as its
-    // subscription lives, and a bound function is the smaller of the two.
-    if (served) served.received?.(String(data)).catch(handlingFailed.bind(served));
+    if (!served) return;
+    const text = String(data);
+    const subscription = subscriptionIn(text);
+    const handling = subscription ? streams.subscribe(served, served.protocolContext, subscription) : served.received?.(text);
+    handling?.catch(handlingFailed.bind(served));
+  }
+  /** The subscribe message in text when ProtocolStreams serves it; anything else, malformed included, is graphql-ws's. */
+  function subscriptionIn(text: string): (Message & { type: MessageType.Subscribe }) | undefined {
+    let message: Message;
+    try {
+      message = parseMessage(text);
+    } catch {
+      return undefined;
+    }
+    return message.type === MessageType.Subscribe && options.streams(message.payload) ? message : undefined;
   }
   function handlingFailed(this: L, err: unknown) {
     failed(err, this);
     this.socket.close(CloseCode.InternalServerError, internalReason(err));
   }
+  const streams = new ProtocolStreams<L>(options, (err, served) => handlingFailed.call(served, err));
   function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
     const served = links.get(this);
     links.delete(this);

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { performance } from "node:perf_hooks";
-import { type ExecutionArgs, GraphQLError } from "graphql";
+import { type ExecutionArgs, getOperationAST, GraphQLError } from "graphql";
 import { CloseCode } from "graphql-ws";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
@@ -314,6 +314,12 @@ export async function attachWebSocket(options: {
       isProd: config.nodeEnv === "production",
       schema: documentRules.schema,
       subscribe: subscribeSharing,
+      // Subscriptions are served on graphql-ws's context without its per-operation handler
+      // (graphql-ws-streams.ts); a document that is not valid stays graphql-ws's, for onSubscribe to refuse.
+      streams: (payload) => {
+        const parsed = documents.parseAndValidate(payload.query);
+        return !parsed.errors && getOperationAST(parsed.document, payload.operationName)?.operation === "subscription";
+      },
       // Both kept here instead, without a timer per socket once it is set up (awaitingInit, keepAliveTimer).
       connectionInitWaitTimeout: 0,
       onConnect: async (ctx) => {
@@ -323,11 +329,11 @@ export async function attachWebSocket(options: {
         const socketId = randomUUID();
         ctx.extra.connId = requestIdFrom(ctx.extra.requestIdHeader, socketId);
         ctx.extra.requestIdHeader = undefined;
-        // graphql-ws keeps connectionParams for the socket's life: once read, the token leaves them.
+        // graphql-ws would keep connectionParams for the socket's life: once the token is read,
+        // they leave its context (no hook reads them again).
         const params = ctx.connectionParams as Record<string, unknown> | undefined;
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         const token = bearerToken(params?.authorization ?? params?.Authorization);
-        if (params?.authorization !== undefined) params.authorization = null;
-        if (params?.Authorization !== undefined) params.Authorization = null;
         if (!token) {
           refuse(socket, "missing_token");
           return false;
