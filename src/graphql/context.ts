@@ -61,8 +61,8 @@ export interface Context<S = unknown> {
 /** The socket a subscription's events are written to, as the message stream sees it (WebSocket only). */
 export interface DeliveryLink {
   /**
-   * Whether the event handed to the socket last was sent: the socket was open then (graphql-ws
-   * resolves a send to a socket no longer open without writing it).
+   * Whether the event handed to the socket last was sent: the socket was open then (a send to a
+   * socket no longer open resolves without writing it: SocketLink.send).
    */
   lastSent(): boolean;
   /** Events waiting for the socket, beyond which it is closed. */
@@ -71,7 +71,7 @@ export interface DeliveryLink {
   overflow(): void;
   /**
    * With STAGE_TIMINGS only: the stream names the message it yields next, so that the socket
-   * marks its render stage once graphql-ws has rendered it (onNext), which the stream never sees.
+   * marks its render stage once it is rendered for the socket (onNext), which the stream never sees.
    */
   yielding?: (id: string) => void;
   /**

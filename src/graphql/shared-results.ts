@@ -14,6 +14,7 @@ import {
   Kind,
   subscribe,
 } from "graphql";
+import { type HandingIterator, handsSteps, nextBy, type StepTaker } from "../realtime/async-queue.js";
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -60,19 +61,50 @@ export async function subscribeSharing(args: ExecutionArgs): Promise<AsyncIterab
 /**
  * The source stream's events mapped to results. A plain iterator rather than an async
  * generator: return() must reach the source at once, also while next() waits for an event. A
- * class, so that a subscription holds one object rather than one closure per method.
+ * class, so that a subscription holds one object rather than one closure per method; it hands
+ * steps on (nextTo), so that a consumer that takes them so waits on it, and on a source that hands
+ * them too, with a field in each rather than a promise and its reaction.
  */
-class SharedResults implements AsyncIterableIterator<ExecutionResult> {
+class SharedResults implements AsyncIterableIterator<ExecutionResult>, HandingIterator<ExecutionResult>, StepTaker<unknown> {
+  /** Who waits for the next result, while the source is asked for its next event. */
+  private waiting: StepTaker<ExecutionResult> | undefined = undefined;
+
   constructor(
     private readonly source: AsyncIterator<unknown>,
     private readonly args: ExecutionArgs,
     private readonly key: ShareKey,
   ) {}
 
-  // Not an async function: a subscription waits here for as long as it is idle, and a pending
-  // reaction costs less than a suspended function's frame.
   next(): Promise<IteratorResult<ExecutionResult>> {
-    return this.source.next().then((step) => this.rendered(step));
+    return nextBy(this);
+  }
+
+  nextTo(taker: StepTaker<ExecutionResult>): void {
+    this.waiting = taker;
+    if (handsSteps(this.source)) return this.source.nextTo(this);
+    this.source.next().then(
+      (step) => this.took(step),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  /** The source's next event: its result, rendered here or by an earlier subscriber, goes to the taker. */
+  took(step: IteratorResult<unknown>): void {
+    const taker = this.waiting!;
+    this.waiting = undefined;
+    const rendered = this.rendered(step);
+    if (!(rendered instanceof Promise)) return taker.took(rendered);
+    rendered.then(
+      (result) => taker.took(result),
+      (error: unknown) => taker.failed(error),
+    );
+  }
+
+  /** The source failed: the taker hears it as it is. */
+  failed(error: unknown): void {
+    const taker = this.waiting!;
+    this.waiting = undefined;
+    taker.failed(error);
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
@@ -91,7 +123,8 @@ class SharedResults implements AsyncIterableIterator<ExecutionResult> {
 
   /**
    * Not an async function: a result already rendered for this event (every subscriber's but the
-   * first) is handed on in the same turn, not after an await per subscriber.
+   * first) is handed on in the same turn, not after an await per subscriber. A failure to render
+   * ends the stream, and comes back as a rejected promise.
    */
   private rendered(step: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> {
     if (step.done) return { value: undefined, done: true };
@@ -99,16 +132,16 @@ class SharedResults implements AsyncIterableIterator<ExecutionResult> {
     try {
       result = this.render(step.value);
     } catch (error) {
-      return this.failed(error);
+      return this.renderFailed(error);
     }
     if (!(result instanceof Promise)) return { value: result, done: false };
     return result.then(
       (value) => ({ value, done: false }),
-      (error: unknown) => this.failed(error),
+      (error: unknown) => this.renderFailed(error),
     );
   }
 
-  private async failed(error: unknown): Promise<never> {
+  private async renderFailed(error: unknown): Promise<never> {
     await this.return();
     throw error;
   }

@@ -12,7 +12,7 @@ import { LRUCache } from "lru-cache";
  * the request arrived (HTTP request, or the subscribe
  * message of a mutation over graphql-ws), the send resolver entered, the writer's batch holding
  * it began, the batch committed, its publishes resolved, the recipient's listener heard it,
- * graphql-ws rendered it for the recipient (onNext), the recipient's socket wrote it.
+ * it was rendered for the recipient's socket (onNext), the recipient's socket wrote it.
  */
 export const STAGES = ["door", "resolver", "write", "commit", "announce", "broker", "render", "socket"] as const;
 export type Stage = (typeof STAGES)[number];

@@ -23,6 +23,7 @@ import {
   type SubscribeMessage,
   type SubscribePayload,
 } from "graphql-ws";
+import { handsSteps, type StepTaker } from "../realtime/async-queue.js";
 import type { SocketLink } from "./graphql-ws-sockets.js";
 
 type Hooks<L extends SocketLink> = ServerOptions<Record<string, unknown> | undefined, L>;
@@ -138,7 +139,7 @@ export class ProtocolStreams<L extends SocketLink> {
  * One subscription served by ProtocolStreams: between events, it is this object and a reaction to
  * its stream's pending next(), not a suspended function.
  */
-class ServedStream<L extends SocketLink> {
+class ServedStream<L extends SocketLink> implements StepTaker<ExecutionResult> {
   constructor(
     private readonly streams: ProtocolStreams<L>,
     private readonly link: L,
@@ -149,15 +150,20 @@ class ServedStream<L extends SocketLink> {
     private readonly stream: AsyncIterator<ExecutionResult>,
   ) {}
 
-  /** Asks for the next event once the last one is written (the stream's DELIVERED depends on it). */
+  /**
+   * Asks for the next event once the last one is written (the stream's DELIVERED depends on it).
+   * A stream that hands its steps on (Parley's shared results on a message stream) keeps this
+   * object in a field while it waits: no promise is pending for an idle subscription.
+   */
   pull(): void {
+    if (handsSteps(this.stream)) return this.stream.nextTo(this);
     this.stream.next().then(
       (step) => this.took(step),
       (error: unknown) => this.failed(error),
     );
   }
 
-  private took(step: IteratorResult<ExecutionResult>): void {
+  took(step: IteratorResult<ExecutionResult>): void {
     if (step.done) return this.end();
     let sending: Promise<void>;
     try {
@@ -176,7 +182,7 @@ class ServedStream<L extends SocketLink> {
   }
 
   /** As graphql-ws's loop ends when the stream throws: an error message, and no complete. */
-  private failed(error: unknown): void {
+  failed(error: unknown): void {
     const originalError = error instanceof Error ? error : new Error(String(error));
     const { link, ctx, id, payload } = this;
     const reported = this.streams

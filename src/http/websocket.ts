@@ -79,7 +79,7 @@ class OperationRecord implements DeliveryLink {
   streaming = false;
   /** Ends its place among the operations shutdown waits for (queries and mutations). */
   end: () => void = nothingToEnd;
-  /** The socket was open when graphql-ws was last handed an event to send for it (onNext). */
+  /** The socket was open when an event was last rendered to be sent for it (onNext). */
   sent = false;
   /** STAGE_TIMINGS: the message the stream is yielding, whose render stage onNext marks. */
   rendering: string | undefined = undefined;
@@ -400,8 +400,9 @@ export async function attachWebSocket(options: {
         }
         const parsed = documents.parseAndValidate(payload.query);
         if (parsed.errors) return [...parsed.errors];
-        // graphql-ws keeps the subscribe message for the operation's life: it keeps the shared
-        // copy of the text instead of its own (the same characters; graphql-ws reads it no more).
+        // The subscribe message is kept for the operation's life (by graphql-ws, or by the served
+        // stream for the hooks): it keeps the shared copy of the text instead of its own (the same
+        // characters; nothing reads it again).
         (payload as { query: string }).query = documents.sharedText(payload.query);
         const checked = await checkOperation(
           documentRules,
@@ -436,7 +437,7 @@ export async function attachWebSocket(options: {
       },
       onNext: (ctx, id, _payload, _args, result) => {
         const record = operation(ctx.extra, id);
-        // graphql-ws sends right after this returns, and skips the write to a socket no longer open.
+        // Sent right after this returns (by graphql-ws, or ProtocolStreams); a socket no longer open skips the write.
         if (record) record.sent = ctx.extra.socket.readyState === WebSocket.OPEN;
         if (record?.rendering !== undefined) {
           stageClock?.mark(record.rendering, "render");
@@ -445,7 +446,8 @@ export async function attachWebSocket(options: {
         if (record?.streaming) record.outcome.streamEvent();
         // A query's or mutation's result is followed by its complete: the two leave in one write.
         else ctx.extra.holdWrites();
-        // Sent as it is: graphql-ws would copy it for each subscriber (a group's thousand copies of one shared result).
+        // Sent as it is: graphql-ws would copy it for each subscriber (a group's thousand copies of
+        // one shared result), and ProtocolStreams serialises a result handed on unchanged only once.
         if (!result.errors?.length) return result;
         return { ...result, errors: sendable(record, result.errors) };
       },

@@ -20,8 +20,9 @@
 // So a subscription never yields rowId N before every lower rowId addressed to its viewer, and the
 // last rowId a client received is a safe afterRowId to resume from.
 //
-// DELIVERED is recorded when the consumer asks for the next event after a yield: graphql-ws asks
-// for it only once the socket's send callback reported the previous one written (SocketLink.send),
+// DELIVERED is recorded when the consumer asks for the next event after a yield: the socket door
+// (ProtocolStreams, http/graphql-ws-streams.ts) asks for it only once the socket's send callback
+// reported the previous one written (SocketLink.send),
 // and a send to a socket no longer open resolves without writing (DeliveryLink.lastSent tells).
 // Events wait for a slow socket in the stream's queue; past link.maxQueued the socket is closed
 // (link.overflow) and what it never wrote is never DELIVERED: it comes on resume. The queue tells
@@ -34,7 +35,7 @@
 import type { DeliveryLink } from "../graphql/context.js";
 import type { StageClock } from "../graphql/stage-clock.js";
 import type { Viewer } from "../identity/identity.types.js";
-import { AsyncQueue, DONE, type Taker } from "../realtime/async-queue.js";
+import { AsyncQueue, DONE, type HandingIterator, nextBy, type StepTaker, type Taker } from "../realtime/async-queue.js";
 import type { BrokerWatcher, PubSub } from "../realtime/pubsub.js";
 import { type MessageEvent, topics } from "../realtime/topics.js";
 import type { MessagePayload } from "./message-view.js";
@@ -72,7 +73,7 @@ export function messageStream(deps: Deps, viewer: Viewer, afterRowId: string | n
  * socket's subscriptions are most of what a process holds). Replays, which are rare, still run as
  * generators, made when one begins.
  */
-class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher, Taker<LiveEvent> {
+class MessageStream implements AsyncGenerator<MessagePayload>, HandingIterator<MessagePayload>, BrokerWatcher, Taker<LiveEvent> {
   /** Heard and not yet taken; past link.maxQueued the queue ends and the socket is closed (link.overflow). */
   private readonly live: AsyncQueue<LiveEvent>;
   private unlisten: (() => void) | undefined = undefined;
@@ -88,9 +89,8 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher, Ta
   private replaying: AsyncGenerator<MessagePayload> | undefined = undefined;
   /** Yielded to the viewer, another's: DELIVERED once the consumer asks for the next (the socket wrote it). */
   private written: MessagePayload | undefined = undefined;
-  /** The pending next()'s promise, while it waits for a live event (waitLive). */
-  private settleNext: ((step: IteratorResult<MessagePayload> | Promise<IteratorResult<MessagePayload>>) => void) | undefined = undefined;
-  private failNext: ((error: unknown) => void) | undefined = undefined;
+  /** Who waits for the next step, while the stream waits for a live event (waitLive). */
+  private waiting: StepTaker<MessagePayload> | undefined = undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -103,74 +103,71 @@ class MessageStream implements AsyncGenerator<MessagePayload>, BrokerWatcher, Ta
   }
 
   next(): Promise<IteratorResult<MessagePayload>> {
+    return nextBy(this);
+  }
+
+  nextTo(taker: StepTaker<MessagePayload>): void {
     try {
       this.confirmWritten();
     } catch (error) {
       this.close();
-      return Promise.reject(error);
+      return taker.failed(error);
     }
-    // Live with nothing else under way: the wait for an event is a pending reaction rather than a
-    // suspended function, as that wait is where an idle subscription spends its life.
-    if (this.started && !this.replaying) return this.waitLive();
-    return this.pull();
+    // Live with nothing else under way: the wait for an event is the taker in a field, as that
+    // wait is where an idle subscription spends its life.
+    if (this.started && !this.replaying) return this.waitLive(taker);
+    void this.pull(taker);
   }
 
   /**
-   * The rest of next(), for what may wait on the database: the start and replays. It ends by
-   * handing the wait for live events back to a reaction, so that no suspended function stays.
+   * The rest of nextTo, for what may wait on the database: the start and replays. It ends by
+   * handing the wait for live events back to a field, so that no suspended function stays.
    */
-  private async pull(): Promise<IteratorResult<MessagePayload>> {
+  private async pull(taker: StepTaker<MessagePayload>): Promise<void> {
+    let step: IteratorResult<MessagePayload> | undefined;
     try {
       if (!this.started) await this.start();
       while (this.replaying && !this.closed) {
-        const step = await this.replaying.next();
+        const replayed = await this.replaying.next();
         if (this.closed) break;
-        if (!step.done) return this.deliver(step.value);
+        if (!replayed.done) {
+          step = this.deliver(replayed.value);
+          break;
+        }
         this.replaying = undefined;
       }
     } catch (error) {
       this.close();
-      throw error;
+      return taker.failed(error);
     }
-    if (this.closed) return DONE;
-    return this.waitLive();
+    if (step) return taker.took(step);
+    if (this.closed) return taker.took(DONE);
+    this.waitLive(taker);
   }
 
-  /**
-   * The next live event's outcome. The queue tells this stream (took) rather than resolving a
-   * promise of its own, so that an idle subscription's wait is this one promise.
-   */
-  private waitLive(): Promise<IteratorResult<MessagePayload>> {
-    return new Promise((resolve, reject) => {
-      this.settleNext = resolve;
-      this.failNext = reject;
-      this.live.takeBy(this);
-    });
+  /** Waits for the next live event: the queue tells this stream (took), which tells taker. */
+  private waitLive(taker: StepTaker<MessagePayload>): void {
+    this.waiting = taker;
+    this.live.takeBy(this);
   }
 
   took(step: IteratorResult<LiveEvent>): void {
-    const resolve = this.settleNext!;
-    const reject = this.failNext!;
-    this.settleNext = undefined;
-    this.failNext = undefined;
-    try {
-      resolve(this.taken(step));
-    } catch (error) {
-      reject(error);
-    }
-  }
-
-  private taken(step: IteratorResult<LiveEvent>): IteratorResult<MessagePayload> | Promise<IteratorResult<MessagePayload>> {
+    const taker = this.waiting!;
+    this.waiting = undefined;
+    let delivered: IteratorResult<MessagePayload> | undefined;
     try {
       if (step.done || this.closed) {
         this.close();
-        return DONE;
+        delivered = DONE;
+      } else {
+        delivered = this.handle(step.value);
       }
-      return this.handle(step.value) ?? this.pull();
     } catch (error) {
       this.close();
-      throw error;
+      return taker.failed(error);
     }
+    if (delivered) return taker.took(delivered);
+    void this.pull(taker);
   }
 
   /** What one live event makes: a message to yield, or nothing (it was skipped, or began a replay). */
