@@ -2,8 +2,10 @@
 // graphql-ws/use/ws adapter: the same wiring, but what an open socket holds for its life is one
 // object (SocketLink), its transport and its extra at once, and listeners shared by every socket,
 // rather than a closure per callback, a once-wrapper per listener and a suspended async listener
-// under each operation. Idle sockets are what a process holds most of. Keep-alive and the
-// connection_init timeout are the caller's (websocket.ts), as are the sockets' error listeners.
+// under each operation. Idle sockets are what a process holds most of. The subscribe messages of
+// subscriptions go to ProtocolStreams (graphql-ws-streams.ts) rather than to the core's handler,
+// which stays suspended for a subscription's life. Keep-alive and the connection_init timeout are
+// the caller's (websocket.ts), as are the sockets' error listeners.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import {
@@ -143,6 +145,9 @@ export function serveGraphqlWs<L extends SocketLink>(
   }
   /** The subscribe message in text when ProtocolStreams serves it; anything else, malformed included, is graphql-ws's. */
   function subscriptionIn(text: string): (Message & { type: MessageType.Subscribe }) | undefined {
+    // A subscription's document holds the word: a query's or a mutation's message (the socket
+    // door's most frequent) is handed on without being parsed twice.
+    if (!text.includes("subscription")) return undefined;
     let message: Message;
     try {
       message = parseMessage(text);

@@ -4,8 +4,9 @@
 // raw text, an emit object and its three closures: about 1 KB for every idle subscribed socket,
 // a quarter of all a bare socket costs), and, for every event, copies the result, stringifies the
 // whole message and encodes it for each subscriber. Here a subscription is an object waiting on its
-// stream, and a result shared by many subscribers (shared-results.ts) is serialised once: each
-// subscriber's frame is its id's prefix and those bytes.
+// stream (in a field of the stream, when the stream hands its steps on: HandingIterator), and a
+// result shared by many subscribers (shared-results.ts) is serialised once: each subscriber's
+// frame is its id's prefix and those bytes.
 //
 // The protocol is graphql-ws's, step for step (its server.ts, `case MessageType.Subscribe`), with
 // the same hooks called at the same points: the operation takes its place in ctx.subscriptions,
@@ -60,14 +61,16 @@ function isAsyncIterable(value: OperationResult): value is AsyncIterable<Executi
 /**
  * The subscribe messages of subscriptions, served on graphql-ws's context (see the top). Only for
  * hooks whose onSubscribe answers every subscribe message with execution args or errors, and that
- * give no jsonMessageReplacer (websocket.ts).
+ * give no JSON reviver or replacer (websocket.ts).
  */
 export class ProtocolStreams<L extends SocketLink> {
   constructor(
     private readonly hooks: Hooks<L>,
     /** Hears what failed in a subscription's handling after it was set up (an error or complete message that could not be sent). */
     readonly failed: (error: unknown, link: L) => void,
-  ) {}
+  ) {
+    if (hooks.jsonMessageReviver || hooks.jsonMessageReplacer) throw new Error("ProtocolStreams parses and writes messages as plain JSON: no jsonMessageReviver or jsonMessageReplacer");
+  }
 
   /** Serves message on the socket of ctx, as graphql-ws would (see the top); what it throws, graphql-ws's handler would have thrown. */
   async subscribe(link: L, ctx: ProtocolContext<L> | undefined, message: SubscribeMessage): Promise<void> {
