@@ -61,9 +61,9 @@ export async function subscribeSharing(args: ExecutionArgs): Promise<AsyncIterab
 /**
  * The source stream's events mapped to results. A plain iterator rather than an async
  * generator: return() must reach the source at once, also while next() waits for an event. A
- * class, so that a subscription holds one object rather than one closure per method; it hands
- * steps on (nextTo), so that a consumer that takes them so waits on it, and on a source that hands
- * them too, with a field in each rather than a promise and its reaction.
+ * class, so that a subscription holds one object rather than one closure per method. It hands its
+ * steps on (nextTo): a consumer that takes them so, from a source that hands its steps on too,
+ * waits as a field in each, not as a promise and its reaction.
  */
 class SharedResults implements AsyncIterableIterator<ExecutionResult>, HandingIterator<ExecutionResult>, StepTaker<unknown> {
   /** Who waits for the next result, while the source is asked for its next event. */
