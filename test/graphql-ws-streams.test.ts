@@ -215,6 +215,10 @@ class Client {
     this.socket.send(JSON.stringify(message));
   }
 
+  subscribe(id: string, query: string, variables?: Record<string, unknown>): void {
+    this.send({ id, type: "subscribe", payload: variables ? { query, variables } : { query } });
+  }
+
   async acknowledged(): Promise<void> {
     this.send({ type: "connection_init" });
     await this.got(1);
@@ -254,6 +258,17 @@ async function bothAgree(exchange: (url: string) => Promise<Client[]>): Promise<
   return transcripts[1]!;
 }
 
+/** The exchange of one acknowledged client that subscribes once and waits for frames frames (the ack included). */
+function oneSubscription(id: string, query: string, frames: number, variables?: Record<string, unknown>) {
+  return async (url: string): Promise<Client[]> => {
+    const client = await Client.open(url);
+    await client.acknowledged();
+    client.subscribe(id, query, variables);
+    await client.got(frames);
+    return [client];
+  };
+}
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -262,13 +277,7 @@ afterEach(async () => {
 
 describe("subscriptions served on graphql-ws's context speak its protocol", () => {
   it("a stream's events, then its complete, byte for byte", async () => {
-    const { frames } = await bothAgree(async (url) => {
-      const client = await Client.open(url);
-      await client.acknowledged();
-      client.send({ id: "1", type: "subscribe", payload: { query: "subscription Ticks($n: Int!) { ticks(n: $n) }", variables: { n: 3 } } });
-      await client.got(5);
-      return [client];
-    });
+    const { frames } = await bothAgree(oneSubscription("1", "subscription Ticks($n: Int!) { ticks(n: $n) }", 5, { n: 3 }));
     expect(frames[0]!.slice(1).map((f) => JSON.parse(f) as unknown)).toEqual([
       { id: "1", type: "next", payload: { data: { ticks: 1 } } },
       { id: "1", type: "next", payload: { data: { ticks: 2 } } },
@@ -278,13 +287,7 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
   });
 
   it("text beyond ASCII, in the result and in the id, is sent as the same UTF-8", async () => {
-    await bothAgree(async (url) => {
-      const client = await Client.open(url);
-      await client.acknowledged();
-      client.send({ id: "é-✓-👋", type: "subscribe", payload: { query: "subscription { unicode }" } });
-      await client.got(2);
-      return [client];
-    });
+    await bothAgree(oneSubscription("é-✓-👋", "subscription { unicode }", 2));
   });
 
   it("one result shared by two subscribers reaches each with its own id", async () => {
@@ -293,8 +296,8 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
       await expect.poll(() => broadcasts.size).toBe(0);
       const [a, b] = [await Client.open(url), await Client.open(url)];
       await Promise.all([a.acknowledged(), b.acknowledged()]);
-      a.send({ id: "a", type: "subscribe", payload: { query: "subscription Broadcast { broadcast }" } });
-      b.send({ id: "b", type: "subscribe", payload: { query: "subscription Broadcast { broadcast }" } });
+      a.subscribe("a", "subscription Broadcast { broadcast }");
+      b.subscribe("b", "subscription Broadcast { broadcast }");
       await expect.poll(() => broadcasts.size).toBe(2);
       for (const hear of broadcasts) hear({ n: 7 });
       const event = { n: 8 };
@@ -311,7 +314,7 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
   it("a subscribe before connection_init is acknowledged closes the socket with 4401", async () => {
     const { closes } = await bothAgree(async (url) => {
       const client = await Client.open(url);
-      client.send({ id: "1", type: "subscribe", payload: { query: "subscription { once }" } });
+      client.subscribe("1", "subscription { once }");
       await client.closed();
       return [client];
     });
@@ -322,9 +325,9 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
     const { closes } = await bothAgree(async (url) => {
       const client = await Client.open(url);
       await client.acknowledged();
-      client.send({ id: "same", type: "subscribe", payload: { query: "subscription { once }" } });
+      client.subscribe("same", "subscription { once }");
       await client.got(2);
-      client.send({ id: "same", type: "subscribe", payload: { query: "subscription { once }" } });
+      client.subscribe("same", "subscription { once }");
       await client.closed();
       return [client];
     });
@@ -335,11 +338,11 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
     const { frames } = await bothAgree(async (url) => {
       const client = await Client.open(url);
       await client.acknowledged();
-      client.send({ id: "x", type: "subscribe", payload: { query: "subscription { once }" } });
+      client.subscribe("x", "subscription { once }");
       await client.got(2);
       client.send({ id: "x", type: "complete" });
       await new Promise((resolve) => setTimeout(resolve, 50));
-      client.send({ id: "x", type: "subscribe", payload: { query: "subscription { ticks(n: 1) }" } });
+      client.subscribe("x", "subscription { ticks(n: 1) }");
       await client.got(4);
       return [client];
     });
@@ -347,35 +350,17 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
   });
 
   it("a stream that fails sends an error and no complete", async () => {
-    const { frames } = await bothAgree(async (url) => {
-      const client = await Client.open(url);
-      await client.acknowledged();
-      client.send({ id: "f", type: "subscribe", payload: { query: "subscription { failing }" } });
-      await client.got(3);
-      return [client];
-    });
+    const { frames } = await bothAgree(oneSubscription("f", "subscription { failing }", 3));
     expect(JSON.parse(frames[0]![2]!)).toEqual({ id: "f", type: "error", payload: [{ message: "the stream broke" }] });
   });
 
   it("a subscription whose resolver refuses it gets its errors as a result, then complete", async () => {
-    const { frames } = await bothAgree(async (url) => {
-      const client = await Client.open(url);
-      await client.acknowledged();
-      client.send({ id: "r", type: "subscribe", payload: { query: "subscription { refused }" } });
-      await client.got(3);
-      return [client];
-    });
+    const { frames } = await bothAgree(oneSubscription("r", "subscription { refused }", 3));
     expect(frames[0]!.slice(1).map((f) => (JSON.parse(f) as { type: string }).type)).toEqual(["next", "complete"]);
   });
 
   it("a subscription that onSubscribe refuses gets an error, and no complete", async () => {
-    const { frames } = await bothAgree(async (url) => {
-      const client = await Client.open(url);
-      await client.acknowledged();
-      client.send({ id: "big", type: "subscribe", payload: { query: "subscription Ticks($n: Int!) { ticks(n: $n) }", variables: { n: 1000 } } });
-      await client.got(2);
-      return [client];
-    });
+    const { frames } = await bothAgree(oneSubscription("big", "subscription Ticks($n: Int!) { ticks(n: $n) }", 2, { n: 1000 }));
     expect(JSON.parse(frames[0]![1]!)).toEqual({ id: "big", type: "error", payload: [{ message: "n: at most 100" }] });
   });
 
@@ -386,7 +371,7 @@ describe("subscriptions served on graphql-ws's context speak its protocol", () =
       await expect.poll(() => broadcasts.size).toBe(0);
       const client = await Client.open(server.url);
       await client.acknowledged();
-      client.send({ id: "1", type: "subscribe", payload: { query: "subscription Broadcast { broadcast }" } });
+      client.subscribe("1", "subscription Broadcast { broadcast }");
       await expect.poll(() => broadcasts.size).toBe(1);
       client.close();
       await expect.poll(() => broadcasts.size).toBe(0);

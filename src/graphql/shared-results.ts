@@ -14,7 +14,7 @@ import {
   Kind,
   subscribe,
 } from "graphql";
-import { type HandingIterator, handsSteps, nextBy, type StepTaker } from "../realtime/async-queue.js";
+import { type HandingIterator, nextBy, type StepTaker, stepTo } from "../realtime/async-queue.js";
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -81,11 +81,7 @@ class SharedResults implements AsyncIterableIterator<ExecutionResult>, HandingIt
 
   nextTo(taker: StepTaker<ExecutionResult>): void {
     this.waiting = taker;
-    if (handsSteps(this.source)) return this.source.nextTo(this);
-    this.source.next().then(
-      (step) => this.took(step),
-      (error: unknown) => this.failed(error),
-    );
+    stepTo(this.source, this);
   }
 
   /** The source's next event: its result, rendered here or by an earlier subscriber, goes to the taker. */

@@ -24,7 +24,7 @@ import {
   type SubscribeMessage,
   type SubscribePayload,
 } from "graphql-ws";
-import { handsSteps, type StepTaker } from "../realtime/async-queue.js";
+import { type StepTaker, stepTo } from "../realtime/async-queue.js";
 import type { SocketLink } from "./graphql-ws-sockets.js";
 
 type Hooks<L extends SocketLink> = ServerOptions<Record<string, unknown> | undefined, L>;
@@ -67,7 +67,7 @@ export class ProtocolStreams<L extends SocketLink> {
   constructor(
     private readonly hooks: Hooks<L>,
     /** Hears what failed in a subscription's handling after it was set up (an error or complete message that could not be sent). */
-    readonly failed: (error: unknown, link: L) => void,
+    readonly handlingFailed: (error: unknown, link: L) => void,
   ) {
     if (hooks.jsonMessageReviver || hooks.jsonMessageReplacer) throw new Error("ProtocolStreams parses and writes messages as plain JSON: no jsonMessageReviver or jsonMessageReplacer");
   }
@@ -139,8 +139,8 @@ export class ProtocolStreams<L extends SocketLink> {
 }
 
 /**
- * One subscription served by ProtocolStreams: between events, it is this object and a reaction to
- * its stream's pending next(), not a suspended function.
+ * One subscription served by ProtocolStreams: between events, it is this object, held as the taker
+ * of its stream's next step (or by a reaction to its pending next()), not a suspended function.
  */
 class ServedStream<L extends SocketLink> implements StepTaker<ExecutionResult> {
   constructor(
@@ -159,11 +159,7 @@ class ServedStream<L extends SocketLink> implements StepTaker<ExecutionResult> {
    * object in a field while it waits: no promise is pending for an idle subscription.
    */
   pull(): void {
-    if (handsSteps(this.stream)) return this.stream.nextTo(this);
-    this.stream.next().then(
-      (step) => this.took(step),
-      (error: unknown) => this.failed(error),
-    );
+    stepTo(this.stream, this);
   }
 
   took(step: IteratorResult<ExecutionResult>): void {
@@ -207,6 +203,6 @@ class ServedStream<L extends SocketLink> implements StepTaker<ExecutionResult> {
       .finally(() => {
         delete this.ctx.subscriptions[this.id];
       })
-      .catch((error: unknown) => this.streams.failed(error, this.link));
+      .catch((error: unknown) => this.streams.handlingFailed(error, this.link));
   }
 }

@@ -34,6 +34,18 @@ export function handsSteps<T>(iterator: AsyncIterator<T>): iterator is HandingIt
   return typeof (iterator as Partial<HandingIterator<T>>).nextTo === "function";
 }
 
+/**
+ * Hands iterator's next step to taker: through nextTo when the iterator hands its steps on, else
+ * through its next() promise.
+ */
+export function stepTo<T>(iterator: AsyncIterator<T>, taker: StepTaker<T>): void {
+  if (handsSteps(iterator)) return iterator.nextTo(taker);
+  iterator.next().then(
+    (step) => taker.took(step),
+    (error: unknown) => taker.failed(error),
+  );
+}
+
 /** next() of an iterator made on nextTo. */
 export function nextBy<T>(iterator: HandingIterator<T>): Promise<IteratorResult<T>> {
   return new Promise((resolve, reject) => iterator.nextTo({ took: resolve, failed: reject }));
