@@ -140,6 +140,52 @@ describe(`@parley/client (${backendName})`, () => {
     expect(heard.error.items).toEqual([]);
   });
 
+  it("a token revoked again and again is replaced each time, and the app never hears its socket was refused", async () => {
+    const server = await startServer();
+    const user = await registerUser(server);
+    const issued: string[] = [];
+    const getToken = async () => {
+      const { connect } = await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, { u: user.username, p: user.password });
+      issued.push(connect.token);
+      return connect.token as string;
+    };
+    const { client, heard } = sdk(server, { getToken });
+    await client.open();
+    for (let revoked = 0; revoked < 3; revoked++) {
+      const states = statesOf(client);
+      await ok(server, `mutation { logout }`, {}, { token: issued[revoked] });
+      await states.waitFor((s) => s === "reconnecting", WAIT_MS, `revocation ${revoked + 1} to close the socket`);
+      await states.waitFor((s) => s === "connected", WAIT_MS, `a socket with token ${revoked + 2}`);
+    }
+    expect(issued).toHaveLength(4);
+    expect(heard.error.items).toEqual([]);
+  });
+
+  it("is reconnecting, not connected, from the moment its socket drops; ready() waits for the next socket without holding the event loop", async () => {
+    const server = await startServer();
+    const proxy = await startTcpProxy(server);
+    try {
+      // A long wait before the reconnect: the state must not depend on it.
+      const { client } = await signUp(proxy, { reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+      const states = statesOf(client);
+      proxy.cut();
+      await states.waitFor((s) => s === "reconnecting", 2_000, "the drop to show in the state at once");
+      let settled: unknown;
+      const ready = client.ready().then(
+        () => (settled = "ready"),
+        (error: unknown) => (settled = error),
+      );
+      // A timer still runs while ready() waits: it waits on the state, it does not spin.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(settled).toBeUndefined();
+      await client.close();
+      await ready;
+      expect(settled).toMatchObject({ code: "CLOSED" });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("a socket the server refuses is reported with its close code and reason", async () => {
     const server = await startServer();
     const { client, heard } = sdk(server, { getToken: async () => "not-a-token" });

@@ -107,7 +107,9 @@ export class Realtime {
    */
   async ready(): Promise<void> {
     for (;;) {
-      await this.until(() => this.state === "connected" || this.stopping || !this.running);
+      // Waits for a socket, not only the state: the state still says connected for a moment after
+      // its socket ended, and a loop going round without a socket would starve the timer that reconnects.
+      await this.until(() => (this.state === "connected" && this.client !== undefined) || this.stopping || !this.running);
       if (this.stopping || !this.running) throw new ParleyError("the client is closed", [], { code: "CLOSED" });
       await this.subscribing;
       const client = this.client;
@@ -159,8 +161,8 @@ export class Realtime {
     /** A token refused right after a refresh is worth telling the app about. */
     let refusedAfterRefresh = false;
     let lastToken: string | undefined;
+    this.setState("connecting");
     while (!this.stopping) {
-      this.setState(everConnected ? "reconnecting" : "connecting");
       let token: string | undefined;
       try {
         token = await this.options.token(refresh ? lastToken : undefined);
@@ -174,11 +176,15 @@ export class Realtime {
         attempt = 0;
       }
       if (this.stopping) break;
+      // Not connected from the moment the socket ends, however long the wait before the next one.
+      this.setState(everConnected ? "reconnecting" : "connecting");
       const tokenEnded = ended !== undefined && TOKEN_ENDED.has(ended.reason);
       if (ended && REFUSED_CODES.has(ended.code) && (!tokenEnded || refusedAfterRefresh)) {
         this.fail(new ParleyError(`the server closed the socket: ${ended.code} ${ended.reason}`, [], { code: "SOCKET_REFUSED", closeCode: ended.code }));
       }
-      refusedAfterRefresh = tokenEnded && refresh;
+      // Refused right after a refresh: the new token never made a socket (one that did and was
+      // later revoked or expired is simply replaced again).
+      refusedAfterRefresh = tokenEnded && refresh && !ended?.wasConnected;
       refresh = tokenEnded || ended?.code === 4403;
       // A token that simply ended is replaced at once; anything else waits its turn.
       if (!(tokenEnded && !refusedAfterRefresh)) await this.sleep(reconnectDelay(attempt++, this.options.reconnect));
