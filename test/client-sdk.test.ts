@@ -40,6 +40,18 @@ async function signUp(server: Endpoint, options: Partial<ParleyClientOptions> = 
   return { client, heard, jid: userJid, username, password };
 }
 
+/** A user, and a getToken that signs them in afresh each time it is called, noting each token. */
+async function tokenIssuer(server: Endpoint) {
+  const user = await registerUser(server);
+  const issued: string[] = [];
+  const getToken = async () => {
+    const { connect } = await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, { u: user.username, p: user.password });
+    issued.push(connect.token);
+    return connect.token as string;
+  };
+  return { user, issued, getToken };
+}
+
 /** The states a client goes through from now on. */
 function statesOf(client: ParleyClient): Waiter<ConnectionState> {
   const states = new Waiter<ConnectionState>();
@@ -111,13 +123,7 @@ describe(`@parley/client (${backendName})`, () => {
 
   it("asks getToken for a new token when its token is revoked, on the socket and over HTTP, and carries on", async () => {
     const server = await startServer();
-    const user = await registerUser(server);
-    const issued: string[] = [];
-    const getToken = async () => {
-      const { connect } = await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, { u: user.username, p: user.password });
-      issued.push(connect.token);
-      return connect.token as string;
-    };
+    const { user, issued, getToken } = await tokenIssuer(server);
     const { client, heard } = sdk(server, { getToken });
     await client.open();
     expect(issued).toHaveLength(1);
@@ -142,13 +148,7 @@ describe(`@parley/client (${backendName})`, () => {
 
   it("a token revoked again and again is replaced each time, and the app never hears its socket was refused", async () => {
     const server = await startServer();
-    const user = await registerUser(server);
-    const issued: string[] = [];
-    const getToken = async () => {
-      const { connect } = await ok(server, `mutation($u: String!, $p: String!) { connect(username: $u, password: $p) { token } }`, { u: user.username, p: user.password });
-      issued.push(connect.token);
-      return connect.token as string;
-    };
+    const { issued, getToken } = await tokenIssuer(server);
     const { client, heard } = sdk(server, { getToken });
     await client.open();
     for (let revoked = 0; revoked < 3; revoked++) {
