@@ -49,7 +49,7 @@ const timer = setInterval(() => {
       ),
     );
   } catch (error) {
-    say("no stack: " + error);
+    say("no profile: " + error);
     end();
   }
 }, 1000);
