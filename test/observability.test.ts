@@ -103,6 +103,41 @@ describe(`metrics (${backendName})`, () => {
     expect(observations("ws")).toBe(1);
   });
 
+  it("the message writer's batches are counted with the messages each held, and timed from start to commit and from commit to announced", async () => {
+    const server = await startServer();
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const before = await scrape(server);
+    expect(before.family("parley_message_batch_messages").type).toBe("HISTOGRAM");
+    expect(before.histogram("parley_message_batch_messages").count).toBe(0);
+
+    await sendText(server, alice, bob, "alone");
+    const one = await scrape(server);
+    expect(one.histogram("parley_message_batch_messages")).toMatchObject({ count: 1, sum: 1 });
+    for (const phase of ["write", "announce"]) {
+      const timed = one.histogram("parley_message_batch_seconds", { phase });
+      expect(timed.count).toBe(1);
+      expect(timed.sum).toBeGreaterThan(0);
+      expect(timed.sum).toBeLessThan(5);
+    }
+
+    // Sends that come while a batch is written wait and go together in the next: every message is
+    // counted once, in fewer batches than messages or as many.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => sendText(server, i % 2 ? alice : bob, i % 2 ? bob : alice, `burst ${i}`)));
+    const burst = await scrape(server);
+    const batches = burst.histogram("parley_message_batch_messages");
+    expect(batches.sum).toBe(21);
+    expect(batches.count).toBeGreaterThan(1);
+    expect(batches.count).toBeLessThanOrEqual(21);
+    for (const phase of ["write", "announce"]) expect(burst.histogram("parley_message_batch_seconds", { phase }).count).toBe(batches.count);
+
+    // A msgId sent again is in a batch too: it asks the database, which answers with the stored message.
+    const msgId = "batch-repeat-1";
+    await sendText(server, alice, bob, "once", { msgId });
+    await sendText(server, alice, bob, "once", { msgId });
+    expect((await scrape(server)).histogram("parley_message_batch_messages")).toMatchObject({ count: batches.count + 2, sum: 23 });
+  });
+
   it("with METRICS_TOKEN, /metrics answers only to that bearer token", async () => {
     const token = "metrics-token-0123456789";
     const server = await startServer({ METRICS_TOKEN: token });

@@ -13,6 +13,7 @@
 // is a catch-up rather than the rendered message: the stream reads it with the replay's query,
 // rendered for its viewer by the one renderer, instead of the writer rebuilding every member's
 // copy from the database.
+import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import type { Announced, Backlog } from "../db/sequencer.js";
@@ -59,12 +60,18 @@ const MAX_BATCH = 256;
 /** Who hears of one message: the sender's connections first, then each recipient. */
 type Audience = { userId: number; chatJid: string; isMuted: boolean }[];
 
-/** Told how far announcements lag (the metrics). */
+/** Told how the batches go and how far announcements lag (the metrics). */
 export interface AnnounceObserver {
   /** RowIds committed and not known to be announced, as this process last saw them (its last batch or sweep). */
   pending(rowIds: number): void;
   /** RowIds announced late, by a later batch or the sweeper. */
   swept(rowIds: number): void;
+  /**
+   * A batch of messages committed and announced: how many drafts it held, the seconds from its
+   * start to its commit (the sequencer's lock, the statements, the COMMIT), and from the commit
+   * to its publishes answered. Batches never overlap, so these bound the writer's throughput.
+   */
+  batch(drafts: number, writeSeconds: number, announceSeconds: number): void;
 }
 
 export interface WriterOptions {
@@ -171,6 +178,9 @@ export class MessageWriter {
     const drafts = batch.flatMap((u) => u.drafts);
     const clock = this.options.stageClock;
     if (clock) for (const draft of drafts) clock.mark(draft.id, "write");
+    const startedAt = performance.now();
+    let committedAt = NaN;
+    let announcedAt = NaN;
     const outcomes = await this.db.sequenced(
       async (em) => {
         const unique = new Map<string, Draft>();
@@ -231,13 +241,19 @@ export class MessageWriter {
         return { before, stored, fresh, audiences };
       },
       async ({ stored, fresh, audiences }, backlog) => {
+        committedAt = performance.now();
         if (clock) for (const id of fresh.keys()) clock.mark(id, "commit");
         if (this.options.exitAfterCommitText !== undefined && [...fresh.values()].some((d) => d.text === this.options.exitAfterCommitText)) {
           process.kill(process.pid, "SIGKILL");
         }
-        return this.announce(stored, fresh, audiences, backlog);
+        try {
+          return await this.announce(stored, fresh, audiences, backlog);
+        } finally {
+          announcedAt = performance.now();
+        }
       },
     );
+    if (drafts.length > 0 && Number.isFinite(announcedAt)) this.options.observer?.batch(drafts.length, (committedAt - startedAt) / 1000, (announcedAt - committedAt) / 1000);
     const claimed = new Set<string>();
     for (const unit of batch) {
       unit.resolve(
