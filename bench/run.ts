@@ -7,7 +7,8 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, startChild } from "./support/environment.js";
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
-import { readStages, stageFigures } from "./support/stages.js";
+import { readMetrics, serverFigures } from "./support/metrics.js";
+import { stageFigures } from "./support/stages.js";
 import { round } from "./support/stats.js";
 import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
 import { groupBench } from "./workloads/group.js";
@@ -134,7 +135,10 @@ async function main(): Promise<void> {
           await bench.open();
           for (const window of WINDOWS) {
             log(`pairs on ${target.kind}, window ${window}`);
-            const result = await bench.run(PER_SENDER, window);
+            // Parley's own account of the run: its share of time in GC, and its writer's batches.
+            const before = target.kind === "floor" ? undefined : await readMetrics(target.url);
+            const run = await bench.run(PER_SENDER, window);
+            const result = before ? { ...run, server: serverFigures(before, await readMetrics(target.url), run.seconds) } : run;
             emit(result);
             results.push(result);
           }
@@ -170,9 +174,9 @@ async function main(): Promise<void> {
           await bench.open();
           log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
           // Parley's stage histogram before and after this target's run: the two Parley targets share the process.
-          const stagesBefore = target.kind === "floor" ? undefined : await readStages(target.url);
+          const stagesBefore = target.kind === "floor" ? undefined : await readMetrics(target.url);
           const run = await bench.run(UNLOADED_MESSAGES, 1, "solo");
-          const stages = stagesBefore && stageFigures(stagesBefore, await readStages(target.url));
+          const stages = stagesBefore && stageFigures(stagesBefore, await readMetrics(target.url));
           if (stages) log(`${target.kind} stages, mean ms: ${Object.entries(stages.stagesMs).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${stages.stagesTotalMs} against p50 ${run.latencyMs.p50}`);
           const result = { ...run, workload: "unloaded" as const, ...stages };
           emit(result);

@@ -4,6 +4,7 @@
 // Latency is per delivery: from the start of the send to the arrival at one member.
 import { Worker } from "node:worker_threads";
 import { type Child, quiet } from "../support/environment.js";
+import { readMetrics, serverFigures } from "../support/metrics.js";
 import type { BenchUser, ParleyHttp } from "../support/parley.js";
 import { latency, now, round } from "../support/stats.js";
 import { floorTarget, parleyTarget, type Destination, type Target } from "../support/targets.js";
@@ -140,10 +141,12 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
       // Each phase on idle servers: the previous one's receipts are written seconds after its deliveries.
       const waited = await quiet([deps.parley, deps.floor]);
       deps.log(`group on ${target.kind}: ${phase.count} messages at ${phase.rate}/s (after ${round(waited, 1)} s for the servers to go idle)`);
+      const before = target.kind === "floor" ? undefined : await readMetrics(target.url);
       const cpu0 = child.cpuMs();
       const sent = await sendPhase(target, sender!, to, `r${phase.rate}`, phase.count, phase.rate);
       await members.settle(sent.sentAt.size * recipients);
       const cpu1 = child.cpuMs();
+      const after = before && (await readMetrics(target.url));
       const collected = await members.collect();
       const samples: number[] = [];
       let last = sent.start;
@@ -171,6 +174,7 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
         seconds: round(seconds),
         clientElu: collected.map((c) => round(c.elu)),
         serverCores: round((cpu1 - cpu0) / (last - sent.start)),
+        ...(before && after ? { server: serverFigures(before, after, seconds) } : {}),
       });
       deps.emit(lines.at(-1)!);
     }
