@@ -15,6 +15,7 @@ import { bearerToken, createContext, type DeliveryLink, type DoorServices } from
 import { TOKEN_REFUSED, type Viewer } from "../graphql/viewer.js";
 import { formatError, unauthenticated } from "../graphql/errors.js";
 import { dependencyUnreachable } from "../graphql/unreachable.js";
+import { executeCompiled } from "../graphql/compiled-execution.js";
 import { checkOperation, type DocumentRules, ValidDocuments } from "../graphql/operation.js";
 import { shareResults, subscribeSharing } from "../graphql/shared-results.js";
 import { eachOf, findIn, type OneOrMore, withAdded, withRemoved } from "../realtime/one-or-more.js";
@@ -314,6 +315,7 @@ export async function attachWebSocket(options: {
       isProd: config.nodeEnv === "production",
       schema: documentRules.schema,
       subscribe: subscribeSharing,
+      execute: executeCompiled,
       // Subscriptions are served on graphql-ws's context without its per-operation handler
       // (graphql-ws-streams.ts); a document that is not valid stays graphql-ws's, for onSubscribe to refuse.
       streams: (payload) => {

@@ -19,6 +19,8 @@ export interface GqlResult<T> {
 export interface RequestOptions {
   token?: string;
   headers?: Record<string, string>;
+  /** Which of the document's operations to run. */
+  operationName?: string | undefined;
 }
 
 export async function gql<T = Record<string, any>>(
@@ -35,7 +37,7 @@ export async function gql<T = Record<string, any>>(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, ...(options.operationName ? { operationName: options.operationName } : {}) }),
   });
   const body = (await response.json()) as { data?: T; errors?: GqlError[] };
   return { status: response.status, ...body };
@@ -185,11 +187,11 @@ export class WsClient {
   }
 
   /** Runs a query or mutation over the socket. */
-  async execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T, unknown>> {
+  async execute<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<ExecutionResult<T, unknown>> {
     return new Promise((resolve, reject) => {
       let result: ExecutionResult<T, unknown> | undefined;
       this.client.subscribe<T>(
-        { query, variables },
+        { query, variables, ...(operationName ? { operationName } : {}) },
         {
           next: (value) => (result = value),
           error: (error) =>
