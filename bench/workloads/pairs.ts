@@ -127,9 +127,10 @@ export class PairsBench {
         const sends: Promise<void>[] = [];
         for (let seq = 0; seq < perSender; seq++) {
           await this.slot(pair, window);
-          // msgIds are unique per target: Parley over HTTP and over its socket share one database,
-          // where a msgId sent again returns the stored message and announces nothing.
-          const id = `${this.target.kind}.${label}.${pair}.${seq}`;
+          // msgIds are unique per target and sender: Parley over HTTP and over its socket share one
+          // database, where a msgId sent again returns the stored message and announces nothing, and
+          // one of another sender is refused (the unloaded run's one pair is pair 0 too).
+          const id = `${this.target.kind}.${label}.${sender.id}.${seq}`;
           this.flights.set(id, { pair, sentAt: now(), received: false });
           this.inflight[pair]!++;
           sends.push(
