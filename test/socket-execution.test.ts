@@ -20,6 +20,7 @@ beforeAll(async () => {
   ws = await WsClient.connect(server, alice.token);
   await sendText(server, bob, alice, "hello alice");
   await sendText(server, alice, bob, "hello bob", { msgId: `${run}-1` });
+  await sendText(server, alice, bob, "hello again", { msgId: `${run}-2` });
   await createGroup(server, alice, [bob], { name: "parity group" });
 });
 
@@ -46,6 +47,11 @@ const cases: [string, string, (() => Record<string, unknown>)?, string?][] = [
   ["a variable missing", `query($limit: Int!) { recentChats(limit: $limit) { jid } }`],
   ["an argument out of range", `{ recentChats(limit: 100000) { jid } }`],
   ["a mutation that repeats a stored msgId", `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`, () => ({ input: { toJid: bob.jid, msgId: `${run}-1`, messageText: "hello bob" } })],
+  [
+    "two mutations in one operation, run in order",
+    `mutation($a: SendTextMessageInput!, $b: SendTextMessageInput!) { first: sendTextMessage(input: $a) { id text } second: sendTextMessage(input: $b) { id text } }`,
+    () => ({ a: { toJid: bob.jid, msgId: `${run}-2`, messageText: "hello again" }, b: { toJid: bob.jid, msgId: `${run}-1`, messageText: "hello bob" } }),
+  ],
   ["a mutation refused for its input", `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { id } }`, () => ({ input: { toJid: "nobody@nowhere", messageText: "" } })],
 ];
 
