@@ -262,6 +262,9 @@ export class PostgresSequencer implements Sequencer {
   }
 
   async announceState(): Promise<AnnounceState> {
+    // This process's last batch moves the mark with its unlock, sent after its answer: read
+    // before that commits, the batch would look unannounced (and the sweeper take an empty turn).
+    await this.unlocking?.catch(() => undefined);
     const [state] = (await this.dataSource.query(READ_MARK)) as { mark: string; newest: string | null }[];
     return { announcedUpTo: state?.mark ?? "0", backlog: backlogOf(state) };
   }
