@@ -45,6 +45,7 @@ const cases: [string, string, (() => Record<string, unknown>)?, string?][] = [
   ["a resolver's error, with its code and path", `{ chatMessages(jid: "nobody@nowhere", limit: 5) { hasMore messages { id text } } }`],
   ["a variable of the wrong type", `query($limit: Int!) { recentChats(limit: $limit) { jid } }`, () => ({ limit: "ten" })],
   ["a variable missing", `query($limit: Int!) { recentChats(limit: $limit) { jid } }`],
+  ["a variable never used (a validation error on the variable's definition)", `query($unused: Int) { myProfile { jid } }`],
   ["an argument out of range", `{ recentChats(limit: 100000) { jid } }`],
   ["a mutation that repeats a stored msgId", `mutation($input: SendTextMessageInput!) { sendTextMessage(input: $input) { ${MESSAGE_FIELDS} } }`, () => ({ input: { toJid: bob.jid, msgId: `${run}-1`, messageText: "hello bob" } })],
   [
@@ -60,6 +61,14 @@ describe(`queries and mutations over the socket answer as over HTTP (${backendNa
     const answers = await bothDoors(query, variables(), operationName);
     expect(answers.first).toEqual(answers.http);
     expect(answers.again).toEqual(answers.http);
+  });
+
+  it("a subscription's variable of the wrong type is refused in the same words and code as a query's", async () => {
+    const query = await ws.execute(`query($after: ID) { chatMessages(jid: "${bob.jid}", lastRowId: $after) { hasMore } }`, { after: { not: "an id" } });
+    const subscription = await ws.execute(`subscription($after: ID) { messageReceived(afterRowId: $after) { id } }`, { after: { not: "an id" } });
+    expect(query.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", statusCode: 400 });
+    expect(subscription.errors?.[0]?.extensions).toEqual(query.errors?.[0]?.extensions);
+    expect(subscription.errors?.[0]?.message).toEqual(query.errors?.[0]?.message);
   });
 
   it("a new message sent over the socket reads back the same as over HTTP", async () => {

@@ -5,7 +5,7 @@
 // first: one sent once costs no compilation (nor can a client make the server compile by sending
 // new documents). The plans go with their documents: when the door forgets a document, its plans
 // are garbage too. The same resolvers run, with the same context, as over HTTP.
-import { type DocumentNode, execute, type ExecutionArgs, type ExecutionResult, GraphQLError, Kind } from "graphql";
+import { type DocumentNode, execute, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 
 /** Run once (RAN_ONCE), compiled, or not compilable (null: graphql-js runs it). */
@@ -17,11 +17,11 @@ const plans = new WeakMap<DocumentNode, Map<string, Plan>>();
 
 export function executeCompiled(args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult> {
   const plan = planFor(args);
-  if (!plan) return withApiCodes(execute(args));
+  if (!plan) return execute(args);
   const result = plan.query(args.rootValue, args.contextValue, args.variableValues ?? {});
   // Variables that do not fit their types are refused before anything runs, with no data, in
   // graphql-jit's words; the API's are graphql-js's, as over HTTP.
-  if (!isPromise(result) && result.data === undefined && result.errors) return withApiCodes(execute(args));
+  if (!isPromise(result) && result.data === undefined && result.errors) return execute(args);
   return result;
 }
 
@@ -40,23 +40,6 @@ function planFor(args: ExecutionArgs): CompiledQuery | undefined {
   const made = isCompiledQuery(compiled) ? compiled : null;
   byName.set(name, made);
   return made ?? undefined;
-}
-
-/**
- * graphql-js leaves its refusal of variables that do not fit their types without a code: each is
- * coded BAD_USER_INPUT, as Apollo codes them over HTTP (an error on one variable definition).
- * Variables are refused before any resolver runs, so such a result is never a promise.
- */
-function withApiCodes(result: ExecutionResult | Promise<ExecutionResult>): ExecutionResult | Promise<ExecutionResult> {
-  if (isPromise(result) || !result.errors) return result;
-  return {
-    ...result,
-    errors: result.errors.map((error) =>
-      error.nodes?.length === 1 && error.nodes[0]!.kind === Kind.VARIABLE_DEFINITION && error.extensions.code === undefined
-        ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: "BAD_USER_INPUT" } })
-        : error,
-    ),
-  };
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

@@ -1,6 +1,6 @@
 // The one module that makes API errors: each carries extensions.code and extensions.statusCode
 // (the contract's table). formatError is the one place where anything else is masked.
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError, Kind } from "graphql";
 import type { Logger } from "pino";
 import { dependencyUnreachable } from "./unreachable.js";
 
@@ -150,7 +150,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     ? (thrown.extensions.code as string)
     : typeof formatted.extensions?.code === "string"
       ? formatted.extensions.code
-      : "GRAPHQL_VALIDATION_FAILED";
+      : refusesVariable(error)
+        ? "BAD_USER_INPUT"
+        : "GRAPHQL_VALIDATION_FAILED";
   const statusCode = STATUS_BY_CODE[code as ErrorCode] ?? 400;
   const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
   return {
@@ -158,6 +160,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     message: options.hideSchemaHints ? withoutSchemaHints(formatted.message) : formatted.message,
     extensions: { ...extensions, code, statusCode },
   };
+}
+
+/**
+ * graphql-js's refusal of a variable's value (it does not fit its type, or is missing): an error
+ * on one variable definition, in coercion's words — validation also reports on a definition (a
+ * variable never used), and stays a validation error. Apollo codes the refusal BAD_USER_INPUT over
+ * HTTP by the same test; so does every door.
+ */
+function refusesVariable(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.nodes?.length !== 1) return false;
+  const node = error.nodes[0]!;
+  if (node.kind !== Kind.VARIABLE_DEFINITION) return false;
+  const variable = `Variable "$${node.variable.name.value}" `;
+  return ["got invalid value ", "of required type ", "of non-null type "].some((words) => error.message.startsWith(variable + words));
 }
 
 /** graphql-js suggests field and type names in its messages; in production those leak the schema. */
