@@ -179,8 +179,6 @@ export class MessageWriter {
     const clock = this.options.stageClock;
     if (clock) for (const draft of drafts) clock.mark(draft.id, "write");
     const startedAt = performance.now();
-    let committedAt = NaN;
-    let announcedAt = NaN;
     const outcomes = await this.db.sequenced(
       async (em) => {
         const unique = new Map<string, Draft>();
@@ -241,7 +239,7 @@ export class MessageWriter {
         return { before, stored, fresh, audiences };
       },
       async ({ stored, fresh, audiences }, backlog) => {
-        committedAt = performance.now();
+        const committedAt = performance.now();
         if (clock) for (const id of fresh.keys()) clock.mark(id, "commit");
         if (this.options.exitAfterCommitText !== undefined && [...fresh.values()].some((d) => d.text === this.options.exitAfterCommitText)) {
           process.kill(process.pid, "SIGKILL");
@@ -249,11 +247,10 @@ export class MessageWriter {
         try {
           return await this.announce(stored, fresh, audiences, backlog);
         } finally {
-          announcedAt = performance.now();
+          if (drafts.length > 0) this.options.observer?.batch(drafts.length, (committedAt - startedAt) / 1000, (performance.now() - committedAt) / 1000);
         }
       },
     );
-    if (drafts.length > 0 && Number.isFinite(announcedAt)) this.options.observer?.batch(drafts.length, (committedAt - startedAt) / 1000, (announcedAt - committedAt) / 1000);
     const claimed = new Set<string>();
     for (const unit of batch) {
       unit.resolve(
