@@ -96,6 +96,12 @@ const PER_SENDER = Number(process.env.BENCH_PER_SENDER ?? 200);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? "10,1").split(",").map(Number);
 const GROUP_SIZE = Number(process.env.BENCH_GROUP_SIZE ?? 1000);
 const UNLOADED_MESSAGES = Number(process.env.BENCH_UNLOADED_MESSAGES ?? 300);
+/**
+ * Messages one at a time on a pair of its own before each target's unloaded run: the servers are
+ * measured warm, as a server that has been serving is, and alike (the floor has otherwise just run
+ * the pairs while the timed Parley process is fresh).
+ */
+const UNLOADED_WARMUP = Number(process.env.BENCH_UNLOADED_WARMUP ?? 600);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 
 async function main(): Promise<void> {
@@ -116,7 +122,8 @@ async function main(): Promise<void> {
       children.push(floor);
       const http = new ParleyHttp(parley.url);
       const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
-      const soloNames = selected.has("unloaded") ? ["us", "ur"] : [];
+      // The measured pair, then a warm-up pair per target (each sender stays within the mutation limit).
+      const soloNames = selected.has("unloaded") ? ["us", "ur", "uw0s", "uw0r", "uw1s", "uw1r", "uw2s", "uw2r"] : [];
       const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
       log(`registering ${pairNames.length + soloNames.length + groupNames.length} users`);
       const users = await registerUsers(http, dbUrl, [...pairNames, ...soloNames, ...groupNames]);
@@ -167,10 +174,18 @@ async function main(): Promise<void> {
         // One pair, one message at a time: the latency of a single message with nothing else going
         // on, so not while the pairs' receipts are still being written.
         log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
-        const pair: Pair = { sender: users[pairNames.length]!, receiver: users[pairNames.length + 1]! };
+        const solo = (i: number): Pair => ({ sender: users[pairNames.length + 2 * i]!, receiver: users[pairNames.length + 2 * i + 1]! });
         const results = [];
-        for (const [target, child] of targets(timed)) {
-          const bench = new PairsBench(target, [pair], () => child.cpuMs());
+        for (const [i, [target, child]] of targets(timed).entries()) {
+          if (UNLOADED_WARMUP > 0) {
+            const warm = new PairsBench(target, [solo(i + 1)], () => child.cpuMs());
+            await warm.open();
+            log(`unloaded on ${target.kind}: warming up with ${UNLOADED_WARMUP} messages one at a time`);
+            await warm.run(UNLOADED_WARMUP, 1, "warm");
+            warm.close();
+            log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
+          }
+          const bench = new PairsBench(target, [solo(0)], () => child.cpuMs());
           await bench.open();
           log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
           // Parley's stage histogram before and after this target's run: the two Parley targets share the process.
