@@ -152,6 +152,7 @@ async function main(): Promise<void> {
           bench.close();
           target.close?.();
         }
+        const strict = (kind: string, window: number) => kind === "parley-socket" && window === 1;
         for (const kind of ["parley", "parley-socket"]) {
           for (const window of WINDOWS) {
             const p = results.find((r) => r.target === kind && r.window === window)!;
@@ -165,7 +166,10 @@ async function main(): Promise<void> {
               throughputRatio: throughput,
               p99Ratio: p99,
               lost: p.lost,
-              pass: { throughput: throughput >= 0.5, p99: p99 <= 2, lost: p.lost === 0 },
+              // Sends over the socket at window 1 carry the stricter targets of the single-message work (issue 19).
+              pass: strict(kind, window)
+                ? { throughput: throughput >= 1, p99: p99 <= 1.5, lost: p.lost === 0 }
+                : { throughput: throughput >= 0.5, p99: p99 <= 2, lost: p.lost === 0 },
             });
           }
         }

@@ -190,7 +190,10 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
       throughputRatio,
       p99Ratio: round(p.latencyMs.p99 / f.latencyMs.p99),
       lost: p.lost,
-      pass: rate === 10 ? { lost: p.lost === 0, p99Under250: p.latencyMs.p99 < 250 } : { lost: p.lost === 0, throughput: throughputRatio >= 0.5 },
+      pass:
+        rate === 10
+          ? { lost: p.lost === 0, p99Under250: p.latencyMs.p99 < 250, p99: p.latencyMs.p99 <= 1.5 * f.latencyMs.p99 }
+          : { lost: p.lost === 0, throughput: throughputRatio >= 0.7 },
     };
   });
   return summary;
