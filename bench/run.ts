@@ -122,8 +122,9 @@ async function main(): Promise<void> {
       children.push(floor);
       const http = new ParleyHttp(parley.url);
       const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
-      // The measured pair, then a warm-up pair per target (each sender stays within the mutation limit).
-      const soloNames = selected.has("unloaded") ? ["us", "ur", "uw0s", "uw0r", "uw1s", "uw1r", "uw2s", "uw2r"] : [];
+      // A measured pair and a warm-up pair per target: each sender's messages stay within the
+      // mutation limit (RATE_LIMIT_MUTATIONS, 1,000 a window) up to BENCH_UNLOADED_MESSAGES and BENCH_UNLOADED_WARMUP of 999.
+      const soloNames = selected.has("unloaded") ? ["u0", "u1", "u2", "w0", "w1", "w2"].flatMap((n) => [`${n}s`, `${n}r`]) : [];
       const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
       log(`registering ${pairNames.length + soloNames.length + groupNames.length} users`);
       const users = await registerUsers(http, dbUrl, [...pairNames, ...soloNames, ...groupNames]);
@@ -182,14 +183,14 @@ async function main(): Promise<void> {
         const results = [];
         for (const [i, [target, child]] of targets(timed).entries()) {
           if (UNLOADED_WARMUP > 0) {
-            const warm = new PairsBench(target, [solo(i + 1)], () => child.cpuMs());
+            const warm = new PairsBench(target, [solo(i + 3)], () => child.cpuMs());
             await warm.open();
             log(`unloaded on ${target.kind}: warming up with ${UNLOADED_WARMUP} messages one at a time`);
             await warm.run(UNLOADED_WARMUP, 1, "warm");
             warm.close();
             log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
           }
-          const bench = new PairsBench(target, [solo(0)], () => child.cpuMs());
+          const bench = new PairsBench(target, [solo(i)], () => child.cpuMs());
           await bench.open();
           log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
           // Parley's stage histogram before and after this target's run: the two Parley targets share the process.
