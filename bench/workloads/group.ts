@@ -184,16 +184,15 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
     const p = lines.find((l) => l.target === "parley" && l.rate === rate)! as { deliveriesPerSec: number; latencyMs: { p99: number }; lost: number };
     const f = lines.find((l) => l.target === "floor" && l.rate === rate)! as typeof p;
     const throughputRatio = round(p.deliveriesPerSec / f.deliveriesPerSec);
+    const p99Ratio = round(p.latencyMs.p99 / f.latencyMs.p99);
     return {
       workload: "group-vs-floor",
       rate,
       throughputRatio,
-      p99Ratio: round(p.latencyMs.p99 / f.latencyMs.p99),
+      p99Ratio,
       lost: p.lost,
-      pass:
-        rate === 10
-          ? { lost: p.lost === 0, p99Under250: p.latencyMs.p99 < 250, p99: p.latencyMs.p99 <= 1.5 * f.latencyMs.p99 }
-          : { lost: p.lost === 0, throughput: throughputRatio >= 0.7 },
+      // As the pairs' flags: judged on the ratios as printed.
+      pass: rate === 10 ? { lost: p.lost === 0, p99Under250: p.latencyMs.p99 < 250, p99: p99Ratio <= 1.5 } : { lost: p.lost === 0, throughput: throughputRatio >= 0.7 },
     };
   });
   return summary;
