@@ -97,11 +97,15 @@ const WINDOWS = (process.env.BENCH_WINDOWS ?? "10,1").split(",").map(Number);
 const GROUP_SIZE = Number(process.env.BENCH_GROUP_SIZE ?? 1000);
 const UNLOADED_MESSAGES = Number(process.env.BENCH_UNLOADED_MESSAGES ?? 300);
 /**
- * Messages one at a time on a pair of its own before each target's unloaded run: the servers are
+ * Messages one at a time on pairs of their own before each target's unloaded run: the servers are
  * measured warm, as a server that has been serving is, and alike (the floor has otherwise just run
- * the pairs while the timed Parley process is fresh).
+ * the pairs while the timed Parley process is fresh). 600 were not enough: from 600 to 5,000 both
+ * Parley's p50 and the floor's still fell by an eighth to a quarter.
  */
-const UNLOADED_WARMUP = Number(process.env.BENCH_UNLOADED_WARMUP ?? 600);
+const UNLOADED_WARMUP = Number(process.env.BENCH_UNLOADED_WARMUP ?? 5000);
+/** What one warm-up sender sends, within the mutation limit (RATE_LIMIT_MUTATIONS, 1,000 a window); its pairs take turns. */
+const WARMUP_PER_SENDER = 900;
+const WARMUP_PAIRS = Math.ceil(UNLOADED_WARMUP / WARMUP_PER_SENDER);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 
 async function main(): Promise<void> {
@@ -122,9 +126,9 @@ async function main(): Promise<void> {
       children.push(floor);
       const http = new ParleyHttp(parley.url);
       const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
-      // A measured pair and a warm-up pair per target: each sender's messages stay within the
-      // mutation limit (RATE_LIMIT_MUTATIONS, 1,000 a window) up to BENCH_UNLOADED_MESSAGES and BENCH_UNLOADED_WARMUP of 999.
-      const soloNames = selected.has("unloaded") ? ["u0", "u1", "u2", "w0", "w1", "w2"].flatMap((n) => [`${n}s`, `${n}r`]) : [];
+      // A measured pair per target, then its warm-up pairs: each sender's messages stay within the
+      // mutation limit (RATE_LIMIT_MUTATIONS, 1,000 a window), up to BENCH_UNLOADED_MESSAGES of 999.
+      const soloNames = selected.has("unloaded") ? Array.from({ length: 3 * (1 + WARMUP_PAIRS) }, (_, i) => [`u${i}s`, `u${i}r`]).flat() : [];
       const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
       log(`registering ${pairNames.length + soloNames.length + groupNames.length} users`);
       const users = await registerUsers(http, dbUrl, [...pairNames, ...soloNames, ...groupNames]);
@@ -183,11 +187,13 @@ async function main(): Promise<void> {
         const results = [];
         for (const [i, [target, child]] of targets(timed).entries()) {
           if (UNLOADED_WARMUP > 0) {
-            const warm = new PairsBench(target, [solo(i + 3)], () => child.cpuMs());
-            await warm.open();
             log(`unloaded on ${target.kind}: warming up with ${UNLOADED_WARMUP} messages one at a time`);
-            await warm.run(UNLOADED_WARMUP, 1, "warm");
-            warm.close();
+            for (let k = 0; k < WARMUP_PAIRS; k++) {
+              const warm = new PairsBench(target, [solo(3 + i * WARMUP_PAIRS + k)], () => child.cpuMs());
+              await warm.open();
+              await warm.run(Math.min(WARMUP_PER_SENDER, UNLOADED_WARMUP - k * WARMUP_PER_SENDER), 1, "warm");
+              warm.close();
+            }
             log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
           }
           const bench = new PairsBench(target, [solo(i)], () => child.cpuMs());
