@@ -2,6 +2,7 @@
 // the time it spent in garbage collection, and the message writer's batches (how many, their
 // messages, their time to commit and to announced). Counters and histogram sums only, so a
 // reading is a map of series (name with its labels, as served) to value.
+import { round } from "./stats.js";
 
 /** Each sample of /metrics at one moment, keyed by its name and labels as served: `name_sum{phase="write"}`. */
 export type Reading = Map<string, number>;
@@ -38,8 +39,6 @@ export interface ServerFigures {
   batchWriteMs: number;
   batchAnnounceMs: number;
 }
-
-const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
 /** What the process did between two readings, over a run of seconds. */
 export function serverFigures(before: Reading, after: Reading, seconds: number): ServerFigures {

@@ -4,6 +4,7 @@
 // inspector), divided by the sockets.
 import type { Child } from "../support/environment.js";
 import { Inspector } from "../support/inspector.js";
+import { readMetrics } from "../support/metrics.js";
 import type { BenchUser } from "../support/parley.js";
 import { round } from "../support/stats.js";
 import { eachLimited, type Subscription, type Target } from "../support/targets.js";
@@ -22,9 +23,7 @@ export interface IdleResult {
 
 /** How many messageReceived subscriptions the Parley process holds, from its /metrics. */
 async function liveSubscriptions(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("parley_graphql_active_subscriptions") && l.includes('operation="messageReceived"'));
-  return line ? Number(line.split(" ").pop()) : 0;
+  return (await readMetrics(url)).get('parley_graphql_active_subscriptions{operation="messageReceived"}') ?? 0;
 }
 
 export async function idleBench(deps: { target: Target; child: Child; users: BenchUser[]; log: (...parts: unknown[]) => void }): Promise<IdleResult> {
