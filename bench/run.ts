@@ -125,19 +125,21 @@ async function main(): Promise<void> {
       const floor = await startFloor(dbUrl);
       children.push(floor);
       const http = new ParleyHttp(parley.url);
-      const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
-      // A measured pair per target, then its warm-up pairs: each sender's messages stay within the
-      // mutation limit (RATE_LIMIT_MUTATIONS, 1,000 a window), up to BENCH_UNLOADED_MESSAGES of 999.
-      const soloNames = selected.has("unloaded") ? Array.from({ length: 3 * (1 + WARMUP_PAIRS) }, (_, i) => [`u${i}s`, `u${i}r`]).flat() : [];
-      const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
-      log(`registering ${pairNames.length + soloNames.length + groupNames.length} users`);
-      const users = await registerUsers(http, dbUrl, [...pairNames, ...soloNames, ...groupNames]);
-      // The same workload on Parley with sends over HTTP, over its socket, and on the floor.
+      // The same workload on Parley with sends over HTTP, over its socket, and on the floor (made
+      // lazily: a target opens nothing until it is used).
       const targets = (server = parley): [Target & { close?(): void }, Child][] => [
         [parleyTarget(server.url), server],
         [parleySocketTarget(server.url), server],
         [floorTarget(floor.url), floor],
       ];
+      const pairNames = selected.has("pairs") ? Array.from({ length: PAIRS }, (_, i) => [`ps${i}`, `pr${i}`]).flat() : [];
+      // Each unloaded target's pairs: the measured one, then its warm-up pairs. Each sender's messages
+      // stay within the mutation limit (RATE_LIMIT_MUTATIONS, 1,000 a window), up to BENCH_UNLOADED_MESSAGES of 999.
+      const soloPairs = 1 + WARMUP_PAIRS;
+      const soloNames = selected.has("unloaded") ? Array.from({ length: targets().length * soloPairs }, (_, i) => [`u${i}s`, `u${i}r`]).flat() : [];
+      const groupNames = selected.has("group") ? Array.from({ length: GROUP_SIZE }, (_, i) => `gm${i}`) : [];
+      log(`registering ${pairNames.length + soloNames.length + groupNames.length} users`);
+      const users = await registerUsers(http, dbUrl, [...pairNames, ...soloNames, ...groupNames]);
       if (selected.has("pairs")) {
         const pairs: Pair[] = Array.from({ length: PAIRS }, (_, i) => ({ sender: users[2 * i]!, receiver: users[2 * i + 1]! }));
         const results = [];
@@ -183,20 +185,24 @@ async function main(): Promise<void> {
         // One pair, one message at a time: the latency of a single message with nothing else going
         // on, so not while the pairs' receipts are still being written.
         log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
-        const solo = (i: number): Pair => ({ sender: users[pairNames.length + 2 * i]!, receiver: users[pairNames.length + 2 * i + 1]! });
+        /** Target t's pair k: 0 is the measured one, the rest warm it up. */
+        const solo = (t: number, k: number): Pair => {
+          const at = pairNames.length + 2 * (t * soloPairs + k);
+          return { sender: users[at]!, receiver: users[at + 1]! };
+        };
         const results = [];
         for (const [i, [target, child]] of targets(timed).entries()) {
           if (UNLOADED_WARMUP > 0) {
             log(`unloaded on ${target.kind}: warming up with ${UNLOADED_WARMUP} messages one at a time`);
             for (let k = 0; k < WARMUP_PAIRS; k++) {
-              const warm = new PairsBench(target, [solo(3 + i * WARMUP_PAIRS + k)], () => child.cpuMs());
+              const warm = new PairsBench(target, [solo(i, 1 + k)], () => child.cpuMs());
               await warm.open();
               await warm.run(Math.min(WARMUP_PER_SENDER, UNLOADED_WARMUP - k * WARMUP_PER_SENDER), 1, "warm");
               warm.close();
             }
             log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
           }
-          const bench = new PairsBench(target, [solo(i)], () => child.cpuMs());
+          const bench = new PairsBench(target, [solo(i, 0)], () => child.cpuMs());
           await bench.open();
           log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
           // Parley's stage histogram before and after this target's run: the two Parley targets share the process.
