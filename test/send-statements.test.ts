@@ -22,12 +22,18 @@ interface Turn {
   syncStatements: string[];
   /** Round trips from the lock to the COMMIT, both counted. */
   roundTrips: number;
+  /** Writes that reached the socket (its _write or _writev) from the lock to the turn's first answer. */
+  socketWrites: number;
 }
 
 /** A socket's round trips so far, and whether an answer came since the last write. */
 interface Trips {
   count: number;
   answered: boolean;
+  /** Writes handed to the socket itself: pg's statements written while it was corked come out as one. */
+  writes: number;
+  /** The turn whose writes are counted until an answer comes, and the count when it began. */
+  writing?: { turn: Turn; from: number };
 }
 
 const LOCK = `pg_advisory_lock(${SEQUENCER_LOCK_KEY})`;
@@ -42,8 +48,17 @@ const deliveredWrites: string[] = [];
 function tripsOf(client: pg.Client): Trips {
   let trips = socketTrips.get(client);
   if (trips) return trips;
-  const counted: Trips = { count: 0, answered: true };
-  const stream = (client as unknown as { connection: { stream: EventEmitter & { write: (...args: unknown[]) => boolean } } }).connection.stream;
+  const counted: Trips = { count: 0, answered: true, writes: 0 };
+  type Socket = EventEmitter & { write: (...args: unknown[]) => boolean; _write: (...args: unknown[]) => void; _writev?: (...args: unknown[]) => void };
+  const stream = (client as unknown as { connection: { stream: Socket } }).connection.stream;
+  for (const method of ["_write", "_writev"] as const) {
+    const own = stream[method];
+    if (!own) continue;
+    stream[method] = function (this: unknown, ...args: unknown[]) {
+      counted.writes += 1;
+      return own.apply(this, args);
+    };
+  }
   const write = stream.write;
   stream.write = function (this: unknown, ...args: unknown[]) {
     if (counted.answered) {
@@ -54,6 +69,8 @@ function tripsOf(client: pg.Client): Trips {
   };
   stream.on("data", () => {
     counted.answered = true;
+    if (counted.writing) counted.writing.turn.socketWrites = counted.writes - counted.writing.from;
+    counted.writing = undefined;
   });
   socketTrips.set(client, counted);
   return counted;
@@ -67,7 +84,8 @@ pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest:
     const trips = tripsOf(this);
     // The previous turn's unlock may be unanswered still: it is that turn's.
     trips.answered = true;
-    current = { client: this, turn: { statements: [], syncStatements: [], roundTrips: 0 }, from: trips.count };
+    current = { client: this, turn: { statements: [], syncStatements: [], roundTrips: 0, socketWrites: 0 }, from: trips.count };
+    trips.writing = { turn: current.turn, from: trips.writes };
     turns.push(current.turn);
   }
   const result = (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
@@ -130,7 +148,7 @@ describe("statements of one send on PostgreSQL", () => {
   const skip = !process.env.DATABASE_URL;
   if (skip) it.skip("needs DATABASE_URL: counts PostgreSQL's statements", () => undefined);
 
-  it.skipIf(skip)("a one-to-one text message takes four statements and one round trip inside the sequencer's turn: BEGIN and lock, the mark, the INSERT of the message, its receipt and both chat rows, and COMMIT behind it; the mark and the INSERT are prepared statements", async () => {
+  it.skipIf(skip)("a one-to-one text message takes four statements, one round trip and one write to the socket inside the sequencer's turn: BEGIN and lock, the mark, the INSERT of the message, its receipt and both chat rows, and COMMIT behind it; the mark and the INSERT are prepared statements", async () => {
     const server = await startServer();
     const [alice, bob] = await registerUsers(server, 2);
     // The first send also learns who the users are; the one counted is a send like any other.
@@ -139,6 +157,7 @@ describe("statements of one send on PostgreSQL", () => {
     expect(turn.statements, JSON.stringify(turn)).toHaveLength(4);
     expect(turn.statements[1], JSON.stringify(turn)).toMatch(/^named SELECT CAST\(announced_up_to/);
     expect(turn.roundTrips, JSON.stringify(turn)).toBe(1);
+    expect(turn.socketWrites, JSON.stringify(turn)).toBe(1);
     expect(writesParsedEachTime(turn), JSON.stringify(turn)).toEqual([]);
   });
 
@@ -165,7 +184,7 @@ describe("statements of one send on PostgreSQL", () => {
     }
   });
 
-  it.skipIf(skip)("a group text message takes seven statements and three round trips inside the sequencer's turn: lock and mark with the INSERT and the members' ids; receipts with the members' chat rows; COMMIT. The writes and the members' read are prepared statements", async () => {
+  it.skipIf(skip)("a group text message takes seven statements and three round trips inside the sequencer's turn, the first written at once: lock and mark with the INSERT and the members' ids; receipts with the members' chat rows; COMMIT. The writes and the members' read are prepared statements", async () => {
     const server = await startServer();
     const [alice, bob, carol] = await registerUsers(server, 3);
     const cursors = await Promise.all([alice, bob, carol].map((u) => cursorOf(server, u)));
@@ -175,6 +194,8 @@ describe("statements of one send on PostgreSQL", () => {
     const turn = await turnOf(() => sendText(server, alice, group, "counted"));
     expect(turn.statements, JSON.stringify(turn)).toHaveLength(7);
     expect(turn.roundTrips, JSON.stringify(turn)).toBe(3);
+    // The first trip's four statements, in one write.
+    expect(turn.socketWrites, JSON.stringify(turn)).toBe(1);
     expect(writesParsedEachTime(turn), JSON.stringify(turn)).toEqual([]);
     // The members, read under the lock for every group message, are their ids from a prepared
     // statement: not entities with their dates, parsed and sorted a thousand at a time.

@@ -150,6 +150,21 @@ export class QueuedSequencer implements Sequencer {
   async close(): Promise<void> {}
 }
 
+/** The socket under pg's client: pg writes each query on its own (one write per statement). */
+type CorkableSocket = { cork(): void; uncork(): void };
+
+/**
+ * Holds the socket's writes until the work running now is done: the microtask queue drained,
+ * with every microtask that this work's awaits add to it (Node runs a tick queued from a
+ * microtask once the queue is empty). What a turn sends before it waits for an answer then
+ * reaches the socket in one write, and PostgreSQL reads it at once.
+ */
+function corkUntilDrained(socket: CorkableSocket | undefined): void {
+  if (!socket) return;
+  socket.cork();
+  queueMicrotask(() => process.nextTick(() => socket.uncork()));
+}
+
 /** PostgreSQL: a session-level advisory lock, taken by every process for each batch. */
 export class PostgresSequencer implements Sequencer {
   /** sequenced() calls of this process take turns on one connection. */
@@ -196,7 +211,12 @@ export class PostgresSequencer implements Sequencer {
         query(sql: "COMMIT"): Promise<{ command: string }>;
         query(sql: string): Promise<unknown>;
         query(config: { name: string; text: string }): Promise<{ rows: { mark: string; newest: string | null }[] }>;
+        connection?: { stream?: CorkableSocket };
       };
+      // BEGIN and the lock, the mark, write's statements up to the first that needs an answer,
+      // and the COMMIT when it rides behind them: one write to the socket, not one per statement
+      // (a one-to-one send's turn was four; each also woke PostgreSQL up to read it).
+      corkUntilDrained(client.connection?.stream);
       const locked = Promise.all([unlocking, client.query(`BEGIN; SELECT pg_advisory_lock(${SEQUENCER_LOCK_KEY})`), client.query({ name: READ_MARK_STATEMENT, text: READ_MARK })]);
       locked.catch(() => undefined);
       // write starts without waiting for the lock's answer: the connection pipelines (openDatabase),
