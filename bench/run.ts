@@ -2,14 +2,13 @@
 // databases and the shared Redis) and the floor (bench/floor), drives both with real clients over
 // loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, startChild } from "./support/environment.js";
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
 import { readMetrics, serverFigures } from "./support/metrics.js";
 import { stageFigures } from "./support/stages.js";
-import { startScriptFlags } from "./support/start-flags.js";
 import { round } from "./support/stats.js";
 import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
 import { groupBench } from "./workloads/group.js";
@@ -51,8 +50,16 @@ const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: ro
  */
 const RUN_ID = randomBytes(4).toString("hex");
 
-/** Parley's process runs with the flags that npm start gives it. */
-const START_FLAGS = startScriptFlags(root);
+/**
+ * The flags `npm start` gives node before dist/main.js (package.json's start script; the
+ * Dockerfile's CMD has the same): the bench runs Parley's process as production does.
+ */
+const START_FLAGS = (() => {
+  const { scripts } = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: { start: string } };
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js\b/.exec(scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script does not run node dist/main.js: ${scripts.start}`);
+  return flags.split(/\s+/).filter(Boolean);
+})();
 
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
 function startParley(name: string, databaseUrl: string, options: { inspect?: boolean; env?: Record<string, string> } = {}): Promise<Child> {
