@@ -2,7 +2,7 @@
 // databases and the shared Redis) and the floor (bench/floor), drives both with real clients over
 // loopback, and prints one JSON line per workload on stdout (progress goes to stderr).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, startChild } from "./support/environment.js";
@@ -50,24 +50,13 @@ const emit = (line: object) => console.log(JSON.stringify({ ...line, loadAvg: ro
  */
 const RUN_ID = randomBytes(4).toString("hex");
 
-/**
- * The flags `npm start` gives node before dist/main.js (package.json's start script; the
- * Dockerfile's CMD has the same): the bench runs Parley's process as production does.
- */
-const START_FLAGS = (() => {
-  const { scripts } = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: { start: string } };
-  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js\b/.exec(scripts.start)?.[1];
-  if (flags === undefined) throw new Error(`package.json's start script does not run node dist/main.js: ${scripts.start}`);
-  return flags.split(/\s+/).filter(Boolean);
-})();
-
 /** Parley as a production process: dist/main.js on PostgreSQL + Redis, quiet, no limits in the way. */
 function startParley(name: string, databaseUrl: string, options: { inspect?: boolean; env?: Record<string, string> } = {}): Promise<Child> {
   if (profile) mkdirSync(profileDir, { recursive: true });
   return startChild({
     name,
     script: `${root}dist/main.js`,
-    nodeArgs: [...START_FLAGS, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [])],
+    nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [],
     readyPath: "/readyz",
     inspect: options.inspect,
     env: {
