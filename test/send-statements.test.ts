@@ -3,9 +3,10 @@
 // driver's clients against a real server and a real database. Statements: pg's
 // Client.prototype.query, wrapped to note each one and pass it on unchanged. Round trips: on the
 // sequencer connection's socket, a write that follows an answer begins one (statements written
-// before any answer came ride the same trip). Also the statement that marks messages delivered,
-// which runs at every flush of receipts: its text must not vary with the flush, or PostgreSQL
-// plans it afresh each time.
+// before any answer came ride the same trip). Writes: what reaches the socket itself (its _write
+// or _writev), where pg's writes made while it is corked come out as one. Also the statement that
+// marks messages delivered, which runs at every flush of receipts: its text must not vary with the
+// flush, or PostgreSQL plans it afresh each time.
 import type { EventEmitter } from "node:events";
 import pg from "pg";
 import { afterAll, describe, expect, it, vi } from "vitest";
