@@ -7,7 +7,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, startChild } from "./support/environment.js";
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
-import { readMetrics, serverFigures } from "./support/metrics.js";
+import { type Reading, readMetrics, serverFigures } from "./support/metrics.js";
 import { stageFigures } from "./support/stages.js";
 import { round } from "./support/stats.js";
 import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
@@ -15,7 +15,7 @@ import { groupBench } from "./workloads/group.js";
 import { historyBench } from "./workloads/history.js";
 import { idleBench } from "./workloads/idle.js";
 import { syncBench } from "./workloads/sync.js";
-import { type Pair, PairsBench } from "./workloads/pairs.js";
+import { combinedRuns, type Pair, PairsBench, type PairsResult } from "./workloads/pairs.js";
 
 const WORKLOADS = ["pairs", "unloaded", "history", "group", "idle", "sync"] as const;
 type Workload = (typeof WORKLOADS)[number];
@@ -114,6 +114,8 @@ if (MUTATION_LIMIT > 0 && UNLOADED_MESSAGES >= MUTATION_LIMIT) {
 /** What one warm-up sender sends, a tenth below the mutation limit; its pairs take turns. */
 const WARMUP_PER_SENDER = MUTATION_LIMIT > 0 ? Math.floor(MUTATION_LIMIT * 0.9) : Math.max(UNLOADED_WARMUP, 1);
 const WARMUP_PAIRS = Math.ceil(UNLOADED_WARMUP / WARMUP_PER_SENDER);
+/** The unloaded messages are sent in this many rounds, the targets taking turns (at least 1). */
+const UNLOADED_ROUNDS = Math.max(1, Math.min(UNLOADED_MESSAGES, Number(process.env.BENCH_UNLOADED_ROUNDS ?? 6)));
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 
 async function main(): Promise<void> {
@@ -198,7 +200,7 @@ async function main(): Promise<void> {
           const at = pairNames.length + 2 * (t * soloPairs + k);
           return { sender: users[at]!, receiver: users[at + 1]! };
         };
-        const results = [];
+        const measured = [];
         for (const [i, [target, child]] of targets(timed).entries()) {
           if (UNLOADED_WARMUP > 0) {
             log(`unloaded on ${target.kind}: warming up with ${UNLOADED_WARMUP} messages one at a time`);
@@ -208,21 +210,36 @@ async function main(): Promise<void> {
               await warm.run(Math.min(WARMUP_PER_SENDER, UNLOADED_WARMUP - k * WARMUP_PER_SENDER), 1, "warm");
               warm.close();
             }
-            log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
           }
           const bench = new PairsBench(target, [solo(i, 0)], () => child.cpuMs());
           await bench.open();
-          log(`unloaded on ${target.kind}: ${UNLOADED_MESSAGES} messages one at a time`);
-          // Parley's stage histogram before and after this target's run: the two Parley targets share the process.
-          const stagesBefore = target.kind === "floor" ? undefined : await readMetrics(target.url);
-          const run = await bench.run(UNLOADED_MESSAGES, 1, "solo");
-          const stages = stagesBefore && stageFigures(stagesBefore, await readMetrics(target.url));
-          if (stages) log(`${target.kind} stages, mean ms: ${Object.entries(stages.stagesMs).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${stages.stagesTotalMs} against p50 ${run.latencyMs.p50}`);
+          measured.push({ target, bench, runs: [] as { result: PairsResult; samples: readonly number[] }[], stageSpans: [] as [Reading, Reading][] });
+        }
+        log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
+        // The targets take turns, a round's share each, every other round in the opposite order:
+        // this machine's own speed moves by half within a minute, which one target's run after
+        // another's would read as a difference between them.
+        log(`unloaded: ${UNLOADED_MESSAGES} messages one at a time on each target, in ${UNLOADED_ROUNDS} rounds`);
+        for (let turn = 0; turn < UNLOADED_ROUNDS; turn++) {
+          const share = Math.floor(((turn + 1) * UNLOADED_MESSAGES) / UNLOADED_ROUNDS) - Math.floor((turn * UNLOADED_MESSAGES) / UNLOADED_ROUNDS);
+          for (const m of turn % 2 === 0 ? measured : [...measured].reverse()) {
+            // Parley's stage histogram around each of its shares: the two Parley targets share the timed process.
+            const before = m.target.kind === "floor" ? undefined : await readMetrics(m.target.url);
+            const result = await m.bench.run(share, 1, `solo${turn}`);
+            if (before) m.stageSpans.push([before, await readMetrics(m.target.url)]);
+            m.runs.push({ result, samples: m.bench.lastSamples });
+          }
+        }
+        const results = [];
+        for (const m of measured) {
+          const run = combinedRuns(m.runs);
+          const stages = m.stageSpans.length > 0 ? stageFigures(...m.stageSpans) : undefined;
+          if (stages) log(`${m.target.kind} stages, mean ms: ${Object.entries(stages.stagesMs).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${stages.stagesTotalMs} against p50 ${run.latencyMs.p50}`);
           const result = { ...run, workload: "unloaded" as const, ...stages };
           emit(result);
           results.push(result);
-          bench.close();
-          target.close?.();
+          m.bench.close();
+          m.target.close?.();
         }
         const f = results.find((r) => r.target === "floor")!;
         for (const p of results.filter((r) => r.target !== "floor")) {

@@ -78,6 +78,11 @@ export class PairsBench {
     for (const s of this.subscriptions) s.close();
   }
 
+  /** The latencies of the last run, in the order the messages arrived. */
+  get lastSamples(): readonly number[] {
+    return [...this.samples];
+  }
+
   private received(id: string): void {
     const flight = this.flights.get(id);
     if (!flight) return; // another run's traffic on the shared Redis
@@ -183,4 +188,30 @@ export class PairsBench {
       }
     }
   }
+}
+
+/**
+ * One target's runs as one result: counts summed, latency over every run's samples, rates over the
+ * runs' time (runs of one target taken in turns with other targets', see the unloaded workload).
+ */
+export function combinedRuns(runs: readonly { result: PairsResult; samples: readonly number[] }[]): PairsResult {
+  const first = runs[0]!.result;
+  const sum = (pick: (r: PairsResult) => number) => runs.reduce((total, { result }) => total + pick(result), 0);
+  const seconds = sum((r) => r.seconds);
+  const delivered = sum((r) => r.delivered);
+  const weighted = (pick: (r: PairsResult) => number) => round(sum((r) => pick(r) * r.seconds) / seconds);
+  return {
+    ...first,
+    perSender: sum((r) => r.perSender),
+    sent: sum((r) => r.sent),
+    delivered,
+    lost: sum((r) => r.lost),
+    duplicates: sum((r) => r.duplicates),
+    errors: sum((r) => r.errors),
+    msgsPerSec: round(delivered / seconds, 0),
+    latencyMs: latency(runs.flatMap(({ samples }) => samples)),
+    seconds: round(seconds),
+    clientElu: weighted((r) => r.clientElu),
+    serverCores: weighted((r) => r.serverCores),
+  };
 }
