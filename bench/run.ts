@@ -7,7 +7,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, startChild } from "./support/environment.js";
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
-import { type Reading, readMetrics, serverFigures } from "./support/metrics.js";
+import { acrossSpans, type Reading, readMetrics, serverFigures } from "./support/metrics.js";
 import { stageFigures } from "./support/stages.js";
 import { round } from "./support/stats.js";
 import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
         const results = [];
         for (const m of measured) {
           const run = combinedRuns(m.runs);
-          const stages = m.stageSpans.length > 0 ? stageFigures(...m.stageSpans) : undefined;
+          const stages = m.stageSpans.length > 0 ? stageFigures(...acrossSpans(m.stageSpans)) : undefined;
           if (stages) log(`${m.target.kind} stages, mean ms: ${Object.entries(stages.stagesMs).map(([k, v]) => `${k} ${v}`).join(", ")}; total ${stages.stagesTotalMs} against p50 ${run.latencyMs.p50}`);
           const result = { ...run, workload: "unloaded" as const, ...stages };
           emit(result);

@@ -28,6 +28,16 @@ export function grew(before: Reading, after: Reading, name: string, labels?: str
   return sum;
 }
 
+/**
+ * Spans between pairs of readings as one, for grew and what reads through it: a reading of nothing
+ * and one of what grew over all of them (runs of one target taken in turns with another's).
+ */
+export function acrossSpans(spans: readonly (readonly [before: Reading, after: Reading])[]): [Reading, Reading] {
+  const grown: Reading = new Map();
+  for (const [before, after] of spans) for (const [key, value] of after) grown.set(key, (grown.get(key) ?? 0) + value - (before.get(key) ?? 0));
+  return [new Map(), grown];
+}
+
 export interface ServerFigures {
   /** Seconds of the run the process spent in garbage collection, as a share of the run (nodejs_gc_duration_seconds). */
   gcShare: number;

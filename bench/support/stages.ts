@@ -22,12 +22,9 @@ export interface StageFigures {
   stagesTotalMs: number;
 }
 
-/**
- * The figures of the messages timed between each pair of readings, together; undefined when none
- * was (STAGE_TIMINGS off).
- */
-export function stageFigures(...spans: readonly (readonly [before: Reading, after: Reading])[]): StageFigures | undefined {
-  const delta = (stage: string, part: "sum" | "count") => spans.reduce((total, [before, after]) => total + grew(before, after, `${SERIES}_${part}`, `stage="${stage}"`), 0);
+/** The figures of the messages timed between two readings; undefined when none was (STAGE_TIMINGS off). */
+export function stageFigures(before: Reading, after: Reading): StageFigures | undefined {
+  const delta = (stage: string, part: "sum" | "count") => grew(before, after, `${SERIES}_${part}`, `stage="${stage}"`);
   const timed = delta("socket", "count");
   if (timed === 0) return undefined;
   const ms = Object.fromEntries(STAGES.map((stage) => [stage, (delta(stage, "sum") / timed) * 1000])) as StageFigures["stagesMs"];

@@ -33,7 +33,12 @@ await eachLimited(input.users, 25, async (user) => {
 });
 parentPort!.postMessage({ type: "ready" });
 
-parentPort!.on("message", (m: { type: "count" | "collect" | "close" }) => {
+parentPort!.on("message", (m: { type: "start" | "count" | "collect" | "close" }) => {
+  // A round starts: the event loop's use is counted from here to the collect after it.
+  if (m.type === "start") {
+    elu = performance.eventLoopUtilization();
+    parentPort!.postMessage({ type: "start" });
+  }
   if (m.type === "count") parentPort!.postMessage({ type: "count", count: ids.length });
   if (m.type === "collect") {
     const busy = performance.eventLoopUtilization(elu);

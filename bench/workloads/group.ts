@@ -1,18 +1,27 @@
 // (d) One sender, a group of GROUP_SIZE members, every member subscribed (spread over worker
 // threads so that the client is not what limits the run; their event-loop use is reported).
 // Phases: 100 messages at 10/s, then 300 at 50/s, sent on a clock (not waiting for each other).
-// Latency is per delivery: from the start of the send to the arrival at one member.
+// Latency is per delivery: from the start of the send to the arrival at one member. Parley and the
+// floor keep their members subscribed together and take turns within a phase (see PHASES).
 import { Worker } from "node:worker_threads";
 import { type Child, quiet } from "../support/environment.js";
-import { readMetrics, serverFigures } from "../support/metrics.js";
+import { acrossSpans, type Reading, readMetrics, serverFigures } from "../support/metrics.js";
 import type { BenchUser, ParleyHttp } from "../support/parley.js";
 import { latency, now, round } from "../support/stats.js";
 import { floorTarget, parleyTarget, type Destination, type Target } from "../support/targets.js";
 
 const WORKERS = Number(process.env.BENCH_GROUP_WORKERS ?? 2);
+/**
+ * Each phase's messages are sent in rounds, the targets taking turns (every other round in the
+ * opposite order): this machine's own speed moves by half within a minute, which one target's
+ * phase after the other's would read as a difference between them. At 10/s every message is done
+ * long before the next, so a round is the same run, shorter (BENCH_GROUP_ROUNDS, 4). At 50/s
+ * Parley's writer falls behind and a backlog builds over the phase: a shorter burst would measure
+ * another state, so it stays one round.
+ */
 const PHASES = [
-  { count: 100, rate: 10 },
-  { count: 300, rate: 50 },
+  { count: 100, rate: 10, rounds: Math.max(1, Number(process.env.BENCH_GROUP_ROUNDS ?? 4)) },
+  { count: 300, rate: 50, rounds: 1 },
 ];
 const SETTLE_MS = 5_000;
 
@@ -60,6 +69,11 @@ class Members {
 
   async count(): Promise<number> {
     return (await this.ask<{ count: number }>("count")).reduce((a, b) => a + b.count, 0);
+  }
+
+  /** Marks the start of a round: each worker's event-loop use (Collected.elu) is counted from here. */
+  async start(): Promise<void> {
+    await this.ask("start");
   }
 
   collect(): Promise<Collected[]> {
@@ -128,6 +142,7 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
   const to: Destination = { groupJid: created.createGroup.jid, groupKey };
   const recipients = others.length;
   const lines: Record<string, unknown>[] = [];
+  const opened = [];
   for (const [target, child] of [[parleyTarget(deps.parley.url), deps.parley], [floorTarget(deps.floor.url), deps.floor]] as const) {
     deps.log(`group on ${target.kind}: subscribing ${deps.members.length} members over ${WORKERS} worker threads`);
     const members = await Members.open(target, deps.members, sender!.id);
@@ -137,49 +152,65 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
     const warm = await members.collect();
     const warmed = warm.reduce((a, c) => a + c.ids.length, 0);
     if (warmed < recipients) throw new Error(`${target.kind}: only ${warmed} of ${recipients} members got the warm-up message`);
-    for (const phase of PHASES) {
-      // Each phase on idle servers: the previous one's receipts are written seconds after its deliveries.
-      const waited = await quiet([deps.parley, deps.floor]);
-      deps.log(`group on ${target.kind}: ${phase.count} messages at ${phase.rate}/s (after ${round(waited, 1)} s for the servers to go idle)`);
-      const before = target.kind === "floor" ? undefined : await readMetrics(target.url);
-      const cpu0 = child.cpuMs();
-      const sent = await sendPhase(target, sender!, to, `r${phase.rate}`, phase.count, phase.rate);
-      await members.settle(sent.sentAt.size * recipients);
-      const cpu1 = child.cpuMs();
-      const after = before && (await readMetrics(target.url));
-      const collected = await members.collect();
-      const samples: number[] = [];
-      let last = sent.start;
-      for (const c of collected) {
-        for (let i = 0; i < c.ids.length; i++) {
-          const at = sent.sentAt.get(c.ids[i]!);
-          if (at === undefined) continue;
-          samples.push(c.times[i]! - at);
-          if (c.times[i]! > last) last = c.times[i]!;
+    opened.push({ target, child, members });
+  }
+  for (const phase of PHASES) {
+    const runs = opened.map(() => ({ samples: [] as number[], seconds: 0, messages: 0, errors: 0, cpuMs: 0, elu: new Array<number>(WORKERS).fill(0), spans: [] as [Reading, Reading][] }));
+    for (let turn = 0; turn < phase.rounds; turn++) {
+      const count = Math.floor(((turn + 1) * phase.count) / phase.rounds) - Math.floor((turn * phase.count) / phase.rounds);
+      for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+        const { target, child, members } = opened[i]!;
+        const run = runs[i]!;
+        // Each round on idle servers: the previous one's receipts are written seconds after its deliveries.
+        const waited = await quiet([deps.parley, deps.floor]);
+        deps.log(`group on ${target.kind}: ${count} messages at ${phase.rate}/s (round ${turn + 1} of ${phase.rounds}, after ${round(waited, 1)} s for the servers to go idle)`);
+        const before = target.kind === "floor" ? undefined : await readMetrics(target.url);
+        await members.start();
+        const cpu0 = child.cpuMs();
+        const sent = await sendPhase(target, sender!, to, `r${phase.rate}.${turn}`, count, phase.rate);
+        await members.settle(sent.sentAt.size * recipients);
+        run.cpuMs += child.cpuMs() - cpu0;
+        if (before) run.spans.push([before, await readMetrics(target.url)]);
+        const collected = await members.collect();
+        let last = sent.start;
+        for (const c of collected) {
+          for (let k = 0; k < c.ids.length; k++) {
+            const at = sent.sentAt.get(c.ids[k]!);
+            if (at === undefined) continue;
+            run.samples.push(c.times[k]! - at);
+            if (c.times[k]! > last) last = c.times[k]!;
+          }
         }
+        const seconds = (last - sent.start) / 1000;
+        collected.forEach((c, w) => (run.elu[w]! += c.elu * seconds));
+        run.seconds += seconds;
+        run.messages += sent.sentAt.size;
+        run.errors += sent.errors;
       }
-      const seconds = (last - sent.start) / 1000;
-      const expected = sent.sentAt.size * recipients;
+    }
+    opened.forEach(({ target }, i) => {
+      const run = runs[i]!;
+      const expected = run.messages * recipients;
       lines.push({
         workload: "group",
         target: target.kind,
         members: deps.members.length,
         rate: phase.rate,
-        messages: sent.sentAt.size,
-        errors: sent.errors,
-        deliveries: samples.length,
-        lost: expected - samples.length,
-        deliveriesPerSec: round(samples.length / seconds, 0),
-        latencyMs: latency(samples),
-        seconds: round(seconds),
-        clientElu: collected.map((c) => round(c.elu)),
-        serverCores: round((cpu1 - cpu0) / (last - sent.start)),
-        ...(before && after ? { server: serverFigures(before, after, seconds) } : {}),
+        messages: run.messages,
+        errors: run.errors,
+        deliveries: run.samples.length,
+        lost: expected - run.samples.length,
+        deliveriesPerSec: round(run.samples.length / run.seconds, 0),
+        latencyMs: latency(run.samples),
+        seconds: round(run.seconds),
+        clientElu: run.elu.map((e) => round(e / run.seconds)),
+        serverCores: round(run.cpuMs / (run.seconds * 1000)),
+        ...(run.spans.length > 0 ? { server: serverFigures(...acrossSpans(run.spans), run.seconds) } : {}),
       });
       deps.emit(lines.at(-1)!);
-    }
-    await members.close();
+    });
   }
+  for (const { members } of opened) await members.close();
   const summary = PHASES.map(({ rate }) => {
     const p = lines.find((l) => l.target === "parley" && l.rate === rate)! as { deliveriesPerSec: number; latencyMs: { p99: number }; lost: number };
     const f = lines.find((l) => l.target === "floor" && l.rate === rate)! as typeof p;
