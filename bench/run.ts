@@ -9,7 +9,7 @@ import { type Child, dropDatabase, freshDatabase, JWT_SECRET, quiet, REDIS_URL, 
 import { copyUsers, ParleyHttp, registerUsers } from "./support/parley.js";
 import { acrossSpans, type Reading, readMetrics, serverFigures } from "./support/metrics.js";
 import { stageFigures } from "./support/stages.js";
-import { round } from "./support/stats.js";
+import { round, takingTurns } from "./support/stats.js";
 import { floorTarget, parleySocketTarget, parleyTarget, type Target } from "./support/targets.js";
 import { groupBench } from "./workloads/group.js";
 import { historyBench } from "./workloads/history.js";
@@ -114,7 +114,7 @@ if (MUTATION_LIMIT > 0 && UNLOADED_MESSAGES >= MUTATION_LIMIT) {
 /** What one warm-up sender sends, a tenth below the mutation limit; its pairs take turns. */
 const WARMUP_PER_SENDER = MUTATION_LIMIT > 0 ? Math.floor(MUTATION_LIMIT * 0.9) : Math.max(UNLOADED_WARMUP, 1);
 const WARMUP_PAIRS = Math.ceil(UNLOADED_WARMUP / WARMUP_PER_SENDER);
-/** The unloaded messages are sent in this many rounds, the targets taking turns (at least 1). */
+/** The unloaded messages are sent in this many rounds, the targets taking turns (takingTurns; at least 1). */
 const UNLOADED_ROUNDS = Math.max(1, Math.min(UNLOADED_MESSAGES, Number(process.env.BENCH_UNLOADED_ROUNDS ?? 6)));
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 
@@ -217,13 +217,9 @@ async function main(): Promise<void> {
           measured.push({ target, bench, runs: [] as { result: PairsResult; samples: readonly number[] }[], stageSpans: [] as [Reading, Reading][] });
         }
         log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
-        // The targets take turns, a round's share each, every other round in the opposite order:
-        // this machine's own speed moves by half within a minute, which one target's run after
-        // another's would read as a difference between them.
         log(`unloaded: ${UNLOADED_MESSAGES} messages one at a time on each target, in ${UNLOADED_ROUNDS} rounds`);
-        for (let turn = 0; turn < UNLOADED_ROUNDS; turn++) {
-          const share = Math.floor(((turn + 1) * UNLOADED_MESSAGES) / UNLOADED_ROUNDS) - Math.floor((turn * UNLOADED_MESSAGES) / UNLOADED_ROUNDS);
-          for (const m of turn % 2 === 0 ? measured : [...measured].reverse()) {
+        for (const { round: turn, share, order } of takingTurns(UNLOADED_MESSAGES, UNLOADED_ROUNDS, measured)) {
+          for (const m of order) {
             // Parley's stage histogram around each of its shares: the two Parley targets share the timed process.
             const before = m.target.kind === "floor" ? undefined : await readMetrics(m.target.url);
             const result = await m.bench.run(share, 1, `solo${turn}`);

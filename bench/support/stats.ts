@@ -30,3 +30,16 @@ export function latency(samples: ArrayLike<number>): Latency {
 export function now(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/**
+ * count messages sent in rounds by targets taking turns: each round's share (as even as whole
+ * numbers allow) and the targets' order, every other round the opposite one. Targets measured one
+ * after another read the machine's own drift as a difference between them (it moves by half within
+ * a minute on the 2-core machines the bench runs on).
+ */
+export function* takingTurns<T>(count: number, rounds: number, targets: readonly T[]): Generator<{ round: number; share: number; order: readonly T[] }> {
+  for (let round = 0; round < rounds; round++) {
+    const share = Math.floor(((round + 1) * count) / rounds) - Math.floor((round * count) / rounds);
+    yield { round, share, order: round % 2 === 0 ? targets : [...targets].reverse() };
+  }
+}

@@ -7,17 +7,15 @@ import { Worker } from "node:worker_threads";
 import { type Child, quiet } from "../support/environment.js";
 import { acrossSpans, type Reading, readMetrics, serverFigures } from "../support/metrics.js";
 import type { BenchUser, ParleyHttp } from "../support/parley.js";
-import { latency, now, round } from "../support/stats.js";
+import { latency, now, round, takingTurns } from "../support/stats.js";
 import { floorTarget, parleyTarget, type Destination, type Target } from "../support/targets.js";
 
 const WORKERS = Number(process.env.BENCH_GROUP_WORKERS ?? 2);
 /**
- * Each phase's messages are sent in rounds, the targets taking turns (every other round in the
- * opposite order): this machine's own speed moves by half within a minute, which one target's
- * phase after the other's would read as a difference between them. At 10/s every message is done
- * long before the next, so a round is the same run, shorter (BENCH_GROUP_ROUNDS, 4). At 50/s
- * Parley's writer falls behind and a backlog builds over the phase: a shorter burst would measure
- * another state, so it stays one round.
+ * Each phase's messages are sent in rounds, the targets taking turns (takingTurns). At 10/s every
+ * message is done long before the next, so a round is the same run, shorter (BENCH_GROUP_ROUNDS,
+ * 4). At 50/s Parley's writer falls behind and a backlog builds over the phase: a shorter burst
+ * would measure another state, so it stays one round.
  */
 const PHASES = [
   { count: 100, rate: 10, rounds: Math.max(1, Number(process.env.BENCH_GROUP_ROUNDS ?? 4)) },
@@ -156,9 +154,8 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
   }
   for (const phase of PHASES) {
     const runs = opened.map(() => ({ samples: [] as number[], seconds: 0, messages: 0, errors: 0, cpuMs: 0, elu: new Array<number>(WORKERS).fill(0), spans: [] as [Reading, Reading][] }));
-    for (let turn = 0; turn < phase.rounds; turn++) {
-      const count = Math.floor(((turn + 1) * phase.count) / phase.rounds) - Math.floor((turn * phase.count) / phase.rounds);
-      for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+    for (const { round: turn, share: count, order } of takingTurns(phase.count, phase.rounds, [0, 1])) {
+      for (const i of order) {
         const { target, child, members } = opened[i]!;
         const run = runs[i]!;
         // Each round on idle servers: the previous one's receipts are written seconds after its deliveries.
