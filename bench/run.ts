@@ -114,8 +114,8 @@ if (MUTATION_LIMIT > 0 && UNLOADED_MESSAGES >= MUTATION_LIMIT) {
 /** What one warm-up sender sends, a tenth below the mutation limit; its pairs take turns. */
 const WARMUP_PER_SENDER = MUTATION_LIMIT > 0 ? Math.floor(MUTATION_LIMIT * 0.9) : Math.max(UNLOADED_WARMUP, 1);
 const WARMUP_PAIRS = Math.ceil(UNLOADED_WARMUP / WARMUP_PER_SENDER);
-/** The unloaded messages are sent in this many rounds, the targets taking turns (takingTurns; at least 1). */
-const UNLOADED_ROUNDS = Math.max(1, Math.min(UNLOADED_MESSAGES, Number(process.env.BENCH_UNLOADED_ROUNDS ?? 6)));
+/** The unloaded messages are sent in this many rounds, the targets taking turns (takingTurns). */
+const UNLOADED_ROUNDS = Number(process.env.BENCH_UNLOADED_ROUNDS ?? 6);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 
 async function main(): Promise<void> {
@@ -217,8 +217,8 @@ async function main(): Promise<void> {
           measured.push({ target, bench, runs: [] as { result: PairsResult; samples: readonly number[] }[], stageSpans: [] as [Reading, Reading][] });
         }
         log(`unloaded: waited ${round(await quiet(children), 1)} s for the servers to go idle`);
-        log(`unloaded: ${UNLOADED_MESSAGES} messages one at a time on each target, in ${UNLOADED_ROUNDS} rounds`);
-        for (const { round: turn, share, order } of takingTurns(UNLOADED_MESSAGES, UNLOADED_ROUNDS, measured)) {
+        for (const { round: turn, rounds, share, order } of takingTurns(UNLOADED_MESSAGES, UNLOADED_ROUNDS, measured)) {
+          if (turn === 0) log(`unloaded: ${UNLOADED_MESSAGES} messages one at a time on each target, in ${rounds} rounds`);
           for (const m of order) {
             // Parley's stage histogram around each of its shares: the two Parley targets share the timed process.
             const before = m.target.kind === "floor" ? undefined : await readMetrics(m.target.url);

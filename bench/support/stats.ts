@@ -35,11 +35,13 @@ export function now(): number {
  * count messages sent in rounds by targets taking turns: each round's share (as even as whole
  * numbers allow) and the targets' order, every other round the opposite one. Targets measured one
  * after another read the machine's own drift as a difference between them (it moves by half within
- * a minute on the 2-core machines the bench runs on).
+ * a minute on the 2-core machines the bench runs on). rounds is held to 1..count, so that no round
+ * is empty; each step says how many there are.
  */
-export function* takingTurns<T>(count: number, rounds: number, targets: readonly T[]): Generator<{ round: number; share: number; order: readonly T[] }> {
-  for (let round = 0; round < rounds; round++) {
-    const share = Math.floor(((round + 1) * count) / rounds) - Math.floor((round * count) / rounds);
-    yield { round, share, order: round % 2 === 0 ? targets : [...targets].reverse() };
+export function* takingTurns<T>(count: number, rounds: number, targets: readonly T[]): Generator<{ round: number; rounds: number; share: number; order: readonly T[] }> {
+  const total = Math.max(1, Math.min(count, Math.floor(rounds) || 1));
+  for (let round = 0; round < total; round++) {
+    const share = Math.floor(((round + 1) * count) / total) - Math.floor((round * count) / total);
+    yield { round, rounds: total, share, order: round % 2 === 0 ? targets : [...targets].reverse() };
   }
 }

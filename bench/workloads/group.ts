@@ -18,7 +18,7 @@ const WORKERS = Number(process.env.BENCH_GROUP_WORKERS ?? 2);
  * would measure another state, so it stays one round.
  */
 const PHASES = [
-  { count: 100, rate: 10, rounds: Math.max(1, Number(process.env.BENCH_GROUP_ROUNDS ?? 4)) },
+  { count: 100, rate: 10, rounds: Number(process.env.BENCH_GROUP_ROUNDS ?? 4) },
   { count: 300, rate: 50, rounds: 1 },
 ];
 const SETTLE_MS = 5_000;
@@ -154,13 +154,13 @@ export async function groupBench(deps: { parley: Child; floor: Child; http: Parl
   }
   for (const phase of PHASES) {
     const runs = opened.map(() => ({ samples: [] as number[], seconds: 0, messages: 0, errors: 0, cpuMs: 0, elu: new Array<number>(WORKERS).fill(0), spans: [] as [Reading, Reading][] }));
-    for (const { round: turn, share: count, order } of takingTurns(phase.count, phase.rounds, [0, 1])) {
+    for (const { round: turn, rounds, share: count, order } of takingTurns(phase.count, phase.rounds, [0, 1])) {
       for (const i of order) {
         const { target, child, members } = opened[i]!;
         const run = runs[i]!;
         // Each round on idle servers: the previous one's receipts are written seconds after its deliveries.
         const waited = await quiet([deps.parley, deps.floor]);
-        deps.log(`group on ${target.kind}: ${count} messages at ${phase.rate}/s (round ${turn + 1} of ${phase.rounds}, after ${round(waited, 1)} s for the servers to go idle)`);
+        deps.log(`group on ${target.kind}: ${count} messages at ${phase.rate}/s (round ${turn + 1} of ${rounds}, after ${round(waited, 1)} s for the servers to go idle)`);
         const before = target.kind === "floor" ? undefined : await readMetrics(target.url);
         await members.start();
         const cpu0 = child.cpuMs();
